@@ -1,0 +1,1 @@
+"""Backchannel's Telegram side: configuration, handlers, the application and its entry points."""

@@ -1,0 +1,107 @@
+"""Settings from `.env` and the environment, validated once at start-up and passed down."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; names match the environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    bot_token: SecretStr | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    database_path: Path = Path("data/backchannel.db")
+    bot_api_base_url: HttpUrl = HttpUrl(DEFAULT_API_BASE_URL)
+    timezone: str = "Europe/Kyiv"
+    digest_time: time = time(8, 0)
+    log_level: str = Field(default="INFO")
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: Any) -> Any:
+        """An empty BOT_TOKEN= line in .env means "no token": open the console."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: Any) -> Any:
+        """Accept the comma-separated form people write in .env files."""
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            for part in parts:
+                if not part.lstrip("-").isdigit():
+                    raise ValueError(f"{part!r} is not a numeric Telegram user id")
+            return frozenset(int(part) for part in parts)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        """Fail at start-up, not at the first digest, on a misspelt zone."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown IANA time zone {value!r}, e.g. Europe/Kyiv") from error
+        return value
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _hh_mm(cls, value: Any) -> Any:
+        """Digest time is written HH:MM, 24-hour clock."""
+        if isinstance(value, str):
+            try:
+                hours, minutes = (int(part) for part in value.strip().split(":"))
+                return time(hours, minutes)
+            except ValueError as error:
+                raise ValueError(f"{value!r} is not a time like 08:00") from error
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        """Only the standard logging level names."""
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"{value!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone as an object."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def api_root(self) -> str:
+        """The Bot API server root without a trailing slash (self-hosted servers differ)."""
+        return str(self.bot_api_base_url).rstrip("/")
+
+
+class ConfigError(Exception):
+    """A setting has a bad value; the message is one line naming the variable."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning pydantic's report into one line that names the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"Configuration error in {variable}: {message}") from None

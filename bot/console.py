@@ -1,0 +1,120 @@
+"""The console: a local chat in the terminal that drives the real Application and handlers.
+
+Nothing here re-implements a command. Typed lines become real Updates, PTB processes them,
+and the Bot API calls the handlers make are answered in-process and printed, readably.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from html.parser import HTMLParser
+from typing import Any, TextIO
+
+from sqlite_utils import Database
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.offline_api import OfflineBotApi
+from bot.updates import chat_dict, text_update, user_dict
+
+CONSOLE_TOKEN = "0:console"
+CONSOLE_USER_ID = 1
+CONSOLE_USER_NAME = "Console"
+BANNER = (
+    "Backchannel console: a local chat with the bot, no Telegram involved.\n"
+    "Type a command such as /status or /ceasefire and press Enter; /help lists them all. "
+    "Ctrl-D quits."
+)
+
+
+class _TerminalText(HTMLParser):
+    """Telegram HTML to terminal text: bold stays bold, links show their address."""
+
+    def __init__(self, color: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.color = color
+        self.parts: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"b", "strong"} and self.color:
+            self.parts.append("\033[1m")
+        elif tag in {"i", "em"} and self.color:
+            self.parts.append("\033[3m")
+        elif tag == "a":
+            self.links.append(dict(attrs).get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"b", "strong", "i", "em"} and self.color:
+            self.parts.append("\033[0m")
+        elif tag == "a" and self.links:
+            self.parts.append(f" <{self.links.pop()}>")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def render_html(html: str, *, color: bool = False) -> str:
+    """What a Telegram user would read, as plain (optionally ANSI-styled) text."""
+    parser = _TerminalText(color)
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _render_keyboard(markup: dict[str, Any]) -> str:
+    rows = markup.get("inline_keyboard") or []
+    return "\n".join(" ".join(f"[{button['text']}]" for button in row) for row in rows)
+
+
+class ConsoleBotApi(OfflineBotApi):
+    """The offline Bot API that prints what the bot sends, as the chat would show it."""
+
+    def __init__(self, out: TextIO, *, color: bool) -> None:
+        super().__init__()
+        self.out = out
+        self.color = color
+
+    def on_call(self, method: str, params: dict[str, Any]) -> None:
+        """Print messages the bot sends or edits; other calls stay silent."""
+        if method not in {"sendMessage", "editMessageText"}:
+            return
+        body = render_html(str(params.get("text", "")), color=self.color)
+        prefix = "bot (edited)" if method == "editMessageText" else "bot"
+        lines = [f"{prefix}> {body}"]
+        if isinstance(params.get("reply_markup"), dict):
+            lines.append(_render_keyboard(params["reply_markup"]))
+        self.out.write("\n".join(lines) + "\n\n")
+        self.out.flush()
+
+
+async def run_console(
+    settings: Settings, db: Database, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> None:
+    """Read lines from stdin until EOF, answering each through the real handlers."""
+    interactive = stdin.isatty()
+    api = ConsoleBotApi(stdout, color=interactive and stdout.isatty())
+    application = build_application(settings, db, token=CONSOLE_TOKEN, request=api)
+    user = user_dict(CONSOLE_USER_ID, CONSOLE_USER_NAME)
+    chat = chat_dict(CONSOLE_USER_ID)
+    async with application:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        stdout.write(BANNER + "\n\n")
+        while True:
+            if interactive:
+                stdout.write("you> ")
+                stdout.flush()
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+            text = line.strip()
+            if not text:
+                continue
+            if not interactive:
+                stdout.write(f"you> {text}\n")
+            update = text_update(application.bot, text, user=user, chat=chat)
+            await application.process_update(update)
+        await application.stop()

@@ -1,0 +1,25 @@
+"""A typed callback context, so handlers write `context.db` instead of dictionary lookups."""
+
+from typing import Any
+
+from sqlite_utils import Database
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.config import Settings
+
+DB_KEY = "db"
+SETTINGS_KEY = "settings"
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context plus the resources every handler needs."""
+
+    @property
+    def db(self) -> Database:
+        """The open, migrated database (opened in main, shared by all handlers)."""
+        return self.bot_data[DB_KEY]
+
+    @property
+    def settings(self) -> Settings:
+        """The settings loaded once at start-up."""
+        return self.bot_data[SETTINGS_KEY]

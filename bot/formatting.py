@@ -1,0 +1,80 @@
+"""Small HTML building blocks shared by every view, so escaping happens in one place."""
+
+from datetime import datetime, tzinfo
+from html import escape
+
+from storage import Phase, StatusEntry, Trend
+
+STALE_AFTER_DAYS = 14
+
+_TREND_TEXT = {
+    Trend.IMPROVED: "⬆️ improved",
+    Trend.SETBACK: "⬇️ setback",
+    Trend.UNCHANGED: "➡️ unchanged",
+    Trend.NEW: "🆕 first status",
+}
+
+
+def text(value: str) -> str:
+    """Escape user or admin text for Telegram HTML (quotes too, so it is safe in attributes)."""
+    return escape(value, quote=True)
+
+
+def bold(value: str) -> str:
+    """Escaped text in bold."""
+    return f"<b>{text(value)}</b>"
+
+
+def italic(value: str) -> str:
+    """Escaped text in italics."""
+    return f"<i>{text(value)}</i>"
+
+
+def link(label: str, url: str) -> str:
+    """An escaped link; both the label and the URL are untrusted."""
+    return f'<a href="{text(url)}">{text(label)}</a>'
+
+
+def phase_badge(phase: Phase) -> str:
+    """Emoji and label, the way a phase is shown everywhere."""
+    return f"{phase.emoji} {text(phase.label)}"
+
+
+def trend_text(trend: Trend) -> str:
+    """The words (with an arrow) readers see for a trend."""
+    return _TREND_TEXT[trend]
+
+
+def days_between(earlier: datetime, now: datetime) -> int:
+    """Whole days elapsed; never negative, so a clock skew cannot say "-1 days ago"."""
+    return max(0, (now - earlier).days)
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """'today', 'yesterday' or 'N days ago'."""
+    days = days_between(moment, now)
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago"
+
+
+def is_stale(moment: datetime, now: datetime) -> bool:
+    """Nobody has touched the channel for STALE_AFTER_DAYS days or more."""
+    return days_between(moment, now) >= STALE_AFTER_DAYS
+
+
+def day(moment: datetime, zone: tzinfo) -> str:
+    """A date as people write it, in the bot's time zone: '1 Jan 2025'."""
+    local = moment.astimezone(zone)
+    return f"{local.day} {local:%b %Y}"
+
+
+def source_html(entry: StatusEntry) -> str:
+    """The source of an entry: a link when there is a URL, its label otherwise, and the grade."""
+    label = entry.source_label or entry.source_url
+    if label is None:
+        return f"no source given ({entry.source_grade})"
+    shown = link(label, entry.source_url) if entry.source_url else text(label)
+    return f"{shown} ({entry.source_grade})"

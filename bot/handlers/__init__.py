@@ -1,0 +1,1 @@
+"""Telegram handlers, one module per feature; bot.app wires them in order."""

@@ -1,0 +1,108 @@
+"""/<channel> for every channel and alias, /history, and the reply to unknown commands."""
+
+from datetime import UTC, datetime
+
+from telegram import MessageEntity, Update
+
+import storage
+from bot.command_menu import builtin_names
+from bot.context import BotContext
+from bot.formatting import text
+from bot.replies import is_private, reply
+from bot.suggestions import closest
+from bot.views import channel_detail, history_view
+
+RECENT_CHANGES = 3
+HISTORY_DEFAULT = 10
+HISTORY_MAX = 50
+
+
+def _command_of(update: Update, bot_username: str) -> tuple[str, bool] | None:
+    """The command word and whether it named this bot, or None if it is for another bot."""
+    message = update.effective_message
+    if message is None or not message.entities or message.text is None:
+        return None
+    entity = message.entities[0]
+    if entity.type != MessageEntity.BOT_COMMAND or entity.offset != 0:
+        return None
+    word = message.text[1 : entity.length]
+    name, _, target = word.partition("@")
+    if target and target.lower() != bot_username.lower():
+        return None
+    return name.lower(), bool(target)
+
+
+def _channel_choices(context: BotContext) -> str:
+    return ", ".join(f"/{c.slug}" for c in storage.list_channels(context.db))
+
+
+async def show_channel(update: Update, context: BotContext, channel: storage.Channel) -> None:
+    """Send one channel's full status; shared by its command and, later, by buttons."""
+    db, zone = context.db, context.settings.zone
+    status = storage.channel_status(db, channel)
+    recent = storage.history(db, channel.id, RECENT_CHANGES)
+    ladder = storage.phase_ladder(db)
+    await reply(update, channel_detail(status, recent, ladder, datetime.now(UTC), zone))
+
+
+async def channel_or_unknown(update: Update, context: BotContext) -> None:
+    """Answer /<channel> from the database, or explain an unknown command."""
+    parsed = _command_of(update, context.bot.username)
+    if parsed is None:
+        return
+    name, addressed = parsed
+    try:
+        channel = storage.find_channel(context.db, name)
+    except storage.ChannelNotFoundError:
+        # In groups several bots share the command space; only answer what was meant for us.
+        if is_private(update) or addressed:
+            await reply(update, _unknown_command(context, name))
+        return
+    await show_channel(update, context, channel)
+
+
+def _unknown_command(context: BotContext, name: str) -> str:
+    known = sorted(builtin_names(context.application) | set(storage.command_index(context.db)))
+    guess = closest(name, known)
+    hint = f" Did you mean /{guess}?" if guess else ""
+    return f"I don't know the command /{text(name)}.{hint} Send /help to see every command."
+
+
+async def history(update: Update, context: BotContext) -> None:
+    """Latest changes of a channel: /history ceasefire [N]."""
+    args = context.args or []
+    if not args or len(args) > 2:
+        await reply(
+            update,
+            "Tell me which channel, and optionally how many changes (1 to 50), e.g. "
+            f"<code>/history ceasefire 5</code>.\nChannels: {_channel_choices(context)}",
+        )
+        return
+    try:
+        channel = storage.find_channel(context.db, args[0])
+    except storage.ChannelNotFoundError:
+        await reply(update, _unknown_channel(context, args[0], "/history {} 5"))
+        return
+    limit = HISTORY_DEFAULT
+    if len(args) == 2:
+        if not args[1].isdigit() or not 1 <= int(args[1]) <= HISTORY_MAX:
+            await reply(
+                update,
+                f"The number of changes must be a whole number from 1 to {HISTORY_MAX}, e.g. "
+                f"<code>/history {channel.slug} 5</code>.",
+            )
+            return
+        limit = int(args[1])
+    entries = storage.history(context.db, channel.id, limit)
+    ladder = storage.phase_ladder(context.db)
+    await reply(update, history_view(channel, entries, ladder, context.settings.zone))
+
+
+def _unknown_channel(context: BotContext, name: str, example: str) -> str:
+    """A friendly 'no such channel' that suggests the closest one and lists them all."""
+    guess = closest(name.lstrip("/"), list(storage.command_index(context.db)))
+    suggestion = f" Did you mean <code>{text(example.format(guess))}</code>?" if guess else ""
+    return (
+        f"There is no channel called “{text(name)}”.{suggestion}\n"
+        f"Channels: {_channel_choices(context)}"
+    )

@@ -1,0 +1,43 @@
+"""/start and /help: what the bot is for and every command, generated from the handlers."""
+
+from telegram import Update
+
+import storage
+from bot.command_menu import registered_commands
+from bot.context import BotContext
+from bot.formatting import bold, text
+from bot.replies import reply
+
+INTRO = (
+    "Backchannel briefs you on the lower-level negotiation channels between Ukraine and "
+    "Russia (humanitarian aid, ceasefires, prisoner exchanges, corridors, reconstruction), "
+    "which keep moving while leader-level talks are stalled."
+)
+
+
+def help_text(context: BotContext, *, for_admin: bool = False) -> str:
+    """The full help: intro, reader commands, channel commands and, for admins, admin ones."""
+    infos = registered_commands(context.application)
+    lines = [bold("Backchannel"), text(INTRO), "", bold("Commands")]
+    lines += [f"/{i.name}: {text(i.description)}" for i in infos if not i.admin_only]
+    lines += ["", bold("Channels")]
+    for channel in storage.list_channels(context.db):
+        aliases = (
+            f" (also {', '.join(f'/{a}' for a in channel.aliases)})" if channel.aliases else ""
+        )
+        lines.append(f"/{channel.slug}{aliases}: {text(channel.title)}")
+    admin = [i for i in infos if i.admin_only]
+    if for_admin and admin:
+        lines += ["", bold("Admin commands")]
+        lines += [f"/{i.name}: {text(i.description)}" for i in admin]
+    return "\n".join(lines)
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Introduction and the list of commands."""
+    await reply(update, help_text(context))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """Every command, with what it does."""
+    await reply(update, help_text(context))

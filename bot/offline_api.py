@@ -1,0 +1,127 @@
+"""A Bot API that never leaves the process: PTB's HTTP layer is replaced, not its objects.
+
+The console and the tests both plug this in with `ApplicationBuilder.request(...)`, so every
+call still goes through PTB's own serialisation and comes back as JSON it must parse.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {
+    "id": 7000000001,
+    "is_bot": True,
+    "first_name": "Backchannel",
+    "username": "BackchannelBot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class ApiCall:
+    """One Bot API request as PTB sent it."""
+
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class ScriptedFailure:
+    """An error answer to give instead of success (for fault tests)."""
+
+    status: int
+    description: str
+    retry_after: int | None = None
+
+
+@dataclass
+class OfflineBotApi(BaseRequest):
+    """Answers every Bot API method with a valid success result and records the call."""
+
+    calls: list[ApiCall] = field(default_factory=list)
+    failures: dict[str, deque[ScriptedFailure]] = field(default_factory=dict)
+    _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def read_timeout(self) -> float | None:
+        """No real I/O happens, so there is nothing to time out."""
+        return None
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    def fail_next(self, method: str, failure: ScriptedFailure) -> None:
+        """Make the next call of `method` fail the way Telegram would."""
+        self.failures.setdefault(method, deque()).append(failure)
+
+    def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
+        """Parameters of every successful call of `method`, oldest first."""
+        return [call.params for call in self.calls if call.method == method]
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = None,
+        write_timeout: object = None,
+        connect_timeout: object = None,
+        pool_timeout: object = None,
+    ) -> tuple[int, bytes]:
+        """Answer like the Bot API would: JSON with ok/result or ok/error_code."""
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        queued = self.failures.get(api_method)
+        if queued:
+            failure = queued.popleft()
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": failure.status,
+                "description": failure.description,
+            }
+            if failure.retry_after is not None:
+                body["parameters"] = {"retry_after": failure.retry_after}
+            return failure.status, json.dumps(body).encode()
+        self.calls.append(ApiCall(api_method, params))
+        self.on_call(api_method, params)
+        return 200, json.dumps({"ok": True, "result": self.result(api_method, params)}).encode()
+
+    def on_call(self, method: str, params: dict[str, Any]) -> None:
+        """Hook for subclasses that show calls (the console prints replies here)."""
+
+    def result(self, method: str, params: dict[str, Any]) -> Any:
+        """A minimal valid result for the methods Backchannel uses; True for the rest."""
+        if method == "getMe":
+            return BOT_USER
+        if method in {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}:
+            return self._message(params)
+        if method == "getUpdates":
+            return []
+        return True
+
+    def _message(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params.get("chat_id", 0))
+        message: dict[str, Any] = {
+            "message_id": params.get("message_id") or next(self._message_ids),
+            "date": int(time.time()),
+            # Telegram gives groups negative ids and users positive ones.
+            "chat": {"id": chat_id, "type": "supergroup" if chat_id < 0 else "private"},
+            "from": BOT_USER,
+        }
+        if "text" in params:
+            message["text"] = params["text"]
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        return message

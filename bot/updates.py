@@ -1,0 +1,55 @@
+"""Building real Telegram Update objects from typed text, for the console (and tests).
+
+Updates go through `Update.de_json`, the same parser PTB uses for Telegram's own JSON, so a
+command typed in the console is indistinguishable from one that came over the network.
+"""
+
+import itertools
+import re
+import time
+from typing import Any
+
+from telegram import Bot, Update
+
+from bot.splitting import telegram_length
+
+# What Telegram marks as a bot_command entity at the start of a message.
+_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(@[A-Za-z0-9_]{3,64})?")
+_update_ids = itertools.count(1)
+_message_ids = itertools.count(1)
+
+
+def user_dict(user_id: int, first_name: str, username: str | None = None) -> dict[str, Any]:
+    """A Telegram User as JSON."""
+    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+    if username:
+        user["username"] = username
+    return user
+
+
+def chat_dict(chat_id: int, chat_type: str = "private", title: str = "Group") -> dict[str, Any]:
+    """A Telegram Chat as JSON; groups get a title."""
+    chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+    if chat_type != "private":
+        chat["title"] = title
+    return chat
+
+
+def text_update(
+    bot: Bot, text: str, *, user: dict[str, Any], chat: dict[str, Any], **message_extra: Any
+) -> Update:
+    """An Update carrying a text message, with a bot_command entity when it starts with '/'."""
+    message: dict[str, Any] = {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": chat,
+        "from": user,
+        "text": text,
+        **message_extra,
+    }
+    command = _COMMAND.match(text)
+    if command:
+        message["entities"] = [
+            {"type": "bot_command", "offset": 0, "length": telegram_length(command.group(0))}
+        ]
+    return Update.de_json({"update_id": next(_update_ids), "message": message}, bot)

@@ -1,0 +1,1 @@
+"""Daily digests: a pure builder, an async sender and the scheduling glue (see issue 4)."""

@@ -1,0 +1,37 @@
+"""Opening the SQLite database the way every part of Backchannel needs it."""
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage.migrations import migrations
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def open_database(path: Path | str) -> Database:
+    """Open (creating if needed) and migrate the database, in WAL mode.
+
+    WAL lets readers keep answering while an admin or the digest job writes, and the busy
+    timeout turns brief write contention into a short wait instead of "database is locked".
+    Pass ":memory:" for a private in-memory database (tests).
+    """
+    # check_same_thread=False: work handed to a thread (backups, CLI helpers) may reuse it.
+    if str(path) == ":memory:":
+        db = Database(sqlite3.connect(":memory:", check_same_thread=False))
+    else:
+        file = Path(path)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        db = Database(sqlite3.connect(str(file), check_same_thread=False))
+        db.enable_wal()
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    pending = [migration.name for migration in migrations.pending(db)]
+    if pending:
+        log.info("applying migrations: %s", ", ".join(pending))
+        migrations.apply(db)
+    return db

@@ -1,0 +1,148 @@
+"""Status history: every status and note ever recorded, and the one way to record a new one."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.errors import UnknownPhaseError
+from storage.models import Actor, EntryKind, SourceGrade, StatusEntry
+from storage.phases import phase_ladder
+from storage.timestamps import from_db, to_db, utc_now
+
+_ENTRY_COLUMNS = (
+    "id, channel_id, kind, phase, summary, source_label, source_url, source_grade, "
+    "changed_at, recorded_at, actor_id, actor_name"
+)
+
+
+def entry_from_row(row: dict[str, Any]) -> StatusEntry:
+    """Build a StatusEntry from a status_history row (extra columns are ignored)."""
+    return StatusEntry(
+        id=row["id"],
+        channel_id=row["channel_id"],
+        kind=row["kind"],
+        phase=row["phase"],
+        summary=row["summary"],
+        source_label=row["source_label"],
+        source_url=row["source_url"],
+        source_grade=row["source_grade"],
+        changed_at=from_db(row["changed_at"]),
+        recorded_at=from_db(row["recorded_at"]),
+        actor_id=row["actor_id"],
+        actor_name=row["actor_name"],
+    )
+
+
+def history(db: Database, channel_id: int, limit: int) -> list[StatusEntry]:
+    """The channel's latest entries, newest first; cost depends on limit, not history size."""
+    rows = db.query(
+        f"SELECT {_ENTRY_COLUMNS} FROM status_history WHERE channel_id = ? "
+        "ORDER BY id DESC LIMIT ?",
+        [channel_id, limit],
+    )
+    return [entry_from_row(row) for row in rows]
+
+
+def record_status(
+    db: Database,
+    *,
+    channel_id: int,
+    kind: EntryKind,
+    phase: str,
+    summary: str,
+    actor: Actor,
+    source_label: str | None = None,
+    source_url: str | None = None,
+    source_grade: SourceGrade = "unconfirmed",
+    changed_at: datetime | None = None,
+) -> StatusEntry:
+    """Append a status or note and move the channel's current status, in one transaction.
+
+    The history row, the channel's pointer to its current status and the audit row are
+    written together or not at all, so readers never see a status without its history.
+    """
+    if phase_ladder(db).get(phase) is None:
+        raise UnknownPhaseError(phase)
+    now = utc_now()
+    effective = changed_at or now
+    with db.atomic():
+        old = _current_summary(db, channel_id)
+        cursor = db.execute(
+            "INSERT INTO status_history (channel_id, kind, phase, summary, source_label, "
+            "source_url, source_grade, changed_at, recorded_at, actor_id, actor_name) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                channel_id,
+                kind,
+                phase.lower(),
+                summary,
+                source_label,
+                source_url,
+                source_grade,
+                to_db(effective),
+                to_db(now),
+                actor.id,
+                actor.name,
+            ],
+        )
+        entry_id = cursor.lastrowid
+        if kind == "status":
+            db.execute(
+                "UPDATE channels SET current_status_id = ?, updated_at = ? WHERE id = ?",
+                [entry_id, to_db(effective), channel_id],
+            )
+        else:
+            db.execute(
+                "UPDATE channels SET updated_at = max(coalesce(updated_at, ''), ?) WHERE id = ?",
+                [to_db(effective), channel_id],
+            )
+        new = {"kind": kind, "phase": phase.lower(), "summary": summary, "source": source_url}
+        write_audit(db, actor=actor, action=kind, channel_id=channel_id, old=old, new=new, at=now)
+        row = next(
+            iter(db.query(f"SELECT {_ENTRY_COLUMNS} FROM status_history WHERE id = ?", [entry_id]))
+        )
+    return entry_from_row(row)
+
+
+def _current_summary(db: Database, channel_id: int) -> dict[str, Any] | None:
+    row = next(
+        iter(
+            db.query(
+                "SELECT h.phase, h.summary, h.source_url FROM channels c "
+                "JOIN status_history h ON h.id = c.current_status_id WHERE c.id = ?",
+                [channel_id],
+            )
+        ),
+        None,
+    )
+    if row is None:
+        return None
+    return {"phase": row["phase"], "summary": row["summary"], "source": row["source_url"]}
+
+
+def write_audit(
+    db: Database,
+    *,
+    actor: Actor,
+    action: str,
+    channel_id: int | None,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    at: datetime | None = None,
+) -> None:
+    """Record who changed what; call inside the transaction of the change it describes."""
+    db.execute(
+        "INSERT INTO audit_log (at, actor_id, actor_name, action, channel_id, old, new) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            to_db(at or utc_now()),
+            actor.id,
+            actor.name,
+            action,
+            channel_id,
+            None if old is None else json.dumps(old, ensure_ascii=False),
+            None if new is None else json.dumps(new, ensure_ascii=False),
+        ],
+    )

@@ -1,0 +1,120 @@
+"""Pydantic models that storage hands out, so callers never see raw rows."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+EntryKind = Literal["status", "note"]
+SourceGrade = Literal["official", "mediator", "media", "unconfirmed"]
+
+
+class Trend(enum.StrEnum):
+    """Direction of a status change on the phase ladder."""
+
+    IMPROVED = "improved"
+    SETBACK = "setback"
+    UNCHANGED = "unchanged"
+    NEW = "new"
+
+
+class Actor(BaseModel):
+    """Who made a change: a Telegram user, a CLI user or the seed loader."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None
+    name: str
+
+
+class Phase(BaseModel):
+    """One rung of the phase ladder; rank orders rungs from worst to best."""
+
+    model_config = ConfigDict(frozen=True)
+
+    slug: str
+    rank: int
+    label: str
+    emoji: str
+
+
+class PhaseLadder(BaseModel):
+    """The ordered phases, with lookups, so trend logic lives in one place."""
+
+    model_config = ConfigDict(frozen=True)
+
+    phases: tuple[Phase, ...]
+
+    def get(self, slug: str) -> Phase | None:
+        """Find a phase by slug, case-insensitively; None when it is not on the ladder."""
+        wanted = slug.strip().lower()
+        return next((phase for phase in self.phases if phase.slug == wanted), None)
+
+    def slugs(self) -> list[str]:
+        """Phase slugs from worst to best, for listing the valid choices."""
+        return [phase.slug for phase in self.phases]
+
+    def trend(self, current: str, previous: str | None) -> Trend:
+        """Compare two phase slugs; a channel with no earlier status is NEW."""
+        if previous is None:
+            return Trend.NEW
+        now, before = self.get(current), self.get(previous)
+        if now is None or before is None or now.rank == before.rank:
+            return Trend.UNCHANGED
+        return Trend.IMPROVED if now.rank > before.rank else Trend.SETBACK
+
+
+class Channel(BaseModel):
+    """A negotiation channel readers can ask about."""
+
+    id: int
+    slug: str
+    title: str
+    aliases: list[str]
+    keywords: list[str]
+    archived: bool
+    position: int
+    updated_at: datetime
+    verified_at: datetime | None
+
+    @property
+    def commands(self) -> list[str]:
+        """Every command name that shows this channel, its slug first."""
+        return [self.slug, *self.aliases]
+
+
+class StatusEntry(BaseModel):
+    """One row of a channel's history: a phase change (status) or a note."""
+
+    id: int
+    channel_id: int
+    kind: EntryKind
+    phase: str
+    summary: str
+    source_label: str | None
+    source_url: str | None
+    source_grade: SourceGrade
+    changed_at: datetime
+    recorded_at: datetime
+    actor_id: int | None
+    actor_name: str
+
+
+class ChannelStatus(BaseModel):
+    """A channel with its current status and where it came from on the ladder."""
+
+    channel: Channel
+    current: StatusEntry
+    phase: Phase
+    previous_phase: str | None
+    trend: Trend
+
+    @property
+    def last_touched(self) -> datetime:
+        """When someone last changed or verified the status; staleness counts from here."""
+        verified = self.channel.verified_at
+        updated = self.channel.updated_at
+        return verified if verified is not None and verified > updated else updated

@@ -1,0 +1,133 @@
+"""Shared fixtures: a seeded database on disk, settings, and the real Application offline."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import time_machine
+from sqlite_utils import Database
+from telegram.ext import Application
+
+import storage
+from bot.app import build_application
+from bot.config import Settings
+from bot.offline_api import OfflineBotApi
+from bot.updates import chat_dict, text_update, user_dict
+from tests.html_check import telegram_html_problems
+
+TEST_TOKEN = "123456:TEST-TOKEN-never-sent-anywhere"
+NOW = "2026-11-24T12:00:00+00:00"
+READER_ID = 501
+ADMIN_ID = 900
+GROUP_ID = -100123
+
+ENV_VARS = (
+    "BOT_TOKEN", "ADMIN_IDS", "DATABASE_PATH", "BOT_API_BASE_URL", "TIMEZONE",
+    "DIGEST_TIME", "LOG_LEVEL",
+)  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never see the developer's own .env or environment."""
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def frozen_time() -> Iterator[time_machine.Coordinates]:
+    """The clock stands still at NOW unless a test moves it."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_path=tmp_path / "backchannel.db",
+        admin_ids=frozenset({ADMIN_ID}),
+    )
+
+
+@pytest.fixture
+def db(settings: Settings, frozen_time: time_machine.Coordinates) -> Iterator[Database]:
+    database = storage.open_database(settings.database_path)
+    storage.seed_if_empty(database)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def api() -> OfflineBotApi:
+    return OfflineBotApi()
+
+
+@pytest.fixture
+async def app(settings: Settings, db: Database, api: OfflineBotApi) -> AsyncIterator[Application]:
+    application = build_application(settings, db, token=TEST_TOKEN, request=api)
+    async with application:
+        # run_polling calls post_init right after initialize; do the same.
+        await application.post_init(application)
+        yield application
+
+
+@dataclass
+class Chat:
+    """One conversation with the bot: send text as a user, read what the bot answered."""
+
+    app: Application
+    api: OfflineBotApi
+    user_id: int = READER_ID
+    chat_id: int = READER_ID
+    chat_type: str = "private"
+    first_name: str = "Reader"
+
+    async def send(self, text: str, **message_extra: object) -> list[str]:
+        """Process one message; return the texts of the messages the bot sent in reply."""
+        before = len(self.api.calls)
+        update = text_update(
+            self.app.bot,
+            text,
+            user=user_dict(self.user_id, self.first_name),
+            chat=chat_dict(self.chat_id, self.chat_type),
+            **message_extra,
+        )
+        await self.app.process_update(update)
+        replies = [
+            call.params
+            for call in self.api.calls[before:]
+            if call.method == "sendMessage" and call.params.get("chat_id") == self.chat_id
+        ]
+        for params in replies:
+            assert params.get("parse_mode") == "HTML"
+            assert telegram_html_problems(params["text"]) == [], params["text"]
+        return [params["text"] for params in replies]
+
+    async def ask(self, text: str) -> str:
+        """Send and expect exactly one reply."""
+        replies = await self.send(text)
+        assert len(replies) == 1, replies
+        return replies[0]
+
+
+@pytest.fixture
+def private_chat(app: Application, api: OfflineBotApi) -> Chat:
+    return Chat(app, api)
+
+
+@pytest.fixture
+def group_chat(app: Application, api: OfflineBotApi) -> Chat:
+    return Chat(app, api, chat_id=GROUP_ID, chat_type="supergroup")
+
+
+@pytest.fixture(params=["private", "group"])
+def any_chat(request: pytest.FixtureRequest, app: Application, api: OfflineBotApi) -> Chat:
+    """The same test in a private chat and in a group."""
+    if request.param == "private":
+        return Chat(app, api)
+    return Chat(app, api, chat_id=GROUP_ID, chat_type="supergroup")
