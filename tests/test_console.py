@@ -1,0 +1,45 @@
+"""The console: stdin in, the real handlers' replies out, readable in a terminal."""
+
+import io
+import subprocess
+import sys
+
+from bot.console import render_html, run_console
+
+
+async def test_console_answers_piped_commands(settings, db) -> None:
+    stdin = io.StringIO("/status\n\n/ceasefire\n/history prisoners 1\n/nonsense\n")
+    stdout = io.StringIO()
+    await run_console(settings, db, stdin=stdin, stdout=stdout)
+    out = stdout.getvalue()
+    assert "you> /status" in out
+    assert "Leader-level summit" in out and "Economic contacts and joint reconstruction" in out
+    assert "bot> Tactical ceasefire proposals" in out
+    assert "History: Detainee swaps and prisoner releases" in out
+    assert "Did you mean" not in out.split("you> /nonsense")[0]
+    assert "I don't know the command /nonsense" in out
+    assert "<b>" not in out  # HTML is rendered, not shown
+
+
+def test_render_html_shows_what_a_reader_sees() -> None:
+    html = '<b>Title</b> &amp; <a href="https://x.org/a?b=1&amp;c=2">report</a> &lt;tag&gt;'
+    assert render_html(html) == "Title & report <https://x.org/a?b=1&c=2> <tag>"
+    assert render_html("<b>x</b>", color=True) == "\033[1mx\033[0m"
+
+
+def test_make_run_without_token_opens_console_and_seeds(tmp_path) -> None:
+    """The real entry point, fed through stdin as `printf ... | backchannel run` would be."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        input="/status\n/exchanges\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "BOT_TOKEN is not set" in result.stderr
+    for title in ["Leader-level summit", "Safe humanitarian corridors"]:
+        assert title in result.stdout
+    assert "Sporadic exchanges conducted under agreed protocols" in result.stdout
+    assert (tmp_path / "data" / "backchannel.db").exists()

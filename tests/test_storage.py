@@ -1,0 +1,126 @@
+"""Storage: migrations, seeding, atomic status changes and index-backed queries."""
+
+import sqlite3
+
+import pytest
+
+import storage
+from storage.migrations import migrations
+from storage.models import Actor
+from storage.seed import load_seed
+
+EDITOR = Actor(id=7, name="Editor")
+
+
+def test_migrations_create_schema_on_empty_database(tmp_path) -> None:
+    db = storage.open_database(tmp_path / "new.db")
+    assert {"phases", "channels", "channel_commands", "status_history", "audit_log"} <= set(
+        db.table_names()
+    )
+    assert migrations.pending(db) == []
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_reopening_existing_database_keeps_data_and_applies_nothing(tmp_path) -> None:
+    path = tmp_path / "existing.db"
+    first = storage.open_database(path)
+    storage.seed_if_empty(first)
+    applied = [m.name for m in migrations.applied(first)]
+    first.close()
+    again = storage.open_database(path)
+    assert [m.name for m in migrations.applied(again)] == applied
+    assert len(storage.current_statuses(again)) == 6
+    assert storage.seed_if_empty(again) is False
+
+
+def test_seed_matches_the_article(db) -> None:
+    seed = load_seed()
+    assert [p.slug for p in seed.phases] == storage.phase_ladder(db).slugs()
+    assert storage.phase_ladder(db).slugs() == [
+        "collapsed", "stalled", "proposed", "exploratory",
+        "negotiating", "partial_agreement", "agreement", "implementing",
+    ]  # fmt: skip
+    table = {s.channel.slug: (s.phase.slug, s.channel.aliases) for s in storage.current_statuses(db)}
+    assert table == {
+        "summit": ("stalled", []),
+        "aid": ("partial_agreement", []),
+        "ceasefire": ("exploratory", []),
+        "exchanges": ("implementing", ["prisoners", "swaps"]),
+        "corridors": ("proposed", []),
+        "reconstruction": ("exploratory", ["economy"]),
+    }
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "trend"),
+    [
+        ("stalled", "negotiating", storage.Trend.IMPROVED),
+        ("agreement", "collapsed", storage.Trend.SETBACK),
+        ("proposed", "proposed", storage.Trend.UNCHANGED),
+        (None, "proposed", storage.Trend.NEW),
+    ],
+)
+def test_trend_follows_the_ladder(db, previous, current, trend) -> None:
+    assert storage.phase_ladder(db).trend(current, previous) == trend
+
+
+def test_record_status_writes_history_pointer_and_audit_together(db) -> None:
+    channel = storage.find_channel(db, "aid")
+    entry = storage.record_status(
+        db, channel_id=channel.id, kind="status", phase="agreement", summary="Deal", actor=EDITOR
+    )
+    status = storage.channel_status(db, channel)
+    assert status.current == entry
+    assert status.trend == storage.Trend.IMPROVED
+    audit = list(db.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1"))[0]
+    assert audit["actor_id"] == 7 and audit["channel_id"] == channel.id
+    assert '"partial_agreement"' in audit["old"] and '"agreement"' in audit["new"]
+
+
+def test_unknown_phase_writes_nothing(db) -> None:
+    channel = storage.find_channel(db, "aid")
+    counts = (db["status_history"].count, db["audit_log"].count)
+    with pytest.raises(storage.UnknownPhaseError):
+        storage.record_status(
+            db, channel_id=channel.id, kind="status", phase="peace", summary="x", actor=EDITOR
+        )
+    assert (db["status_history"].count, db["audit_log"].count) == counts
+
+
+def test_failed_write_rolls_back_history_and_audit(db) -> None:
+    counts = (db["status_history"].count, db["audit_log"].count)
+    with pytest.raises(sqlite3.IntegrityError):  # no channel 999: the foreign key fails
+        storage.record_status(
+            db, channel_id=999, kind="status", phase="stalled", summary="x", actor=EDITOR
+        )
+    assert (db["status_history"].count, db["audit_log"].count) == counts
+
+
+def test_notes_do_not_move_the_current_status(db) -> None:
+    channel = storage.find_channel(db, "corridors")
+    before = storage.channel_status(db, channel).current
+    storage.record_status(
+        db, channel_id=channel.id, kind="note", phase="proposed", summary="ICRC visit", actor=EDITOR
+    )
+    assert storage.channel_status(db, channel).current == before
+    assert storage.history(db, channel.id, 1)[0].summary == "ICRC visit"
+
+
+def test_find_channel_by_alias_and_case(db) -> None:
+    assert storage.find_channel(db, "/Prisoners").slug == "exchanges"
+    with pytest.raises(storage.ChannelNotFoundError):
+        storage.find_channel(db, "weather")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT id FROM status_history WHERE channel_id = 1 ORDER BY id DESC LIMIT 10",
+        "SELECT phase FROM status_history WHERE channel_id = 1 AND kind = 'status' AND id < 5 "
+        "ORDER BY id DESC LIMIT 1",
+    ],
+)
+def test_history_queries_use_an_index_not_a_scan(db, sql) -> None:
+    plan = " ".join(row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+    assert "USING" in plan and "INDEX" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
