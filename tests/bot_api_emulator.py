@@ -134,9 +134,7 @@ class BotApiEmulator:
     def wait_for_call(self, method: str, count: int = 1, timeout: float = 30) -> list[ReceivedCall]:
         """Block until `count` calls of `method` arrived; fails the test on timeout."""
         with self._changed:
-            arrived = self._changed.wait_for(
-                lambda: len(self.of(method)) >= count, timeout=timeout
-            )
+            arrived = self._changed.wait_for(lambda: len(self.of(method)) >= count, timeout=timeout)
         assert arrived, f"no {method} within {timeout}s; got {[c.method for c in self.calls]}"
         return self.of(method)
 

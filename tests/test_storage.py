@@ -40,7 +40,9 @@ def test_seed_matches_the_article(db) -> None:
         "collapsed", "stalled", "proposed", "exploratory",
         "negotiating", "partial_agreement", "agreement", "implementing",
     ]  # fmt: skip
-    table = {s.channel.slug: (s.phase.slug, s.channel.aliases) for s in storage.current_statuses(db)}
+    table = {
+        s.channel.slug: (s.phase.slug, s.channel.aliases) for s in storage.current_statuses(db)
+    }
     assert table == {
         "summit": ("stalled", []),
         "aid": ("partial_agreement", []),
@@ -72,7 +74,7 @@ def test_record_status_writes_history_pointer_and_audit_together(db) -> None:
     status = storage.channel_status(db, channel)
     assert status.current == entry
     assert status.trend == storage.Trend.IMPROVED
-    audit = list(db.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1"))[0]
+    audit = next(iter(db.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1")))
     assert audit["actor_id"] == 7 and audit["channel_id"] == channel.id
     assert '"partial_agreement"' in audit["old"] and '"agreement"' in audit["new"]
 
