@@ -1,7 +1,7 @@
 """Wiring: build the PTB Application from settings and a database, with its handlers in order."""
 
 from sqlite_utils import Database
-from telegram import LinkPreviewOptions
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -9,13 +9,16 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
+from bot import flood
 from bot.command_menu import publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
+from bot.flood import FLOOD_KEY, FloodGuard
 from bot.handlers import channels, errors, fallback, help, status
 
 
@@ -52,11 +55,14 @@ def build_application(
     application = builder.build()
     application.bot_data[DB_KEY] = db
     application.bot_data[SETTINGS_KEY] = settings
+    application.bot_data[FLOOD_KEY] = FloodGuard(settings.flood_rate, settings.flood_burst)
     _add_handlers(application)
     return application
 
 
 def _add_handlers(application: Application) -> None:
+    # Flood control sees every update first and can stop it before any handler runs.
+    application.add_handler(TypeHandler(Update, flood.guard), group=-1)
     # One group: PTB runs only the first matching handler of a group, so the catch-alls at
     # the end see just what no built-in command took. /help lists commands in this order.
     application.add_handlers(

@@ -56,11 +56,14 @@ class BotApiEmulator:
                 _, token_part, method = self.path.split("/", 2)
                 status, payload = emulator.answer(token_part.removeprefix("bot"), method, params)
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the bot went away mid-poll (killed or stopped): nothing to answer
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
