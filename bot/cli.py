@@ -6,6 +6,9 @@ import argparse
 import asyncio
 import logging
 import sys
+from urllib.parse import urlsplit
+
+from telegram.ext import Application
 
 import storage
 from bot.app import build_application
@@ -21,22 +24,56 @@ def _parser() -> argparse.ArgumentParser:
         prog="backchannel", description="Telegram briefing bot on Ukraine-Russia talks."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser(
+    run = commands.add_parser(
         "run", help="serve Telegram (long polling); opens the console when BOT_TOKEN is unset"
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook (WEBHOOK_URL, WEBHOOK_SECRET) instead of polling",
     )
     commands.add_parser("console", help="chat with the bot locally in this terminal")
     return parser
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, *, webhook: bool) -> int:
+    if webhook and (settings.webhook_url is None or settings.webhook_secret is None):
+        print(
+            "Webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET (see .env.example).", file=sys.stderr
+        )
+        return 2
     db = storage.open_database(settings.database_path)
     storage.seed_if_empty(db)
     application = build_application(settings, db)
-    log.info("serving Telegram by long polling via %s", settings.api_root)
     try:
-        application.run_polling(close_loop=False)
+        if webhook:
+            _run_webhook(settings, application)
+        else:
+            log.info("serving Telegram by long polling via %s", settings.api_root)
+            application.run_polling(close_loop=False)
     finally:
         db.close()
+    return 0
+
+
+def _run_webhook(settings: Settings, application: Application) -> None:
+    """Serve Telegram's webhook; requests without the secret token get 403 from PTB's server."""
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    public_url = str(settings.webhook_url)
+    log.info(
+        "serving Telegram by webhook on %s:%s for %s",
+        settings.webhook_listen,
+        settings.webhook_port,
+        public_url,
+    )
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=urlsplit(public_url).path.lstrip("/"),
+        webhook_url=public_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        close_loop=False,
+    )
 
 
 def _console(settings: Settings) -> None:
@@ -61,10 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     serving = args.command == "run" and settings.bot_token is not None
     # In the console, start-up chatter would interleave with the conversation.
     level = settings.log_level if serving or settings.log_level == "DEBUG" else "WARNING"
-    configure_logging(level, settings.bot_token)
+    configure_logging(level, [settings.bot_token, settings.webhook_secret])
     if serving:
-        _serve(settings)
-        return 0
+        return _serve(settings, webhook=args.webhook)
     if args.command == "run":
         print("BOT_TOKEN is not set, so here is the console instead.", file=sys.stderr)
     _console(settings)

@@ -4,35 +4,37 @@ import logging
 
 from pydantic import SecretStr
 
-REDACTED = "<BOT_TOKEN>"
+REDACTED = "<secret>"
 
 
-class RedactToken(logging.Filter):
-    """Replace the token wherever it appears: URLs logged by HTTP libraries contain it."""
+class RedactSecrets(logging.Filter):
+    """Replace secrets wherever they appear: URLs and debug dumps of API calls contain them."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, secrets: list[str]) -> None:
         super().__init__()
-        self.token = token
+        self.secrets = [secret for secret in secrets if secret]
+
+    def _scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message in place; never drops a record."""
         message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, REDACTED)
-            record.args = None
+        scrubbed = self._scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
         if record.exc_info and record.exc_info[1] is not None:
-            text = logging.Formatter().formatException(record.exc_info)
-            if self.token in text:
-                record.exc_text = text.replace(self.token, REDACTED)
+            record.exc_text = self._scrub(logging.Formatter().formatException(record.exc_info))
         return True
 
 
-def configure_logging(level: str, token: SecretStr | None) -> None:
+def configure_logging(level: str, secrets: list[SecretStr | None]) -> None:
     """Log to stderr with timestamps; quiet httpx, whose INFO lines are one per request."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    if token is not None:
-        handler.addFilter(RedactToken(token.get_secret_value()))
+    handler.addFilter(RedactSecrets([s.get_secret_value() for s in secrets if s is not None]))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
