@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram.ext import Application
@@ -15,6 +16,7 @@ from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
 from bot.logs import configure_logging
+from storage.backup import BackupError, backup_database
 
 log = logging.getLogger("backchannel")
 
@@ -33,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
         help="receive updates by webhook (WEBHOOK_URL, WEBHOOK_SECRET) instead of polling",
     )
     commands.add_parser("console", help="chat with the bot locally in this terminal")
+    backup = commands.add_parser(
+        "backup", help="write a consistent copy of the database, safe while the bot runs"
+    )
+    backup.add_argument("path", type=Path, help="new file to write the copy to")
     return parser
 
 
@@ -87,6 +93,16 @@ def _console(settings: Settings) -> None:
         db.close()
 
 
+def _backup(settings: Settings, target: Path) -> int:
+    try:
+        size = backup_database(settings.database_path, target)
+    except BackupError as error:
+        print(f"Backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"Backed up {settings.database_path} to {target} ({size:,} bytes).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     args = _parser().parse_args(argv)
@@ -101,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(level, [settings.bot_token, settings.webhook_secret])
     if serving:
         return _serve(settings, webhook=args.webhook)
+    if args.command == "backup":
+        return _backup(settings, args.path)
     if args.command == "run":
         print("BOT_TOKEN is not set, so here is the console instead.", file=sys.stderr)
     _console(settings)
