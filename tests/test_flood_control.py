@@ -14,8 +14,7 @@ class Clock:
 
 async def test_flooding_user_gets_one_notice_and_others_are_unaffected(app, api) -> None:
     clock = Clock()
-    guard: FloodGuard = app.bot_data[FLOOD_KEY]
-    guard.clock = clock
+    guard = app.bot_data[FLOOD_KEY] = FloodGuard(rate=1, burst=8, clock=clock)
     flooder, bystander = (
         Chat(app, api, user_id=11, chat_id=11),
         Chat(app, api, user_id=12, chat_id=12),
@@ -32,8 +31,7 @@ async def test_flooding_user_gets_one_notice_and_others_are_unaffected(app, api)
 
 
 async def test_group_chatter_does_not_count(app, api) -> None:
-    guard: FloodGuard = app.bot_data[FLOOD_KEY]
-    guard.clock = Clock()
+    app.bot_data[FLOOD_KEY] = FloodGuard(rate=1, burst=8, clock=Clock())
     group = Chat(app, api, user_id=13, chat_id=-100777, chat_type="supergroup")
     for _ in range(30):
         assert await group.send("just talking among ourselves") == []
