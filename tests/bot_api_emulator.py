@@ -45,6 +45,8 @@ class BotApiEmulator:
         self._next_update_id = 1
         self._message_id = 0
         self._changed = threading.Condition()
+        # Methods whose answers are held back until the gate opens (a "slow Telegram").
+        self.gates: dict[str, threading.Event] = {}
         emulator = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -109,6 +111,9 @@ class BotApiEmulator:
         with self._changed:
             self.calls.append(ReceivedCall(token, method, params))
             self._changed.notify_all()
+        gate = self.gates.get(method)
+        if gate is not None:
+            gate.wait(timeout=30)
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
         if method == "sendMessage":
