@@ -1,0 +1,94 @@
+"""Command latency: reader commands through the real Application vs a bare PTB echo bot.
+
+Both run in the same process, on the same in-process fake Bot API, so the ratio shows what
+Backchannel adds on top of python-telegram-bot itself.
+"""
+
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+import storage
+from bench.synthetic import add_history
+from bot.app import build_application
+from bot.config import Settings
+from bot.offline_api import OfflineBotApi
+from bot.updates import chat_dict, text_update, user_dict
+
+TOKEN = "1:bench"
+COMMANDS = ["/status", "/ceasefire", "/history exchanges", "any news on prisoner swaps?"]
+
+
+@dataclass
+class LatencyResult:
+    """p50/p99 in milliseconds for one command, and its p50 ratio to the floor."""
+
+    command: str
+    p50_ms: float
+    p99_ms: float
+    ratio: float
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+async def measure_command(application: Application, text: str, runs: int) -> list[float]:
+    """Seconds each of `runs` identical updates took through process_update."""
+    user, chat = user_dict(10, "Bench"), chat_dict(10)
+    updates = [text_update(application.bot, text, user=user, chat=chat) for _ in range(runs)]
+    samples = []
+    for update in updates:
+        started = time.perf_counter()
+        await application.process_update(update)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None
+    await update.message.reply_text(update.message.text or "")
+
+
+async def run(workdir: Path, history_rows: int, per_command: int) -> list[LatencyResult]:
+    """Measure every reader command and the echo floor; `per_command` updates each."""
+    db = storage.open_database(workdir / "latency.db")
+    storage.seed_if_empty(db)
+    add_history(db, history_rows)
+    settings = Settings(_env_file=None, database_path=workdir / "latency.db", flood_burst=10**9)
+    ours = build_application(settings, db, token=TOKEN, request=OfflineBotApi())
+    floor = Application.builder().token(TOKEN).request(OfflineBotApi()).build()
+    floor.add_handler(CommandHandler("echo", _echo))
+    results: list[LatencyResult] = []
+    async with ours, floor:
+        await measure_command(floor, "/echo warm-up", 200)
+        for command in COMMANDS:
+            await measure_command(ours, command, 200)
+        # Interleave floor and command rounds so drift in machine speed hits both alike.
+        floor_samples: list[float] = []
+        command_samples: dict[str, list[float]] = {command: [] for command in COMMANDS}
+        rounds = 10
+        for _ in range(rounds):
+            floor_samples += await measure_command(floor, "/echo hello", per_command // rounds)
+            for command in COMMANDS:
+                command_samples[command] += await measure_command(
+                    ours, command, per_command // rounds
+                )
+    db.close()
+    floor_p50 = statistics.median(floor_samples)
+    results.append(
+        LatencyResult(
+            "floor: bare PTB echo", floor_p50 * 1e3, _percentile(floor_samples, 0.99) * 1e3, 1.0
+        )
+    )
+    for command, samples in command_samples.items():
+        p50 = statistics.median(samples)
+        results.append(
+            LatencyResult(command, p50 * 1e3, _percentile(samples, 0.99) * 1e3, p50 / floor_p50)
+        )
+    return results
