@@ -46,8 +46,12 @@ def trend_text(trend: Trend) -> str:
 
 
 def days_between(earlier: datetime, now: datetime) -> int:
-    """Whole days elapsed; never negative, so a clock skew cannot say "-1 days ago"."""
-    return max(0, (now - earlier).days)
+    """Calendar days between the two, in `now`'s time zone, never negative.
+
+    Calendar days, not 24-hour spans: readers count "yesterday" by the date, and replies then
+    change only at midnight, which keeps them cacheable for the rest of the day.
+    """
+    return max(0, (now.date() - earlier.astimezone(now.tzinfo).date()).days)
 
 
 def ago(moment: datetime, now: datetime) -> str:

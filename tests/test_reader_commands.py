@@ -200,3 +200,11 @@ async def test_command_menu_is_registered_at_start(api: OfflineBotApi, app) -> N
 async def test_times_are_aware(db) -> None:
     (status, *_) = storage.current_statuses(db)
     assert status.current.changed_at == datetime(2025, 1, 1, tzinfo=UTC)
+
+
+async def test_days_are_counted_by_calendar_date_in_the_bot_zone(db, private_chat, frozen_time):
+    # 23:30 in Kyiv (UTC+2 in November), then 00:30 the next day there: "yesterday".
+    frozen_time.move_to("2026-11-24T21:30:00+00:00")
+    set_status(db, "ceasefire", "negotiating", "Late-night statement")
+    frozen_time.move_to("2026-11-24T22:30:00+00:00")
+    assert "updated yesterday" in await private_chat.ask("/ceasefire")

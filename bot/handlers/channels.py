@@ -1,6 +1,6 @@
 """/<channel> for every channel and alias, /history, and the reply to unknown commands."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from telegram import MessageEntity, Update
 
@@ -42,7 +42,7 @@ async def show_channel(update: Update, context: BotContext, channel: storage.Cha
     status = storage.channel_status(db, channel)
     recent = storage.history(db, channel.id, RECENT_CHANGES)
     ladder = storage.phase_ladder(db)
-    await reply(update, channel_detail(status, recent, ladder, datetime.now(UTC), zone))
+    await reply(update, channel_detail(status, recent, ladder, datetime.now(zone), zone))
 
 
 async def channel_or_unknown(update: Update, context: BotContext) -> None:

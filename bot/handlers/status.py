@@ -1,6 +1,6 @@
 """/status and /channels: the overview readers open first."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from telegram import Update
 
@@ -13,7 +13,7 @@ from bot.views import channel_list, status_overview
 async def status(update: Update, context: BotContext) -> None:
     """Overview of every channel: phase, summary and freshness."""
     statuses = storage.current_statuses(context.db)
-    await reply(update, status_overview(statuses, datetime.now(UTC)))
+    await reply(update, status_overview(statuses, datetime.now(context.settings.zone)))
 
 
 async def channels(update: Update, context: BotContext) -> None:
