@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.flood import FLOOD_KEY, FloodGuard
 from bot.handlers import channels, errors, fallback, help, status
+from bot.reply_cache import CACHE_KEY, ReplyCache
 
 
 def build_application(
@@ -56,6 +57,7 @@ def build_application(
     application.bot_data[DB_KEY] = db
     application.bot_data[SETTINGS_KEY] = settings
     application.bot_data[FLOOD_KEY] = FloodGuard(settings.flood_rate, settings.flood_burst)
+    application.bot_data[CACHE_KEY] = ReplyCache()
     _add_handlers(application)
     return application
 

@@ -11,7 +11,7 @@ from storage.channels import (
     find_channel,
     list_channels,
 )
-from storage.database import open_database
+from storage.database import data_version, open_database
 from storage.errors import ChannelNotFoundError, StorageError, UnknownPhaseError
 from storage.history import history, record_status
 from storage.models import (
@@ -40,6 +40,7 @@ __all__ = [
     "channel_status",
     "command_index",
     "current_statuses",
+    "data_version",
     "find_channel",
     "history",
     "list_channels",

@@ -35,3 +35,14 @@ def open_database(path: Path | str) -> Database:
         log.info("applying migrations: %s", ", ".join(pending))
         migrations.apply(db)
     return db
+
+
+def data_version(db: Database) -> tuple[int, int]:
+    """A value that changes whenever any connection commits a change to the database.
+
+    `PRAGMA data_version` moves on commits by other connections (the CLI, a second process);
+    `total_changes` counts this connection's own writes. Together they let callers cache
+    anything derived from the data and know exactly when it went stale.
+    """
+    (version,) = db.execute("PRAGMA data_version").fetchone()
+    return version, db.conn.total_changes

@@ -208,3 +208,15 @@ async def test_days_are_counted_by_calendar_date_in_the_bot_zone(db, private_cha
     set_status(db, "ceasefire", "negotiating", "Late-night statement")
     frozen_time.move_to("2026-11-24T22:30:00+00:00")
     assert "updated yesterday" in await private_chat.ask("/ceasefire")
+
+
+async def test_replies_follow_changes_from_this_and_other_connections(db, settings, any_chat):
+    assert "Talks resumed" not in await any_chat.ask("/status")
+    set_status(db, "summit", "proposed", "Talks resumed")
+    assert "Talks resumed" in await any_chat.ask("/status")
+    # Another process (the CLI, a second bot instance) writes through its own connection.
+    other = storage.open_database(settings.database_path)
+    set_status(other, "summit", "collapsed", "Talks called off")
+    other.close()
+    reply = await any_chat.ask("/status")
+    assert "Talks called off" in reply and "Talks resumed" not in reply
