@@ -2,13 +2,18 @@
 
 It speaks enough of the Bot API (getMe, getUpdates with offsets, sendMessage, ...) for the real
 `backchannel run` process, with PTB's own HTTPX transport, to talk to it as it would to Telegram.
+It can also behave like Telegram on a bad day: a message-rate limit answered with 429 and
+retry_after, chats that blocked the bot (403) or are gone (400), and, at a seeded random rate,
+transient faults (429, 500, 502, dropped connections, slow answers).
 """
 
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -36,10 +41,31 @@ def _decode_form(body: bytes) -> dict[str, Any]:
     return params
 
 
-class BotApiEmulator:
-    """Thread-backed HTTP server; use as a context manager and read `calls`."""
+DROP = -1  # status meaning "close the connection without answering"
+TRANSIENT_FAULTS = ("429", "500", "502", "drop", "slow")
 
-    def __init__(self) -> None:
+
+@dataclass
+class Faults:
+    """How badly the emulated Telegram behaves; all randomness comes from `seed`."""
+
+    rate_limit: int | None = None  # sendMessage per second before 429s
+    transient_rate: float = 0.0  # share of sendMessage calls that fail transiently
+    slow_seconds: float = 1.0
+    blocked_chats: frozenset[int] = frozenset()  # 403: the user blocked the bot
+    gone_chats: frozenset[int] = frozenset()  # 400: chat not found
+    seed: int = 0
+
+
+class BotApiEmulator:
+    """Thread-backed HTTP server; use as a context manager and read `calls` and `delivered`."""
+
+    def __init__(self, faults: Faults | None = None) -> None:
+        self.faults = faults or Faults()
+        self._random = random.Random(self.faults.seed)
+        self._recent_sends: deque[float] = deque()
+        self.rejected_429 = 0
+        self.delivered: list[tuple[int, str]] = []  # (chat id, text) of accepted messages
         self.calls: list[ReceivedCall] = []
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
@@ -57,6 +83,9 @@ class BotApiEmulator:
                 params = json.loads(body or b"{}") if "json" in kind else _decode_form(body)
                 _, token_part, method = self.path.split("/", 2)
                 status, payload = emulator.answer(token_part.removeprefix("bot"), method, params)
+                if status == DROP:
+                    self.close_connection = True
+                    return
                 data = json.dumps(payload).encode()
                 try:
                     self.send_response(status)
@@ -117,8 +146,13 @@ class BotApiEmulator:
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
         if method == "sendMessage":
-            self._message_id += 1
             chat_id = int(params["chat_id"])
+            failure = self._failure_for(chat_id)
+            if failure is not None:
+                return failure
+            with self._changed:
+                self._message_id += 1
+                self.delivered.append((chat_id, params.get("text", "")))
             result = {
                 "message_id": self._message_id,
                 "date": int(time.time()),
@@ -128,6 +162,33 @@ class BotApiEmulator:
             }
             return 200, {"ok": True, "result": result}
         return 200, {"ok": True, "result": True}
+
+    def _failure_for(self, chat_id: int) -> tuple[int, Any] | None:
+        faults = self.faults
+        if chat_id in faults.blocked_chats:
+            return _error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in faults.gone_chats:
+            return _error(400, "Bad Request: chat not found")
+        with self._changed:
+            now = time.monotonic()
+            while self._recent_sends and now - self._recent_sends[0] >= 1.0:
+                self._recent_sends.popleft()
+            if faults.rate_limit is not None and len(self._recent_sends) >= faults.rate_limit:
+                self.rejected_429 += 1
+                return _error(429, "Too Many Requests: retry after 1", retry_after=1)
+            self._recent_sends.append(now)
+            roll = self._random.random()
+            fault = self._random.choice(TRANSIENT_FAULTS)
+        if roll >= faults.transient_rate:
+            return None
+        if fault == "429":
+            return _error(429, "Too Many Requests: retry after 1", retry_after=1)
+        if fault in {"500", "502"}:
+            return _error(int(fault), "Internal Server Error")
+        if fault == "drop":
+            return DROP, None
+        time.sleep(faults.slow_seconds)  # a slow Telegram: the answer comes, late
+        return None
 
     def _updates_after(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -146,6 +207,17 @@ class BotApiEmulator:
         assert arrived, f"no {method} within {timeout}s; got {[c.method for c in self.calls]}"
         return self.of(method)
 
+    def delivered_to(self, chat_id: int) -> list[str]:
+        """Texts Telegram accepted for one chat."""
+        return [text for chat, text in list(self.delivered) if chat == chat_id]
+
     def of(self, method: str) -> list[ReceivedCall]:
         """Calls of one method so far."""
         return [call for call in list(self.calls) if call.method == method]
+
+
+def _error(status: int, description: str, retry_after: int | None = None) -> tuple[int, Any]:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return status, body
