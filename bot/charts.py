@@ -69,8 +69,8 @@ def drawable(value: str) -> str:
     character may turn up.
     """
     known = _drawable_codepoints()
-    kept = "".join(char for char in value if ord(char) in known or char == "\n")
-    return " ".join(kept.split(" ")).strip() or "?"
+    kept = "".join(char for char in value if ord(char) in known)
+    return " ".join(kept.split()) or "?"
 
 
 def _positions(ladder: PhaseLadder) -> dict[str, int]:
