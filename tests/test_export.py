@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -180,3 +181,20 @@ def test_cli_without_database(monkeypatch, tmp_path, capsys) -> None:
     assert bot.cli.main(["export"]) == 1
     assert "There is no database at" in capsys.readouterr().err
     assert not (tmp_path / "missing.db").exists()
+
+
+async def test_console_saves_and_announces_files(settings, db) -> None:
+    from bot.console import CONSOLE_USER_ID, run_console
+
+    admin_console = settings.model_copy(update={"admin_ids": frozenset({CONSOLE_USER_ID})})
+    out = io.StringIO()
+    stdin = io.StringIO("/timeline aid 7\n/export\n")
+    await run_console(admin_console, db, stdin=stdin, stdout=out)
+    saved = settings.database_path.parent / "console"
+    shown = out.getvalue()
+    photo = re.escape(f"saved to {saved / 'timeline-aid.png'}]")
+    assert re.search(rf"bot> \[photo: timeline-aid\.png, \d+ KB, {photo}", shown)
+    assert "Civilian humanitarian aid access, last 7 days" in shown
+    assert "[document: backchannel-history-2026-11-24.json, " in shown
+    assert png_size((saved / "timeline-aid.png").read_bytes()) == (1080, 810)
+    assert len(json.loads((saved / "backchannel-history-2026-11-24.json").read_text())) == 6
