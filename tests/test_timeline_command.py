@@ -143,3 +143,10 @@ async def test_storage_window_queries(db, frozen_time) -> None:
     frozen_time.shift(60)
     assert storage.status_at(db, channel.id, datetime.now(UTC)).phase == "negotiating"
     assert storage.status_at(db, channel.id, datetime(2024, 1, 1, tzinfo=UTC)) is None
+
+
+async def test_overview_says_when_channels_were_left_out(private_chat: Chat, monkeypatch) -> None:
+    monkeypatch.setattr(bot.timeline, "MAX_PANELS", 4)
+    ((params, png),) = await photos_for(private_chat, "/timeline")
+    assert "Showing the first 4 of 6 channels." in params["caption"]
+    assert png_size(png) == (1080, 140 + 4 * 400)
