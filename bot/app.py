@@ -19,7 +19,7 @@ from bot.command_menu import publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.flood import FLOOD_KEY, FloodGuard
-from bot.handlers import channels, errors, fallback, help, status
+from bot.handlers import channels, errors, export, fallback, help, status, timeline
 from bot.reply_cache import CACHE_KEY, ReplyCache
 
 
@@ -74,6 +74,8 @@ def _add_handlers(application: Application) -> None:
             CommandHandler("status", status.status),
             CommandHandler("channels", status.channels),
             CommandHandler("history", channels.history),
+            CommandHandler("timeline", timeline.timeline),
+            CommandHandler("export", export.export_history),
             # Channel commands come from the database, so one handler serves them all.
             MessageHandler(filters.COMMAND, channels.channel_or_unknown),
             MessageHandler(

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from telegram.ext import Application
 
 import storage
+from bot import cli_reports
 from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="write a consistent copy of the database, safe while the bot runs"
     )
     backup.add_argument("path", type=Path, help="new file to write the copy to")
+    cli_reports.add_parsers(commands)
     return parser
 
 
@@ -115,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     # In the console, start-up chatter would interleave with the conversation.
     level = settings.log_level if serving or settings.log_level == "DEBUG" else "WARNING"
     configure_logging(level, [settings.bot_token, settings.webhook_secret])
+    if args.command in cli_reports.COMMANDS:
+        return cli_reports.run(args, settings)
     if serving:
         return _serve(settings, webhook=args.webhook)
     if args.command == "backup":

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any, TextIO
 
 from sqlite_utils import Database
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.offline_api import OfflineBotApi
+from bot.offline_api import OfflineBotApi, UploadedFile
 from bot.updates import chat_dict, text_update, user_dict
 
 CONSOLE_TOKEN = "0:console"
@@ -71,10 +72,11 @@ def _render_keyboard(markup: dict[str, Any]) -> str:
 class ConsoleBotApi(OfflineBotApi):
     """The offline Bot API that prints what the bot sends, as the chat would show it."""
 
-    def __init__(self, out: TextIO, *, color: bool) -> None:
+    def __init__(self, out: TextIO, *, color: bool, save_dir: Path | None = None) -> None:
         super().__init__()
         self.out = out
         self.color = color
+        self.save_dir = save_dir
 
     def on_call(self, method: str, params: dict[str, Any]) -> None:
         """Print messages the bot sends or edits; other calls stay silent."""
@@ -88,13 +90,35 @@ class ConsoleBotApi(OfflineBotApi):
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
 
+    def on_upload(
+        self, method: str, params: dict[str, Any], files: dict[str, UploadedFile]
+    ) -> None:
+        """A terminal cannot show a photo: save each file and say where it is."""
+        kind = method.removeprefix("send").lower()
+        lines = []
+        for upload in files.values():
+            where = ""
+            if self.save_dir is not None:
+                self.save_dir.mkdir(parents=True, exist_ok=True)
+                path = self.save_dir / Path(upload.filename).name
+                path.write_bytes(upload.content)
+                where = f", saved to {path}"
+            size = max(1, round(len(upload.content) / 1024))
+            lines.append(f"bot> [{kind}: {upload.filename}, {size} KB{where}]")
+        if params.get("caption"):
+            lines.append(render_html(str(params["caption"]), color=self.color))
+        self.out.write("\n".join(lines) + "\n\n")
+        self.out.flush()
+
 
 async def run_console(
     settings: Settings, db: Database, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
 ) -> None:
     """Read lines from stdin until EOF, answering each through the real handlers."""
     interactive = stdin.isatty()
-    api = ConsoleBotApi(stdout, color=interactive and stdout.isatty())
+    # Photos and files the bot sends are saved beside the database, for the user to open.
+    save_dir = settings.database_path.parent / "console"
+    api = ConsoleBotApi(stdout, color=interactive and stdout.isatty(), save_dir=save_dir)
     application = build_application(settings, db, token=CONSOLE_TOKEN, request=api)
     user = user_dict(CONSOLE_USER_ID, CONSOLE_USER_NAME)
     chat = chat_dict(CONSOLE_USER_ID)

@@ -27,11 +27,21 @@ BOT_USER = {
 
 
 @dataclass
+class UploadedFile:
+    """A file PTB uploaded as multipart form data, as Telegram would receive it."""
+
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass
 class ApiCall:
-    """One Bot API request as PTB sent it."""
+    """One Bot API request as PTB sent it; uploads (photos, documents) are in `files`."""
 
     method: str
     params: dict[str, Any]
+    files: dict[str, UploadedFile] = field(default_factory=dict)
 
 
 @dataclass
@@ -94,12 +104,24 @@ class OfflineBotApi(BaseRequest):
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return failure.status, json.dumps(body).encode()
-        self.calls.append(ApiCall(api_method, params))
+        files = _uploads(request_data)
+        self.calls.append(ApiCall(api_method, params, files))
         self.on_call(api_method, params)
+        if files:
+            self.on_upload(api_method, params, files)
         return 200, json.dumps({"ok": True, "result": self.result(api_method, params)}).encode()
 
     def on_call(self, method: str, params: dict[str, Any]) -> None:
         """Hook for subclasses that show calls (the console prints replies here)."""
+
+    def on_upload(
+        self, method: str, params: dict[str, Any], files: dict[str, UploadedFile]
+    ) -> None:
+        """Hook for subclasses that show uploaded files (the console saves them)."""
+
+    def uploads(self, method: str) -> list[ApiCall]:
+        """Every successful call of `method` (e.g. sendPhoto) with its files, oldest first."""
+        return [call for call in self.calls if call.method == method]
 
     def result(self, method: str, params: dict[str, Any]) -> Any:
         """A minimal valid result for the methods Backchannel uses; True for the rest."""
@@ -124,4 +146,17 @@ class OfflineBotApi(BaseRequest):
             message["text"] = params["text"]
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]
+        if "caption" in params:
+            message["caption"] = params["caption"]
         return message
+
+
+def _uploads(request_data: RequestData | None) -> dict[str, UploadedFile]:
+    """The multipart parts of a request; file-valued parameters are not in `parameters`."""
+    if request_data is None or not request_data.contains_files:
+        return {}
+    found = {}
+    for name, (filename, content, mimetype) in request_data.multipart_data.items():
+        data = content if isinstance(content, bytes) else content.read()
+        found[name] = UploadedFile(filename, data, mimetype)
+    return found

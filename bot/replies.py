@@ -25,3 +25,25 @@ def is_private(update: Update) -> bool:
     """Whether the update comes from a one-to-one chat with the bot."""
     chat = update.effective_chat
     return chat is not None and chat.type == ChatType.PRIVATE
+
+
+async def reply_photo(update: Update, png: bytes, filename: str, caption: str) -> Message | None:
+    """Answer with a picture and an HTML caption (kept under Telegram's 1024-character limit)."""
+    message = update.effective_message
+    if message is None:
+        return None
+    in_group = message.chat.type != ChatType.PRIVATE
+    return await message.reply_photo(png, caption=caption, filename=filename, do_quote=in_group)
+
+
+async def reply_document(
+    update: Update, content: bytes, filename: str, caption: str
+) -> Message | None:
+    """Answer with a file the user can download, with an HTML caption."""
+    message = update.effective_message
+    if message is None:
+        return None
+    in_group = message.chat.type != ChatType.PRIVATE
+    return await message.reply_document(
+        content, caption=caption, filename=filename, do_quote=in_group
+    )

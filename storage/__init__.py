@@ -13,7 +13,8 @@ from storage.channels import (
 )
 from storage.database import data_version, open_database
 from storage.errors import ChannelNotFoundError, StorageError, UnknownPhaseError
-from storage.history import history, record_status
+from storage.export import EXPORT_COLUMNS, ExportRow, export_rows
+from storage.history import history, history_since, latest_entry_id, record_status, status_at
 from storage.models import (
     Actor,
     Channel,
@@ -27,10 +28,12 @@ from storage.phases import phase_ladder
 from storage.seed import seed_if_empty
 
 __all__ = [
+    "EXPORT_COLUMNS",
     "Actor",
     "Channel",
     "ChannelNotFoundError",
     "ChannelStatus",
+    "ExportRow",
     "Phase",
     "PhaseLadder",
     "StatusEntry",
@@ -41,11 +44,15 @@ __all__ = [
     "command_index",
     "current_statuses",
     "data_version",
+    "export_rows",
     "find_channel",
     "history",
+    "history_since",
+    "latest_entry_id",
     "list_channels",
     "open_database",
     "phase_ladder",
     "record_status",
     "seed_if_empty",
+    "status_at",
 ]

@@ -146,3 +146,48 @@ def write_audit(
             None if new is None else json.dumps(new, ensure_ascii=False),
         ],
     )
+
+
+def history_since(db: Database, channel_id: int, since: datetime) -> list[StatusEntry]:
+    """Entries that took effect at or after `since`, oldest first: what a timeline plots.
+
+    Ordered by when things happened (then by recording order), so a backdated entry lands
+    where it belongs on a time axis.
+    """
+    rows = db.query(
+        f"SELECT {_ENTRY_COLUMNS} FROM status_history WHERE channel_id = ? AND changed_at >= ? "
+        "ORDER BY changed_at, id",
+        [channel_id, to_db(since)],
+    )
+    return [entry_from_row(row) for row in rows]
+
+
+def status_at(db: Database, channel_id: int, moment: datetime) -> StatusEntry | None:
+    """The status in effect at `moment` (notes excluded), or None if there was none yet.
+
+    A timeline window starts mid-history; this is the phase its line starts from.
+    """
+    row = next(
+        iter(
+            db.query(
+                f"SELECT {_ENTRY_COLUMNS} FROM status_history WHERE channel_id = ? "
+                "AND kind = 'status' AND changed_at < ? ORDER BY changed_at DESC, id DESC LIMIT 1",
+                [channel_id, to_db(moment)],
+            )
+        ),
+        None,
+    )
+    return None if row is None else entry_from_row(row)
+
+
+def latest_entry_id(db: Database, channel_id: int | None = None) -> int:
+    """The id of the newest history row, of one channel or of all (0 when there is none).
+
+    Any new status or note raises it, and it is an index lookup, so callers use it to tell
+    whether something rendered from the history is still current.
+    """
+    where, params = ("WHERE channel_id = ?", [channel_id]) if channel_id is not None else ("", [])
+    row = next(
+        iter(db.query(f"SELECT coalesce(max(id), 0) AS id FROM status_history {where}", params))
+    )
+    return int(row["id"])

@@ -1,0 +1,106 @@
+"""Timeline charts from the database: gather the data, render off the event loop, cache.
+
+Rendering takes a noticeable fraction of a second, so it runs in a worker thread while the
+bot keeps answering others, and the PNG is kept until the history it shows changes (or the
+day does, since "today" is drawn on it). Shared by /timeline and `backchannel timeline`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Hashable, MutableMapping
+from datetime import datetime, timedelta, tzinfo
+
+from cachetools import LRUCache
+from sqlite_utils import Database
+
+import storage
+from bot.charts import MAX_PANELS, Series, Window, render_channel, render_overview
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 3650
+CACHE_SIZE = 32
+OVERVIEW_HEADING = "Backchannel"
+
+ChartCache = MutableMapping[Hashable, bytes]
+
+# Matplotlib does not promise thread safety; one render at a time is fast enough.
+_render_lock = threading.Lock()
+
+
+def new_cache() -> ChartCache:
+    """A small cache of rendered charts; least recently used ones are dropped first."""
+    return LRUCache(maxsize=CACHE_SIZE)
+
+
+def channel_series(db: Database, channel: storage.Channel, since: datetime) -> Series:
+    """What one channel's chart shows from `since` on."""
+    return Series(
+        title=channel.title,
+        start_status=storage.status_at(db, channel.id, since),
+        entries=tuple(storage.history_since(db, channel.id, since)),
+    )
+
+
+def _render_locked(render: Callable[..., bytes], *args: object) -> bytes:
+    with _render_lock:
+        return render(*args)
+
+
+def _hit(cache: ChartCache | None, key: Hashable) -> bytes | None:
+    return cache.get(key) if cache is not None else None
+
+
+async def _render(cache: ChartCache | None, key: Hashable, render: Callable[[], bytes]) -> bytes:
+    """Render in a worker thread (the database was already read on the loop) and keep it."""
+    png = await asyncio.to_thread(_render_locked, render)
+    if cache is not None:
+        cache[key] = png
+    return png
+
+
+async def channel_chart(
+    db: Database,
+    channel: storage.Channel,
+    *,
+    days: int,
+    now: datetime,
+    zone: tzinfo,
+    cache: ChartCache | None = None,
+) -> bytes:
+    """One channel's timeline as PNG bytes, from the cache while its history is unchanged."""
+    ladder = storage.phase_ladder(db)
+    today = now.astimezone(zone).date()
+    latest = storage.latest_entry_id(db, channel.id)
+    key = ("channel", channel.id, channel.title, latest, days, today, ladder)
+    if (png := _hit(cache, key)) is not None:
+        return png
+    window = Window(now - timedelta(days=days), now, zone)
+    series = channel_series(db, channel, window.since)
+    return await _render(cache, key, lambda: render_channel(series, ladder, window))
+
+
+async def overview_chart(
+    db: Database,
+    *,
+    days: int,
+    now: datetime,
+    zone: tzinfo,
+    cache: ChartCache | None = None,
+) -> tuple[bytes, int, int]:
+    """Every active channel as small multiples; returns (png, channels drawn, channels)."""
+    ladder = storage.phase_ladder(db)
+    channels = storage.list_channels(db)
+    shown = channels[:MAX_PANELS]
+    today = now.astimezone(zone).date()
+    names = tuple((channel.id, channel.title) for channel in shown)
+    key = ("overview", names, storage.latest_entry_id(db), days, today, ladder)
+    if (png := _hit(cache, key)) is not None:
+        return png, len(shown), len(channels)
+    window = Window(now - timedelta(days=days), now, zone)
+    series = [channel_series(db, channel, window.since) for channel in shown]
+    png = await _render(
+        cache, key, lambda: render_overview(series, ladder, window, OVERVIEW_HEADING)
+    )
+    return png, len(shown), len(channels)

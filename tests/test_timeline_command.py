@@ -1,0 +1,152 @@
+"""/timeline through the real Application: pictures, bad arguments, caching, off-loop rendering."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import bot.timeline
+import storage
+from bot.offline_api import OfflineBotApi
+from storage.models import Actor
+from tests.chart_support import png_size
+from tests.conftest import GROUP_ID, Chat
+
+EDITOR = Actor(id=900, name="Editor")
+
+
+def record(db, slug: str, phase: str, kind: str = "status") -> storage.StatusEntry:
+    channel = storage.find_channel(db, slug)
+    return storage.record_status(
+        db, channel_id=channel.id, kind=kind, phase=phase, summary="moved", actor=EDITOR
+    )
+
+
+async def photos_for(chat: Chat, text: str) -> list[tuple[dict, bytes]]:
+    """Send `text`; return (params, PNG bytes) of each photo the bot sent, and no texts."""
+    before = len(chat.api.calls)
+    assert await chat.send(text) == []
+    sent = [call for call in chat.api.calls[before:] if call.method == "sendPhoto"]
+    assert all(call.params["chat_id"] == chat.chat_id for call in sent)
+    return [(call.params, call.files["photo"].content) for call in sent]
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count chart renderings, and remember which thread each ran on."""
+    threads: list[int] = []
+    for name in ("render_channel", "render_overview"):
+        original = getattr(bot.timeline, name)
+
+        def counting(*args, _original=original):
+            threads.append(threading.get_ident())
+            return _original(*args)
+
+        monkeypatch.setattr(bot.timeline, name, counting)
+    return threads
+
+
+@pytest.mark.parametrize(
+    ("command", "caption", "height"),
+    [
+        ("/timeline ceasefire 30", "<b>Tactical ceasefire proposals</b>, last 30 days", 810),
+        ("/timeline prisoners", "<b>Detainee swaps and prisoner releases</b>, last 90 days", 810),
+        ("/timeline CEASEFIRE 1", "<b>Tactical ceasefire proposals</b>, last 1 day", 810),
+        ("/timeline", "<b>All channels</b>, last 90 days", 140 + 6 * 400),
+        ("/timeline 3650", "<b>All channels</b>, last 3650 days", 140 + 6 * 400),
+    ],
+)
+async def test_timeline_sends_a_chart(any_chat: Chat, command, caption, height) -> None:
+    ((params, png),) = await photos_for(any_chat, command)
+    assert params["caption"].startswith(caption)
+    assert params["parse_mode"] == "HTML"
+    assert png_size(png) == (1080, height)
+
+
+async def test_timeline_in_a_group_quotes_and_takes_the_bot_name(app, api: OfflineBotApi) -> None:
+    chat = Chat(app, api, chat_id=GROUP_ID, chat_type="supergroup")
+    ((params, _),) = await photos_for(chat, "/timeline@BackchannelBot aid")
+    assert "reply_parameters" in params
+    assert await chat.send("/timeline@OtherBot aid") == []
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/timeline ceasfire", "Did you mean <code>/timeline ceasefire</code>?"),
+        ("/timeline zzzzzz 5", "There is no channel called “zzzzzz”."),
+        ("/timeline aid 0", "“0” is not a number of days."),
+        ("/timeline aid 3651", "“3651” is not a number of days."),
+        ("/timeline aid five", "“five” is not a number of days."),
+        ("/timeline -3", "“-3” is not a number of days."),
+        ("/timeline aid 30 more", "Send <code>/timeline</code> for every channel"),
+    ],
+)
+async def test_bad_arguments_explain_what_to_type(any_chat: Chat, command, expected) -> None:
+    replies = await any_chat.send(command)
+    assert len(replies) == 1 and expected in replies[0]
+    assert "<code>/timeline ceasefire 30</code>" in replies[0]
+    assert any_chat.api.sent("sendPhoto") == []
+
+
+async def test_chart_is_cached_until_the_channel_changes(
+    db, private_chat: Chat, renders: list[int], frozen_time
+) -> None:
+    ((_, first),) = await photos_for(private_chat, "/timeline ceasefire 30")
+    ((_, again),) = await photos_for(private_chat, "/timeline ceasefire 30")
+    assert again == first and len(renders) == 1
+    record(db, "aid", "negotiating")  # another channel: this chart is still current
+    await photos_for(private_chat, "/timeline ceasefire 30")
+    assert len(renders) == 1
+    record(db, "ceasefire", "negotiating", kind="note")
+    ((_, with_note),) = await photos_for(private_chat, "/timeline ceasefire 30")
+    assert len(renders) == 2 and with_note != first
+    await photos_for(private_chat, "/timeline ceasefire 31")
+    assert len(renders) == 3
+    frozen_time.shift(86400)  # "today" moved
+    await photos_for(private_chat, "/timeline ceasefire 30")
+    assert len(renders) == 4
+
+
+async def test_overview_is_cached_until_any_channel_changes(
+    db, private_chat: Chat, renders: list[int]
+) -> None:
+    ((_, first),) = await photos_for(private_chat, "/timeline")
+    ((_, again),) = await photos_for(private_chat, "/timeline")
+    assert again == first and len(renders) == 1
+    record(db, "corridors", "stalled")
+    ((_, changed),) = await photos_for(private_chat, "/timeline")
+    assert len(renders) == 2 and changed != first
+
+
+async def test_rendering_runs_off_the_event_loop(private_chat: Chat, renders: list[int]) -> None:
+    await photos_for(private_chat, "/timeline aid")
+    assert renders and renders[0] != threading.get_ident()
+
+
+async def test_timeline_is_listed_for_readers(private_chat: Chat, api: OfflineBotApi) -> None:
+    assert "/timeline: Chart of a channel&#x27;s phase over time" in await private_chat.ask("/help")
+    (menu,) = api.sent("setMyCommands")
+    assert "timeline" in [command["command"] for command in menu["commands"]]
+
+
+async def test_storage_window_queries(db, frozen_time) -> None:
+    channel = storage.find_channel(db, "aid")
+    now = datetime.now(UTC)
+    record(db, "aid", "negotiating")
+    note = record(db, "aid", "stalled", kind="note")
+    assert storage.latest_entry_id(db, channel.id) == storage.latest_entry_id(db) == note.id
+    assert storage.latest_entry_id(db, storage.find_channel(db, "summit").id) < note.id
+    since = now - timedelta(days=1)
+    assert [e.kind for e in storage.history_since(db, channel.id, since)] == ["status", "note"]
+    assert storage.status_at(db, channel.id, since).phase == "partial_agreement"
+    frozen_time.shift(60)
+    assert storage.status_at(db, channel.id, datetime.now(UTC)).phase == "negotiating"
+    assert storage.status_at(db, channel.id, datetime(2024, 1, 1, tzinfo=UTC)) is None
+
+
+async def test_overview_says_when_channels_were_left_out(private_chat: Chat, monkeypatch) -> None:
+    monkeypatch.setattr(bot.timeline, "MAX_PANELS", 4)
+    ((params, png),) = await photos_for(private_chat, "/timeline")
+    assert "Showing the first 4 of 6 channels." in params["caption"]
+    assert png_size(png) == (1080, 140 + 4 * 400)
