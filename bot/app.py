@@ -16,7 +16,7 @@ from telegram.request import BaseRequest
 from bot.command_menu import publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
-from bot.handlers import channels, errors, fallback, help, status
+from bot.handlers import admin, channels, errors, fallback, help, status
 
 
 def build_application(
@@ -66,6 +66,7 @@ def _add_handlers(application: Application) -> None:
             CommandHandler("status", status.status),
             CommandHandler("channels", status.channels),
             CommandHandler("history", channels.history),
+            *admin.handlers(),
             # Channel commands come from the database, so one handler serves them all.
             MessageHandler(filters.COMMAND, channels.channel_or_unknown),
             MessageHandler(

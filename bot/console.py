@@ -95,7 +95,12 @@ async def run_console(
     """Read lines from stdin until EOF, answering each through the real handlers."""
     interactive = stdin.isatty()
     api = ConsoleBotApi(stdout, color=interactive and stdout.isatty())
-    application = build_application(settings, db, token=CONSOLE_TOKEN, request=api)
+    # Whoever runs the console can open the database anyway, so the console user is an admin
+    # here; only this in-process copy of the settings changes, never what Telegram sees.
+    console_settings = settings.model_copy(
+        update={"admin_ids": settings.admin_ids | {CONSOLE_USER_ID}}
+    )
+    application = build_application(console_settings, db, token=CONSOLE_TOKEN, request=api)
     user = user_dict(CONSOLE_USER_ID, CONSOLE_USER_NAME)
     chat = chat_dict(CONSOLE_USER_ID)
     async with application:

@@ -4,31 +4,51 @@ Everything above it (handlers, digests, CLI) calls the functions re-exported her
 pydantic models back, so the schema can change behind one migration without touching callers.
 """
 
+from storage.admins import grant_admin, is_granted_admin, list_admins, revoke_admin
+from storage.audit import recent_audit
+from storage.channel_writes import create_channel, rename_channel, set_archived
 from storage.channels import (
     channel_status,
     command_index,
     current_statuses,
     find_channel,
     list_channels,
+    taken_commands,
 )
 from storage.database import open_database
-from storage.errors import ChannelNotFoundError, StorageError, UnknownPhaseError
-from storage.history import history, record_status
+from storage.errors import (
+    ChannelExistsError,
+    ChannelNotFoundError,
+    StorageError,
+    UndoRefusedError,
+    UnknownPhaseError,
+)
+from storage.history import COUNTED, history, record_status
 from storage.models import (
     Actor,
+    AdminGrant,
+    AuditEntry,
     Channel,
     ChannelStatus,
     Phase,
     PhaseLadder,
     StatusEntry,
     Trend,
+    UndoResult,
 )
 from storage.phases import phase_ladder
 from storage.seed import seed_if_empty
+from storage.status_writes import add_note, confirm_channel, current_phase
+from storage.undo import UNDO_WINDOW, undo_last_change
 
 __all__ = [
+    "COUNTED",
+    "UNDO_WINDOW",
     "Actor",
+    "AdminGrant",
+    "AuditEntry",
     "Channel",
+    "ChannelExistsError",
     "ChannelNotFoundError",
     "ChannelStatus",
     "Phase",
@@ -36,15 +56,30 @@ __all__ = [
     "StatusEntry",
     "StorageError",
     "Trend",
+    "UndoRefusedError",
+    "UndoResult",
     "UnknownPhaseError",
+    "add_note",
     "channel_status",
     "command_index",
+    "confirm_channel",
+    "create_channel",
+    "current_phase",
     "current_statuses",
     "find_channel",
+    "grant_admin",
     "history",
+    "is_granted_admin",
+    "list_admins",
     "list_channels",
     "open_database",
     "phase_ladder",
+    "recent_audit",
     "record_status",
+    "rename_channel",
+    "revoke_admin",
     "seed_if_empty",
+    "set_archived",
+    "taken_commands",
+    "undo_last_change",
 ]
