@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from bot.app import build_application
 from bot.config import Settings
 from bot.offline_api import OfflineBotApi
-from bot.updates import chat_dict, text_update, user_dict
+from bot.updates import callback_update, chat_dict, text_update, user_dict
 
 CONSOLE_TOKEN = "0:console"
 CONSOLE_USER_ID = 1
@@ -65,7 +65,16 @@ def render_html(html: str, *, color: bool = False) -> str:
 
 def _render_keyboard(markup: dict[str, Any]) -> str:
     rows = markup.get("inline_keyboard") or []
-    return "\n".join(" ".join(f"[{button['text']}]" for button in row) for row in rows)
+    buttons = "\n".join(" ".join(f"[{button['text']}]" for button in row) for row in rows)
+    return f"{buttons}\n(type a button's text to press it)" if rows else ""
+
+
+def _plain(label: str, *, emoji: bool = True) -> str:
+    """A label as people type it: case-insensitive, optionally without its leading emoji."""
+    words = label.strip().lower().split()
+    if not emoji and words and not any(ch.isalnum() for ch in words[0]):
+        words = words[1:]
+    return " ".join(words)
 
 
 class ConsoleBotApi(OfflineBotApi):
@@ -75,6 +84,31 @@ class ConsoleBotApi(OfflineBotApi):
         super().__init__()
         self.out = out
         self.color = color
+        # The latest message with buttons, so typing a button's text can press it.
+        self.keyboard: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+
+    def result(self, method: str, params: dict[str, Any]) -> Any:
+        """Remember the message carrying the latest inline keyboard."""
+        answer = super().result(method, params)
+        if method in {"sendMessage", "editMessageText"}:
+            markup = params.get("reply_markup")
+            rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+            if rows:
+                self.keyboard = (answer, [b for row in rows for b in row])
+            elif method == "editMessageText":  # the buttons were taken off that message
+                self.keyboard = None
+        return answer
+
+    def button(self, typed: str) -> tuple[dict[str, Any], str] | None:
+        """The message and callback data of the button whose text was typed, if any."""
+        if self.keyboard is None:
+            return None
+        message, buttons = self.keyboard
+        wanted = _plain(typed)
+        for button in buttons:
+            if wanted and wanted in {_plain(button["text"]), _plain(button["text"], emoji=False)}:
+                return message, button["callback_data"]
+        return None
 
     def on_call(self, method: str, params: dict[str, Any]) -> None:
         """Print messages the bot sends or edits; other calls stay silent."""
@@ -120,6 +154,11 @@ async def run_console(
                 continue
             if not interactive:
                 stdout.write(f"you> {text}\n")
-            update = text_update(application.bot, text, user=user, chat=chat)
+            pressed = api.button(text)
+            if pressed is not None:
+                message, data = pressed
+                update = callback_update(application.bot, data, user=user, message=message)
+            else:
+                update = text_update(application.bot, text, user=user, chat=chat)
             await application.process_update(update)
         await application.stop()

@@ -1,13 +1,15 @@
 """The admin handlers, in the order /help lists them; bot.app splices them in before catch-alls."""
 
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.handlers import admin_updates, admins, channel_admin
+from bot.handlers import admin_updates, admins, channel_admin, guided_set
 
 
 def handlers() -> list[BaseHandler]:
     """Every admin handler; each callback is wrapped in `admin_only`."""
     return [
+        # Before the one-line /set: it takes a bare /set and the replies of an open form.
+        guided_set.conversation(),
         CommandHandler("set", admin_updates.set_status),
         CommandHandler("note", admin_updates.note),
         CommandHandler("confirm", admin_updates.confirm),
@@ -20,4 +22,6 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("grant", admins.grant),
         CommandHandler("revoke", admins.revoke),
         CommandHandler("audit", admins.audit),
+        CommandHandler("cancel", guided_set.nothing_to_cancel),
+        CallbackQueryHandler(guided_set.expired_button, pattern=r"^set:"),
     ]
