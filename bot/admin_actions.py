@@ -18,6 +18,7 @@ def apply_update(db: Database, update: UpdateInput, actor: storage.Actor) -> sto
             actor=who,
             source_url=update.source_url,
             source_grade=update.grade,
+            source_label=update.source_label,
             phase=update.phase,
             changed_at=update.changed_at,
         )
@@ -30,6 +31,7 @@ def apply_update(db: Database, update: UpdateInput, actor: storage.Actor) -> sto
         actor=who,
         source_url=update.source_url,
         source_grade=update.grade,
+        source_label=update.source_label,
         changed_at=update.changed_at,
     )
 

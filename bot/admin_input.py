@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, get_args
 
 from pydantic import (
@@ -79,13 +79,18 @@ class UpdateInput(BaseModel):
     summary: str = Field(min_length=1, max_length=SUMMARY_MAX)
     source_url: str | None = None
     source_grade: SourceGrade | None = None
+    source_label: str | None = Field(default=None, max_length=200)
     changed_at: datetime | None = None
-    actor: str | None = None
+    actor: str | None = Field(default=None, max_length=100)
 
-    @field_validator("phase", "source_url", "source_grade", "changed_at", "actor", mode="before")
+    @field_validator(
+        "phase", "source_url", "source_grade", "source_label", "changed_at", "actor", mode="before"
+    )
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
-        """Empty CSV cells and empty YAML values mean "not given"."""
+        """Empty CSV cells and empty YAML values mean "not given"; YAML dates mean midnight UTC."""
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return datetime.combine(value, time(0, 0), tzinfo=UTC)
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("channel", mode="after")
@@ -124,20 +129,26 @@ class UpdateInput(BaseModel):
             return value.replace(tzinfo=UTC)
         return value
 
+    @field_validator("phase", mode="after")
+    @classmethod
+    def _on_ladder(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Phases are slugs from the ladder in the database; "partial-agreement" is accepted."""
+        if value is None:
+            return None
+        ladder = _rules(info).ladder
+        phase = ladder.get(value.replace("-", "_"))
+        if phase is None:
+            raise ValueError(
+                f"“{value}” is not a phase. Phases, worst to best: {', '.join(ladder.slugs())}"
+            )
+        return phase.slug
+
     @model_validator(mode="after")
     def _phase_and_grade(self, info: ValidationInfo) -> UpdateInput:
-        """A status needs a phase on the ladder; a note may name one; grades get defaults."""
-        ladder = _rules(info).ladder
+        """A status needs a phase (a note keeps the current one); grades get their defaults."""
         if self.phase is None and self.kind == "status":
-            raise ValueError(f"A status needs a phase. Phases: {', '.join(ladder.slugs())}")
-        if self.phase is not None:
-            phase = ladder.get(self.phase.replace("-", "_"))
-            if phase is None:
-                raise ValueError(
-                    f"“{self.phase}” is not a phase. Phases, worst to best: "
-                    f"{', '.join(ladder.slugs())}"
-                )
-            self.phase = phase.slug
+            slugs = ", ".join(_rules(info).ladder.slugs())
+            raise ValueError(f"A status needs a phase. Phases: {slugs}")
         if self.source_grade is None:
             self.source_grade = "media" if self.source_url else "unconfirmed"
         return self

@@ -8,6 +8,7 @@ import logging
 import sys
 
 import storage
+from bot import cli_updates
 from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
@@ -25,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="serve Telegram (long polling); opens the console when BOT_TOKEN is unset"
     )
     commands.add_parser("console", help="chat with the bot locally in this terminal")
+    cli_updates.add_commands(commands)
     return parser
 
 
@@ -62,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     # In the console, start-up chatter would interleave with the conversation.
     level = settings.log_level if serving or settings.log_level == "DEBUG" else "WARNING"
     configure_logging(level, settings.bot_token)
+    if args.command in cli_updates.COMMANDS:
+        return cli_updates.run(args, settings)
     if serving:
         _serve(settings)
         return 0

@@ -35,6 +35,7 @@ def add_note(
     actor: Actor,
     source_url: str | None = None,
     source_grade: SourceGrade = "unconfirmed",
+    source_label: str | None = None,
     phase: str | None = None,
     changed_at: datetime | None = None,
 ) -> StatusEntry:
@@ -48,6 +49,7 @@ def add_note(
         actor=actor,
         source_url=source_url,
         source_grade=source_grade,
+        source_label=source_label,
         changed_at=changed_at,
     )
 
