@@ -36,8 +36,8 @@ SLUG_PATTERN = r"^[a-z0-9_]{2,32}$"
 _URL = TypeAdapter(HttpUrl)
 # What a trailing source looks like; anything else stays part of the summary.
 _TAIL = re.compile(
-    r"^(?P<summary>.*?)(?:\s+(?P<url>\S*://\S*|www\.\S+))?"
-    rf"(?:\s+(?P<grade>{'|'.join(GRADES)}))?\s*$",
+    r"^(?P<summary>.*?)(?:(?:^|\s+)(?P<url>\S*://\S*|www\.\S+))?"
+    rf"(?:(?:^|\s+)(?P<grade>{'|'.join(GRADES)}))?\s*$",
     re.DOTALL | re.IGNORECASE,
 )
 
