@@ -116,10 +116,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "import":
             updates = _from_file(db, args.file)
             if args.dry_run:
-                print(f"{len(updates)} updates are valid; nothing was written (--dry-run).")
+                verb = "is" if len(updates) == 1 else "are"
+                print(f"{_count(updates)} {verb} valid; nothing was written (--dry-run).")
                 return 0
             apply_all(db, updates, cli_actor())
-            print(f"Imported {len(updates)} updates from {args.file.name}.")
+            print(f"Imported {_count(updates)} from {args.file.name}.")
             return 0
         update = _one(db, args)
         apply_all(db, [update], cli_actor())
@@ -130,6 +131,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     finally:
         db.close()
+
+
+def _count(updates: list[UpdateInput]) -> str:
+    return f"{len(updates)} update" + ("" if len(updates) == 1 else "s")
 
 
 def _row(args: argparse.Namespace) -> dict[str, Any]:
