@@ -117,6 +117,10 @@ def _changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
     return "; ".join(f"{key}: {_short(old.get(key))} → {_short(new.get(key))}" for key in keys)
 
 
+def _without(values: dict[str, Any] | None, key: str) -> dict[str, Any] | None:
+    return None if values is None else {k: v for k, v in values.items() if k != key}
+
+
 def audit_view(entries: list[AuditEntry]) -> str:
     """The /audit reply: who did what and when (UTC), old -> new, newest first."""
     if not entries:
@@ -125,9 +129,12 @@ def audit_view(entries: list[AuditEntry]) -> str:
     for entry in entries:
         who = text(entry.actor_name) + (f" ({entry.actor_id})" if entry.actor_id else "")
         where = f" · {text(entry.channel_title)}" if entry.channel_title else ""
+        # A note adds to the status rather than replacing it, so show just what was added.
+        old = None if entry.action == "note" else entry.old
+        new = _without(entry.new, "phase") if entry.action == "note" else entry.new
         lines.append(
             f"• {entry.at:%Y-%m-%d %H:%M} · {who} · {bold(entry.action)}{where}\n"
-            f"  {text(_changes(entry.old, entry.new))}"
+            f"  {text(_changes(old, new))}"
         )
     return "\n".join(lines)
 

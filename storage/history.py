@@ -40,7 +40,10 @@ def entry_from_row(row: dict[str, Any]) -> StatusEntry:
 
 
 def history(db: Database, channel_id: int, limit: int) -> list[StatusEntry]:
-    """The channel's latest entries, newest first; cost depends on limit, not history size."""
+    """The channel's latest entries, newest first; cost depends on limit, not history size.
+
+    Entries reverted by /undo are left out (see COUNTED).
+    """
     rows = db.query(
         f"SELECT {_ENTRY_COLUMNS} FROM status_history WHERE channel_id = ? AND {COUNTED} "
         "ORDER BY id DESC LIMIT ?",

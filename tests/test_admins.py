@@ -81,7 +81,8 @@ async def test_audit_default_lists_ten(db, admin) -> None:
     for number in range(12):
         await admin.ask(f"/note aid Note {number}")
     reply = await admin.ask("/audit")
-    assert reply.count("\n• ") == 10 and "Note 11" in reply and "Note 1\n" not in reply
+    assert reply.count("\n• ") == 10 and "Note 1\n" not in reply
+    assert "<b>note</b> · Civilian humanitarian aid access\n  summary: none → Note 11" in reply
 
 
 async def test_help_shows_admin_commands_only_to_admins(app, api, admin) -> None:

@@ -76,6 +76,7 @@ async def add_channel(update: Update, context: BotContext) -> None:
         keywords=sorted({data.slug, *data.aliases}), phase=phase.slug, summary=PLACEHOLDER,
         actor=actor_of(update),
     )  # fmt: skip
+    log.info("channel %s added by user %s", data.slug, actor_of(update).id)
     also = f" (also {', '.join(f'/{a}' for a in data.aliases)})" if data.aliases else ""
     await reply(
         update,
@@ -98,6 +99,7 @@ async def rename_channel(update: Update, context: BotContext) -> None:
         await reply(update, f"Nothing was changed: {text(problem)}\n{usage}")
         return
     storage.rename_channel(context.db, channel_id=channel.id, title=title, actor=actor_of(update))
+    log.info("channel %s renamed by user %s", channel.slug, actor_of(update).id)
     message = f"✏️ Renamed /{channel.slug}: {bold(channel.title)} → {bold(title)}"
     await reply(update, message + await _republish(context))
 
@@ -113,6 +115,7 @@ async def archive_channel(update: Update, context: BotContext) -> None:
         await reply(update, f"/{channel.slug} is already archived. /restorechannel brings it back.")
         return
     storage.set_archived(context.db, channel_id=channel.id, archived=True, actor=actor_of(update))
+    log.info("channel %s archived by user %s", channel.slug, actor_of(update).id)
     message = (
         f"🗄 Archived {bold(channel.title)}: hidden from readers and digests, history kept. "
         f"<code>/restorechannel {channel.slug}</code> brings it back."
@@ -131,5 +134,6 @@ async def restore_channel(update: Update, context: BotContext) -> None:
         await reply(update, f"/{channel.slug} is not archived; readers already see it.")
         return
     storage.set_archived(context.db, channel_id=channel.id, archived=False, actor=actor_of(update))
+    log.info("channel %s restored by user %s", channel.slug, actor_of(update).id)
     message = f"♻️ Restored {bold(channel.title)}: readers see /{channel.slug} again."
     await reply(update, message + await _republish(context))
