@@ -143,3 +143,13 @@ async def test_readers_get_no_form(started, api) -> None:
     reader = Chat(started, api)
     assert "only Backchannel admins" in await reader.ask("/set")
     assert await reader.ask("anything") == HINT
+
+
+async def test_one_line_set_closes_an_open_form(db, admin) -> None:
+    await admin.ask("/set")
+    await admin.press(f"set:c:{channel_id(db, 'aid')}")
+    await admin.press(f"set:p:{channel_id(db, 'aid')}:stalled")
+    assert "✅ Status saved" in await admin.ask("/set summit proposed Invitation sent")
+    assert "guided /set was closed, so nothing was saved" in await admin.ask("Convoys halted")
+    assert latest(db, "aid") != "Convoys halted"
+    assert await admin.ask("Now just chatting") == HINT

@@ -28,6 +28,8 @@ NOTE_USAGE = (
     "<code>/note exchanges Lists of names handed over official</code>"
 )
 GRADE_HINT = "Grades: official, mediator, media, unconfirmed."
+# Where the guided /set keeps its choices (user_data); a one-line /set discards them.
+GUIDED_DRAFT = "guided_set"
 
 
 def command_rest(update: Update) -> str:
@@ -77,6 +79,8 @@ async def set_status(update: Update, context: BotContext) -> None:
         await reply(update, f"{SET_USAGE}\n\n{text(_lists(context))}\n{GRADE_HINT}")
         return
     channel, phase, tail = parts
+    # A half-finished guided form must not turn the admin's next message into a summary.
+    context.user_data.pop(GUIDED_DRAFT, None)
     data = {"channel": channel, "phase": phase, **split_tail(tail)}
     valid = await validated(update, context, data, SET_USAGE)
     if valid is not None:

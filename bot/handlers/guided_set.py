@@ -24,12 +24,12 @@ from bot.admin_input import split_tail
 from bot.auth import admin_only
 from bot.context import BotContext
 from bot.formatting import bold, phase_badge
+from bot.handlers.admin_updates import GUIDED_DRAFT as DRAFT
 from bot.handlers.admin_updates import save_and_echo, validated
 from bot.replies import reply
 
 CHANNEL, PHASE, SUMMARY = range(3)
 TIMEOUT_SECONDS = 300
-DRAFT = "guided_set"
 _CHANNEL_DATA = re.compile(r"^set:c:(\d{1,12})$")
 _PHASE_DATA = re.compile(r"^set:p:(\d{1,12}):([a-z0-9_]{1,40})$")
 CANCEL_BUTTON = InlineKeyboardButton("✖️ Cancel", callback_data="set:x")
@@ -111,7 +111,9 @@ async def write_summary(update: Update, context: BotContext) -> int | None:
     draft = context.user_data.get(DRAFT)
     message = update.effective_message
     if draft is None or message is None or message.text is None:
-        await reply(update, "I lost track of this /set; please send /set again.")
+        await reply(
+            update, "That guided /set was closed, so nothing was saved. Send /set to start again."
+        )
         return ConversationHandler.END
     valid = await validated(update, context, {**draft, **split_tail(message.text)}, SUMMARY_USAGE)
     if valid is None:
