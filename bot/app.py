@@ -19,7 +19,7 @@ from bot.command_menu import publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.flood import FLOOD_KEY, FloodGuard
-from bot.handlers import channels, errors, export, fallback, help, status, timeline
+from bot.handlers import admin, channels, errors, export, fallback, help, status, timeline
 from bot.reply_cache import CACHE_KEY, ReplyCache
 
 
@@ -76,6 +76,7 @@ def _add_handlers(application: Application) -> None:
             CommandHandler("history", channels.history),
             CommandHandler("timeline", timeline.timeline),
             CommandHandler("export", export.export_history),
+            *admin.handlers(),
             # Channel commands come from the database, so one handler serves them all.
             MessageHandler(filters.COMMAND, channels.channel_or_unknown),
             MessageHandler(

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from telegram.ext import Application
 
 import storage
-from bot import cli_reports
+from bot import cli_reports, cli_updates
 from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("path", type=Path, help="new file to write the copy to")
     cli_reports.add_parsers(commands)
+    cli_updates.add_commands(commands)
     return parser
 
 
@@ -119,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(level, [settings.bot_token, settings.webhook_secret])
     if args.command in cli_reports.COMMANDS:
         return cli_reports.run(args, settings)
+    if args.command in cli_updates.COMMANDS:
+        return cli_updates.run(args, settings)
     if serving:
         return _serve(settings, webhook=args.webhook)
     if args.command == "backup":

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from bot.app import build_application
 from bot.config import Settings
 from bot.offline_api import OfflineBotApi, UploadedFile
-from bot.updates import chat_dict, text_update, user_dict
+from bot.updates import callback_update, chat_dict, text_update, user_dict
 
 CONSOLE_TOKEN = "0:console"
 CONSOLE_USER_ID = 1
@@ -66,7 +66,16 @@ def render_html(html: str, *, color: bool = False) -> str:
 
 def _render_keyboard(markup: dict[str, Any]) -> str:
     rows = markup.get("inline_keyboard") or []
-    return "\n".join(" ".join(f"[{button['text']}]" for button in row) for row in rows)
+    buttons = "\n".join(" ".join(f"[{button['text']}]" for button in row) for row in rows)
+    return f"{buttons}\n(type a button's text to press it)" if rows else ""
+
+
+def _plain(label: str, *, emoji: bool = True) -> str:
+    """A label as people type it: case-insensitive, optionally without its leading emoji."""
+    words = label.strip().lower().split()
+    if not emoji and words and not any(ch.isalnum() for ch in words[0]):
+        words = words[1:]
+    return " ".join(words)
 
 
 class ConsoleBotApi(OfflineBotApi):
@@ -77,6 +86,31 @@ class ConsoleBotApi(OfflineBotApi):
         self.out = out
         self.color = color
         self.save_dir = save_dir
+        # The latest message with buttons, so typing a button's text can press it.
+        self.keyboard: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+
+    def result(self, method: str, params: dict[str, Any]) -> Any:
+        """Remember the message carrying the latest inline keyboard."""
+        answer = super().result(method, params)
+        if method in {"sendMessage", "editMessageText"}:
+            markup = params.get("reply_markup")
+            rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+            if rows:
+                self.keyboard = (answer, [b for row in rows for b in row])
+            elif method == "editMessageText":  # the buttons were taken off that message
+                self.keyboard = None
+        return answer
+
+    def button(self, typed: str) -> tuple[dict[str, Any], str] | None:
+        """The message and callback data of the button whose text was typed, if any."""
+        if self.keyboard is None:
+            return None
+        message, buttons = self.keyboard
+        wanted = _plain(typed)
+        for button in buttons:
+            if wanted and wanted in {_plain(button["text"]), _plain(button["text"], emoji=False)}:
+                return message, button["callback_data"]
+        return None
 
     def on_call(self, method: str, params: dict[str, Any]) -> None:
         """Print messages the bot sends or edits; other calls stay silent."""
@@ -119,7 +153,12 @@ async def run_console(
     # Photos and files the bot sends are saved beside the database, for the user to open.
     save_dir = settings.database_path.parent / "console"
     api = ConsoleBotApi(stdout, color=interactive and stdout.isatty(), save_dir=save_dir)
-    application = build_application(settings, db, token=CONSOLE_TOKEN, request=api)
+    # Whoever runs the console can open the database anyway, so the console user is an admin
+    # here; only this in-process copy of the settings changes, never what Telegram sees.
+    console_settings = settings.model_copy(
+        update={"admin_ids": settings.admin_ids | {CONSOLE_USER_ID}}
+    )
+    application = build_application(console_settings, db, token=CONSOLE_TOKEN, request=api)
     user = user_dict(CONSOLE_USER_ID, CONSOLE_USER_NAME)
     chat = chat_dict(CONSOLE_USER_ID)
     async with application:
@@ -139,6 +178,11 @@ async def run_console(
                 continue
             if not interactive:
                 stdout.write(f"you> {text}\n")
-            update = text_update(application.bot, text, user=user, chat=chat)
+            pressed = api.button(text)
+            if pressed is not None:
+                message, data = pressed
+                update = callback_update(application.bot, data, user=user, message=message)
+            else:
+                update = text_update(application.bot, text, user=user, chat=chat)
             await application.process_update(update)
         await application.stop()

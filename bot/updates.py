@@ -53,3 +53,20 @@ def text_update(
             {"type": "bot_command", "offset": 0, "length": telegram_length(command.group(0))}
         ]
     return Update.de_json({"update_id": next(_update_ids), "message": message}, bot)
+
+
+_callback_ids = itertools.count(1)
+
+
+def callback_update(
+    bot: Bot, data: str, *, user: dict[str, Any], message: dict[str, Any]
+) -> Update:
+    """An Update for a press on an inline button with `data`, under the bot's `message`."""
+    query = {
+        "id": str(next(_callback_ids)),
+        "from": user,
+        "chat_instance": str(message["chat"]["id"]),
+        "data": data,
+        "message": message,
+    }
+    return Update.de_json({"update_id": next(_update_ids), "callback_query": query}, bot)

@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -66,3 +67,38 @@ def create_channel(
             changed_at=changed_at,
         )
     return channel_id
+
+
+def _shown(column: str, value: Any) -> Any:
+    """Flags are stored as 0/1 but audited as booleans, so the log reads true/false."""
+    return bool(value) if column == "archived" else value
+
+
+def _set_column(
+    db: Database, channel_id: int, column: str, value: Any, action: str, actor: Actor
+) -> None:
+    with db.atomic():
+        row = next(iter(db.query(f"SELECT {column} FROM channels WHERE id = ?", [channel_id])))
+        db.execute(f"UPDATE channels SET {column} = ? WHERE id = ?", [value, channel_id])
+        write_audit(
+            db,
+            actor=actor,
+            action=action,
+            channel_id=channel_id,
+            old={column: _shown(column, row[column])},
+            new={column: _shown(column, value)},
+        )
+
+
+def rename_channel(db: Database, *, channel_id: int, title: str, actor: Actor) -> None:
+    """Give a channel a new title; its commands and history stay as they are."""
+    _set_column(db, channel_id, "title", title, "rename", actor)
+
+
+def set_archived(db: Database, *, channel_id: int, archived: bool, actor: Actor) -> None:
+    """Hide a channel from readers and digests (or bring it back); history is kept either way.
+
+    Its command names stay reserved while archived, so restoring it can never clash.
+    """
+    action = "archive" if archived else "restore"
+    _set_column(db, channel_id, "archived", int(archived), action, actor)

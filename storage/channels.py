@@ -7,17 +7,18 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.errors import ChannelNotFoundError
-from storage.history import entry_from_row
+from storage.history import COUNTED, entry_from_row
 from storage.models import Channel, ChannelStatus, PhaseLadder
 from storage.phases import phase_ladder
 from storage.timestamps import from_db
 
-_STATUS_SQL = """
+_STATUS_SQL = f"""
 SELECT c.id AS c_id, c.slug AS c_slug, c.title AS c_title, c.keywords AS c_keywords,
        c.archived AS c_archived, c.position AS c_position, c.updated_at AS c_updated_at,
        c.verified_at AS c_verified_at, h.*,
        (SELECT p.phase FROM status_history p
          WHERE p.channel_id = c.id AND p.kind = 'status' AND p.id < c.current_status_id
+           AND p.{COUNTED}
          ORDER BY p.id DESC LIMIT 1) AS previous_phase
 FROM channels c JOIN status_history h ON h.id = c.current_status_id
 """
@@ -62,17 +63,24 @@ def command_index(db: Database) -> dict[str, Channel]:
     return {command: channel for channel in list_channels(db) for command in channel.commands}
 
 
-def find_channel(db: Database, name: str) -> Channel:
+def taken_commands(db: Database) -> set[str]:
+    """Every command name any channel uses, archived ones included (they may come back)."""
+    return {row["command"] for row in db.query("SELECT command FROM channel_commands")}
+
+
+def find_channel(db: Database, name: str, *, include_archived: bool = False) -> Channel:
     """Resolve a slug or alias, ignoring case and a leading slash.
 
     Raises ChannelNotFoundError so callers can offer suggestions instead of checking None.
+    Archived channels are found only when asked for (admins restoring them).
     """
     wanted = name.strip().lstrip("/").lower()
+    active = "" if include_archived else " AND c.archived = 0"
     row = next(
         iter(
             db.query(
                 "SELECT c.* FROM channel_commands cc JOIN channels c ON c.id = cc.channel_id "
-                "WHERE cc.command = ? AND c.archived = 0",
+                f"WHERE cc.command = ?{active}",
                 [wanted],
             )
         ),

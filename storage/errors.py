@@ -1,5 +1,12 @@
 """Small, specific exceptions so callers can tell "not found" from a real failure."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.models import StatusEntry
+
 
 class StorageError(Exception):
     """Base class for every error storage raises on purpose."""
@@ -19,3 +26,27 @@ class UnknownPhaseError(StorageError):
     def __init__(self, name: str) -> None:
         super().__init__(f"no phase named {name!r}")
         self.name = name
+
+
+class ChannelExistsError(StorageError):
+    """A command name (slug or alias) is already taken by a channel, archived ones included."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the command {name!r} is already taken")
+        self.name = name
+
+
+class UndoRefusedError(StorageError):
+    """/undo cannot revert anything; `reason` says why, `entry` is the change it looked at.
+
+    Reasons: "nothing" (no change of yours), "too_old", "superseded" (`newer` is the later
+    change on that channel) and "first_status" (a channel is never left without a status).
+    """
+
+    def __init__(
+        self, reason: str, entry: StatusEntry | None = None, newer: StatusEntry | None = None
+    ) -> None:
+        super().__init__(f"cannot undo: {reason}")
+        self.reason = reason
+        self.entry = entry
+        self.newer = newer

@@ -11,6 +11,10 @@ from storage.models import Actor, EntryKind, SourceGrade, StatusEntry
 from storage.phases import phase_ladder
 from storage.timestamps import from_db, to_db, utc_now
 
+# The one definition of which history rows count: rows reverted by /undo stay stored for the
+# record but are skipped by every reader (views, trends, digests). Use it in any history query.
+COUNTED = "reverted_at IS NULL"
+
 _ENTRY_COLUMNS = (
     "id, channel_id, kind, phase, summary, source_label, source_url, source_grade, "
     "changed_at, recorded_at, actor_id, actor_name"
@@ -36,9 +40,12 @@ def entry_from_row(row: dict[str, Any]) -> StatusEntry:
 
 
 def history(db: Database, channel_id: int, limit: int) -> list[StatusEntry]:
-    """The channel's latest entries, newest first; cost depends on limit, not history size."""
+    """The channel's latest entries, newest first; cost depends on limit, not history size.
+
+    Entries reverted by /undo are left out (see COUNTED).
+    """
     rows = db.query(
-        f"SELECT {_ENTRY_COLUMNS} FROM status_history WHERE channel_id = ? "
+        f"SELECT {_ENTRY_COLUMNS} FROM status_history WHERE channel_id = ? AND {COUNTED} "
         "ORDER BY id DESC LIMIT ?",
         [channel_id, limit],
     )

@@ -80,3 +80,21 @@ def m001_core(db: Database) -> None:
         pk="id",
         not_null={"at", "actor_name", "action"},
     )
+
+
+@migrations()
+def m010_admins(db: Database) -> None:
+    """Admins granted by command; the ids in ADMIN_IDS live in settings, not here."""
+    db["admins"].create(
+        {"user_id": int, "name": str, "granted_at": str, "granted_by_id": int, "granted_by": str},
+        pk="user_id",
+        not_null={"name", "granted_at", "granted_by"},
+    )
+
+
+@migrations()
+def m011_history_reverts(db: Database) -> None:
+    """Undo marks a history row as reverted instead of deleting it, so history stays complete."""
+    db["status_history"].add_column("reverted_at", str)
+    db["status_history"].add_column("reverted_by_id", int)
+    db["status_history"].add_column("reverted_by", str)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -118,3 +118,34 @@ class ChannelStatus(BaseModel):
         verified = self.channel.verified_at
         updated = self.channel.updated_at
         return verified if verified is not None and verified > updated else updated
+
+
+class AdminGrant(BaseModel):
+    """An admin added by /grant (ADMIN_IDS admins come from settings and have no row)."""
+
+    user_id: int
+    name: str
+    granted_at: datetime
+    granted_by_id: int | None
+    granted_by: str
+
+
+class AuditEntry(BaseModel):
+    """One audit row: who changed what, when (UTC), with the values before and after."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str
+    action: str
+    channel_id: int | None
+    channel_title: str | None
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+
+
+class UndoResult(BaseModel):
+    """What /undo reverted, and the status the channel shows again (None for a note)."""
+
+    reverted: StatusEntry
+    restored: StatusEntry | None

@@ -73,9 +73,12 @@ def api() -> OfflineBotApi:
 async def app(settings: Settings, db: Database, api: OfflineBotApi) -> AsyncIterator[Application]:
     application = build_application(settings, db, token=TEST_TOKEN, request=api)
     async with application:
-        # run_polling calls post_init right after initialize; do the same.
+        # run_polling calls post_init right after initialize, then starts the application
+        # (and its JobQueue, which conversation timeouts need); do the same.
         await application.post_init(application)
+        await application.start()
         yield application
+        await application.stop()
 
 
 @dataclass

@@ -108,9 +108,9 @@ async def test_non_admin_is_refused_and_logged(
 ) -> None:
     with caplog.at_level(logging.WARNING):
         reply = await any_chat.ask("/export")
-    assert reply.startswith("Sorry, only admins can export the history.")
+    assert reply.startswith("Sorry, only Backchannel admins can change the briefing")
     assert api.uploads("sendDocument") == []
-    assert "refused /export for non-admin user 501" in caplog.text
+    assert "refused admin action export_history to user 501" in caplog.text
 
 
 async def test_export_is_not_offered_to_readers(private_chat: Chat, api: OfflineBotApi) -> None:

@@ -3,6 +3,7 @@
 from telegram import Update
 
 import storage
+from bot.auth import is_admin
 from bot.command_menu import registered_commands
 from bot.context import BotContext
 from bot.formatting import bold, text
@@ -33,11 +34,16 @@ def help_text(context: BotContext, *, for_admin: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _for_admin(update: Update, context: BotContext) -> bool:
+    user = update.effective_user
+    return is_admin(context, user.id if user else None)
+
+
 async def start(update: Update, context: BotContext) -> None:
     """Introduction and the list of commands."""
-    await reply(update, help_text(context))
+    await reply(update, help_text(context, for_admin=_for_admin(update, context)))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """Every command, with what it does."""
-    await reply(update, help_text(context))
+    await reply(update, help_text(context, for_admin=_for_admin(update, context)))

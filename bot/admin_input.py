@@ -1,0 +1,242 @@
+"""Validating admin input (Telegram, CLI and import files alike) before anything is written.
+
+Pydantic models check the shape; the database-dependent rules (known channel, phase on the
+ladder, free command names) read from a `Rules` snapshot passed as validation context, so the
+same model validates a /set, a `backchannel set` and every row of an import file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from sqlite_utils import Database
+
+import storage
+from bot.suggestions import closest
+from storage.models import EntryKind, SourceGrade
+
+GRADES: tuple[str, ...] = get_args(SourceGrade)
+SUMMARY_MAX = 500
+TITLE_MAX = 100
+SLUG_PATTERN = r"^[a-z0-9_]{2,32}$"
+_URL = TypeAdapter(HttpUrl)
+# What a trailing source looks like; anything else stays part of the summary.
+_TAIL = re.compile(
+    r"^(?P<summary>.*?)(?:(?:^|\s+)(?P<url>\S*://\S*|www\.\S+))?"
+    rf"(?:(?:^|\s+)(?P<grade>{'|'.join(GRADES)}))?\s*$",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What valid input depends on: active channels, the phase ladder, taken command names."""
+
+    channels: dict[str, storage.Channel]
+    ladder: storage.PhaseLadder
+    taken: frozenset[str]
+
+
+def rules(db: Database, builtin: set[str] | frozenset[str] = frozenset()) -> Rules:
+    """A snapshot of the rules; `builtin` are the bot's own command names."""
+    taken = frozenset(storage.taken_commands(db) | set(builtin))
+    return Rules(storage.command_index(db), storage.phase_ladder(db), taken)
+
+
+def _rules(info: ValidationInfo) -> Rules:
+    if not isinstance(info.context, Rules):
+        raise TypeError("validate admin input with context=rules(db)")
+    return info.context
+
+
+def channel_choices(found: Rules) -> str:
+    """The valid channel names, for error messages."""
+    return ", ".join(sorted({channel.slug for channel in found.channels.values()}))
+
+
+class UpdateInput(BaseModel):
+    """One status or note: a /set, a /note, a CLI call or one row of an import file."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    channel: str
+    kind: EntryKind = "status"
+    phase: str | None = None
+    summary: str = Field(min_length=1, max_length=SUMMARY_MAX)
+    source_url: str | None = None
+    source_grade: SourceGrade | None = None
+    source_label: str | None = Field(default=None, max_length=200)
+    changed_at: datetime | None = None
+    actor: str | None = Field(default=None, max_length=100)
+
+    @field_validator(
+        "phase", "source_url", "source_grade", "source_label", "changed_at", "actor", mode="before"
+    )
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        """Empty CSV cells and empty YAML values mean "not given"; YAML dates mean midnight UTC."""
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return datetime.combine(value, time(0, 0), tzinfo=UTC)
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("channel", mode="after")
+    @classmethod
+    def _known_channel(cls, value: str, info: ValidationInfo) -> str:
+        """Resolve a slug or alias to the channel's slug."""
+        found = _rules(info)
+        channel = found.channels.get(value.lstrip("/").lower())
+        if channel is None:
+            guess = closest(value.lstrip("/"), list(found.channels))
+            hint = f" Did you mean “{guess}”?" if guess else ""
+            raise ValueError(
+                f"There is no channel called “{value}”.{hint} Channels: {channel_choices(found)}"
+            )
+        return channel.slug
+
+    @field_validator("source_url", mode="after")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        """Sources are web pages readers can open; kept exactly as typed."""
+        if value is None:
+            return None
+        try:
+            _URL.validate_python(value)
+        except ValidationError:
+            raise ValueError(
+                f"“{value}” is not a web address; a source must start with http:// or https://"
+            ) from None
+        return value
+
+    @field_validator("changed_at", mode="after")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        """A time without a zone is read as UTC, like every stored time."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @field_validator("phase", mode="after")
+    @classmethod
+    def _on_ladder(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Phases are slugs from the ladder in the database; "partial-agreement" is accepted."""
+        if value is None:
+            return None
+        ladder = _rules(info).ladder
+        phase = ladder.get(value.replace("-", "_"))
+        if phase is None:
+            raise ValueError(
+                f"“{value}” is not a phase. Phases, worst to best: {', '.join(ladder.slugs())}"
+            )
+        return phase.slug
+
+    @model_validator(mode="after")
+    def _phase_and_grade(self, info: ValidationInfo) -> UpdateInput:
+        """A status needs a phase (a note keeps the current one); grades get their defaults."""
+        if self.phase is None and self.kind == "status":
+            slugs = ", ".join(_rules(info).ladder.slugs())
+            raise ValueError(f"A status needs a phase. Phases: {slugs}")
+        if self.source_grade is None:
+            self.source_grade = "media" if self.source_url else "unconfirmed"
+        return self
+
+    @property
+    def grade(self) -> SourceGrade:
+        """The source grade, defaulted by validation."""
+        return self.source_grade or "unconfirmed"
+
+
+class NewChannelInput(BaseModel):
+    """/addchannel: a slug and aliases readers will type as commands, and a title."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    slug: str = Field(pattern=SLUG_PATTERN)
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    aliases: list[str] = []
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _no_slashes(cls, value: Any) -> Any:
+        """Aliases are typed as commands (/grid); store them without the slash."""
+        return [alias.lstrip("/").lower() for alias in value] if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def _free_names(self, info: ValidationInfo) -> NewChannelInput:
+        """Every name must be well-formed, unique and not taken by a channel or command."""
+        taken = _rules(info).taken
+        seen: set[str] = set()
+        for name in [self.slug, *self.aliases]:
+            if not re.match(SLUG_PATTERN, name):
+                raise ValueError(f"“{name}” is not a valid command name: {NAME_RULE}")
+            if name in taken or name in seen:
+                raise ValueError(f"/{name} is already a command; choose another name")
+            seen.add(name)
+        return self
+
+
+NAME_RULE = "use 2 to 32 lower-case letters, digits or _"
+
+
+def title_problem(title: str) -> str | None:
+    """Why a channel title is unusable, or None when it is fine."""
+    if not title.strip():
+        return "The title is empty."
+    if len(title.strip()) > TITLE_MAX:
+        return f"The title is {len(title.strip())} characters long; the limit is {TITLE_MAX}."
+    return None
+
+
+def split_tail(tail: str) -> dict[str, str | None]:
+    """Split "summary [URL] [grade]" as typed after /set or /note; the summary stays verbatim."""
+    match = _TAIL.match(tail)
+    assert match is not None  # the pattern matches any text
+    grade = match.group("grade")
+    return {
+        "summary": match.group("summary"),
+        "source_url": match.group("url"),
+        "source_grade": grade.lower() if grade else None,
+    }
+
+
+def problems(error: ValidationError) -> list[str]:
+    """Pydantic's report as sentences an admin can act on (plain text, not yet escaped)."""
+    found = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else ""
+        kind, value = item["type"], item.get("input")
+        if kind == "value_error":
+            found.append(str(item["msg"]).removeprefix("Value error, "))
+        elif kind == "string_too_short":
+            found.append(f"The {field} is empty.")
+        elif kind == "string_too_long" and isinstance(value, str):
+            limit = item.get("ctx", {}).get("max_length")
+            found.append(f"The {field} is {len(value)} characters long; the limit is {limit}.")
+        elif kind == "string_pattern_mismatch":
+            found.append(f"“{value}” is not a valid command name: {NAME_RULE}.")
+        elif kind == "literal_error" and field == "source_grade":
+            found.append(f"“{value}” is not a source grade; use {', '.join(GRADES)}.")
+        elif kind == "literal_error" and field == "kind":
+            found.append(f"“{value}” is not a kind; use status or note.")
+        elif kind == "missing":
+            found.append(f"The {field} is missing.")
+        elif kind == "extra_forbidden":
+            found.append(f"Unknown column “{field}”.")
+        elif field == "changed_at":
+            found.append(f"“{value}” is not a date or time like 2026-11-24 or 2026-11-24T09:30Z.")
+        else:
+            found.append(f"{field}: {item['msg']}" if field else str(item["msg"]))
+    return found

@@ -1,0 +1,157 @@
+"""`backchannel set`, `note` and `import`: the admin updates, scripted or in bulk.
+
+They validate with the same models as the Telegram commands and write through the same
+storage functions, so a CLI update is indistinguishable from one typed in Telegram except
+for its actor (the operating-system user, with no Telegram id).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlite_utils import Database
+
+import storage
+from bot.admin_actions import apply_all
+from bot.admin_input import GRADES, UpdateInput, problems, rules
+from bot.config import Settings
+
+COMMANDS = {"set", "note", "import"}
+IMPORT_COLUMNS = "channel, kind, phase, summary, source_url, source_grade, changed_at, actor"
+
+
+class InputRefused(Exception):
+    """The update or file cannot be used; the message lists every problem, naming the rows."""
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Add the update sub-commands to the `backchannel` parser."""
+    for name, help_text in [
+        ("set", "record a new status: backchannel set ceasefire negotiating Talks resumed"),
+        ("note", "add a note without changing the phase: backchannel note aid Convoy arrived"),
+    ]:
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("channel", help="channel slug or alias, e.g. ceasefire")
+        if name == "set":
+            command.add_argument("phase", help="phase on the ladder, e.g. negotiating")
+        command.add_argument("summary", nargs="+", help="what happened (1 to 500 characters)")
+        command.add_argument("--source", help="source web address (http or https)")
+        command.add_argument("--grade", choices=GRADES, help="source grade")
+        command.add_argument("--at", help="when it happened, e.g. 2026-11-24T09:30Z (UTC)")
+    importer = commands.add_parser(
+        "import", help=f"import updates from a .yaml or .csv file (columns: {IMPORT_COLUMNS})"
+    )
+    importer.add_argument("file", type=Path)
+    importer.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+
+
+def cli_actor() -> storage.Actor:
+    """The person at the terminal, as history and the audit log name them."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no user name in containers without a passwd entry
+        name = "unknown"
+    return storage.Actor(id=None, name=f"cli:{name}")
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of a YAML list (or `updates:` mapping) or of a CSV file with a header."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            return [dict(row) for row in csv.DictReader(file)]
+    if suffix not in {".yaml", ".yml"}:
+        raise InputRefused(f"{path.name}: use a .csv, .yaml or .yml file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise InputRefused(f"{path.name} is not valid YAML: {error}") from None
+    if isinstance(data, dict):
+        data = data.get("updates")
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise InputRefused(f"{path.name}: expected a list of updates (one mapping per update)")
+    return data
+
+
+def validate_rows(db: Database, rows: list[dict[str, Any]], name: str) -> list[UpdateInput]:
+    """Validate every row before anything is written; errors name each bad row."""
+    if not rows:
+        raise InputRefused(f"{name} contains no updates; nothing was imported.")
+    found, errors, valid = rules(db), [], []
+    for number, row in enumerate(rows, start=1):
+        try:
+            valid.append(UpdateInput.model_validate(row, context=found))
+        except ValidationError as error:
+            errors += [f"row {number}: {problem}" for problem in problems(error)]
+    if errors:
+        raise InputRefused("\n".join([f"{name}: nothing was imported.", *errors]))
+    return valid
+
+
+def _one(db: Database, args: argparse.Namespace) -> UpdateInput:
+    try:
+        return UpdateInput.model_validate(_row(args), context=rules(db))
+    except ValidationError as error:
+        raise InputRefused("\n".join(["Nothing was changed:", *problems(error)])) from None
+
+
+def _from_file(db: Database, path: Path) -> list[UpdateInput]:
+    if not path.is_file():
+        raise InputRefused(f"{path}: no such file; nothing was imported.")
+    return validate_rows(db, read_rows(path), path.name)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one update sub-command; returns the exit code (1 when input was refused)."""
+    db = storage.open_database(settings.database_path)
+    try:
+        storage.seed_if_empty(db)
+        if args.command == "import":
+            updates = _from_file(db, args.file)
+            if args.dry_run:
+                verb = "is" if len(updates) == 1 else "are"
+                print(f"{_count(updates)} {verb} valid; nothing was written (--dry-run).")
+                return 0
+            apply_all(db, updates, cli_actor())
+            print(f"Imported {_count(updates)} from {args.file.name}.")
+            return 0
+        update = _one(db, args)
+        apply_all(db, [update], cli_actor())
+        print(_done(db, update))
+        return 0
+    except InputRefused as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+
+
+def _count(updates: list[UpdateInput]) -> str:
+    return f"{len(updates)} update" + ("" if len(updates) == 1 else "s")
+
+
+def _row(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "channel": args.channel,
+        "kind": "status" if args.command == "set" else "note",
+        "phase": getattr(args, "phase", None),
+        "summary": " ".join(args.summary),
+        "source_url": args.source,
+        "source_grade": args.grade,
+        "changed_at": args.at,
+    }
+
+
+def _done(db: Database, update: UpdateInput) -> str:
+    status = storage.channel_status(db, storage.find_channel(db, update.channel))
+    if update.kind == "note":
+        return f"Note added to {update.channel} (phase stays {status.phase.slug})."
+    before = status.previous_phase or "none"
+    return f"{update.channel}: {before} -> {status.phase.slug} ({status.trend.value})."

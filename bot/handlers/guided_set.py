@@ -1,0 +1,193 @@
+"""Guided /set: pick the channel and phase with buttons, then type the summary.
+
+Button data is `set:c:<channel id>`, `set:p:<channel id>:<phase>` or `set:x` (cancel): short
+enough for Telegram's 64-byte limit, and re-validated on every press because old keyboards
+stay clickable in the chat long after the form they belonged to.
+"""
+
+import re
+import warnings
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+import storage
+from bot.admin_input import split_tail
+from bot.auth import admin_only
+from bot.context import BotContext
+from bot.formatting import bold, phase_badge
+from bot.handlers.admin_updates import GUIDED_DRAFT as DRAFT
+from bot.handlers.admin_updates import save_and_echo, validated
+from bot.replies import reply
+
+CHANNEL, PHASE, SUMMARY = range(3)
+TIMEOUT_SECONDS = 300
+_CHANNEL_DATA = re.compile(r"^set:c:(\d{1,12})$")
+_PHASE_DATA = re.compile(r"^set:p:(\d{1,12}):([a-z0-9_]{1,40})$")
+CANCEL_BUTTON = InlineKeyboardButton("✖️ Cancel", callback_data="set:x")
+SUMMARY_USAGE = "Send the summary again (1 to 500 characters), or /cancel."
+
+
+def _rows(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    pairs = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup([*pairs, [CANCEL_BUTTON]])
+
+
+def _active(context: BotContext, channel_id: int) -> storage.Channel | None:
+    return next((c for c in storage.list_channels(context.db) if c.id == channel_id), None)
+
+
+@admin_only
+async def start(update: Update, context: BotContext) -> int:
+    """Guided /set: buttons for the channel and the phase, then the summary."""
+    context.user_data.pop(DRAFT, None)
+    buttons = [
+        InlineKeyboardButton(c.title, callback_data=f"set:c:{c.id}")
+        for c in storage.list_channels(context.db)
+    ]
+    await reply(update, "Which channel changed?", _rows(buttons))
+    return CHANNEL
+
+
+@admin_only
+async def pick_channel(update: Update, context: BotContext) -> int | None:
+    """The channel button: show the phases, marking the current one."""
+    query = update.callback_query
+    match = _CHANNEL_DATA.match(query.data or "") if query else None
+    channel = _active(context, int(match.group(1))) if match else None
+    if query is None or channel is None:
+        if query is not None:
+            await query.answer("That channel is no longer available; pick another one.")
+        return None
+    await query.answer()
+    current = storage.channel_status(context.db, channel).phase
+    buttons = [
+        InlineKeyboardButton(
+            f"{p.emoji} {p.label}" + (" (now)" if p == current else ""),
+            callback_data=f"set:p:{channel.id}:{p.slug}",
+        )
+        for p in storage.phase_ladder(context.db).phases
+    ]
+    await query.edit_message_text(
+        f"{bold(channel.title)} is {phase_badge(current)}. Which phase is it now?",
+        reply_markup=_rows(buttons),
+    )
+    return PHASE
+
+
+@admin_only
+async def pick_phase(update: Update, context: BotContext) -> int | None:
+    """The phase button: remember the choice and ask for the summary."""
+    query = update.callback_query
+    match = _PHASE_DATA.match(query.data or "") if query else None
+    channel = _active(context, int(match.group(1))) if match else None
+    phase = storage.phase_ladder(context.db).get(match.group(2)) if match else None
+    if query is None or channel is None or phase is None:
+        if query is not None:
+            await query.answer("That choice is no longer valid; send /set to start again.")
+        return None
+    await query.answer()
+    context.user_data[DRAFT] = {"channel": channel.slug, "phase": phase.slug}
+    await query.edit_message_text(
+        f"{bold(channel.title)} → {phase_badge(phase)}.\n"
+        "Now send the summary (1 to 500 characters), optionally followed by a source URL "
+        "and a grade (official, mediator, media, unconfirmed). In a group, reply to this "
+        "message. /cancel stops."
+    )
+    return SUMMARY
+
+
+@admin_only
+async def write_summary(update: Update, context: BotContext) -> int | None:
+    """The typed summary: validate, save and echo, or ask again."""
+    draft = context.user_data.get(DRAFT)
+    message = update.effective_message
+    if draft is None or message is None or message.text is None:
+        await reply(
+            update, "That guided /set was closed, so nothing was saved. Send /set to start again."
+        )
+        return ConversationHandler.END
+    valid = await validated(update, context, {**draft, **split_tail(message.text)}, SUMMARY_USAGE)
+    if valid is None:
+        return None
+    await save_and_echo(update, context, valid)
+    context.user_data.pop(DRAFT, None)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """Stop the guided /set without changing anything."""
+    context.user_data.pop(DRAFT, None)
+    words = "Cancelled; nothing was changed."
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(words)
+    else:
+        await reply(update, words)
+    return ConversationHandler.END
+
+
+async def use_buttons(update: Update, context: BotContext) -> None:
+    """Text typed while the form waits for a button press."""
+    await reply(update, "Please pick one of the buttons above, or send /cancel.")
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    """The admin walked away: say so, so a late summary is not mistaken for saved."""
+    context.user_data.pop(DRAFT, None)
+    minutes = TIMEOUT_SECONDS // 60
+    await reply(
+        update, f"⌛ The guided /set timed out after {minutes} minutes; nothing was changed."
+    )
+
+
+@admin_only
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """Stop a guided /set."""
+    await reply(update, "There is nothing to cancel.")
+
+
+async def expired_button(update: Update, context: BotContext) -> None:
+    """A button of a finished, timed-out or someone else's form."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(
+            "This form has expired or belongs to someone else. Send /set to start again.",
+            show_alert=True,
+        )
+
+
+def conversation() -> ConversationHandler:
+    """The conversation (bare /set only; /set with arguments is the one-line command)."""
+    bare = filters.Regex(r"^/set(@\w+)?\s*$")
+    with warnings.catch_warnings():
+        # PTB warns that with per_message=False button presses are tracked per chat and user,
+        # not per message. That is what we want (one open form per admin per chat, and the
+        # summary arrives as a message, which per_message=True cannot track); stale keyboards
+        # are caught by validating the callback data and by `expired_button`.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[CommandHandler("set", start, filters=bare)],
+            states={
+                CHANNEL: [CallbackQueryHandler(pick_channel, pattern=r"^set:c:")],
+                PHASE: [CallbackQueryHandler(pick_phase, pattern=r"^set:p:")],
+                SUMMARY: [MessageHandler(filters.TEXT & ~filters.COMMAND, write_summary)],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                CallbackQueryHandler(cancel, pattern=r"^set:x$"),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, use_buttons),
+            ],
+            conversation_timeout=TIMEOUT_SECONDS,
+            allow_reentry=True,
+            name="guided_set",
+        )
+    return conversation

@@ -1,0 +1,153 @@
+"""Guided /set: channel and phase buttons, the typed summary, /cancel and the timeout."""
+
+import pytest
+
+import storage
+from bot.handlers.fallback import HINT
+from tests.admin_support import admin_in, rows
+from tests.conftest import Chat
+
+
+@pytest.fixture
+def started(app):
+    """The app fixture is already started: its JobQueue schedules the conversation timeout."""
+    return app
+
+
+@pytest.fixture
+def admin(started, api):
+    return admin_in(started, api)
+
+
+def channel_id(db, slug: str) -> int:
+    return storage.find_channel(db, slug).id
+
+
+def latest(db, slug: str) -> str:
+    return storage.history(db, channel_id(db, slug), 1)[0].summary
+
+
+async def test_guided_set_from_start_to_finish(db, app, api, admin) -> None:
+    assert await admin.ask("/set") == "Which channel changed?"
+    buttons = admin.buttons()
+    assert buttons[-1] == "set:x" and f"set:c:{channel_id(db, 'ceasefire')}" in buttons
+    picked = await admin.press(f"set:c:{channel_id(db, 'ceasefire')}")
+    assert picked.answers and "Which phase is it now?" in picked.edits[0]
+    phases = admin.buttons()
+    assert f"set:p:{channel_id(db, 'ceasefire')}:partial_agreement" in phases
+    assert all(len(data.encode()) <= 64 for data in buttons + phases)
+    keyboard = api.sent("editMessageText")[-1]["reply_markup"]["inline_keyboard"]
+    assert "🔎 Exploratory (now)" in [b["text"] for row in keyboard for b in row]
+    asked = await admin.press(f"set:p:{channel_id(db, 'ceasefire')}:negotiating")
+    assert "→ 🤝 Negotiating" in asked.edits[0] and "send the summary" in asked.edits[0]
+    reply = await admin.ask("Talks <b>resumed</b> https://example.org/r official")
+    assert "🔎 Exploratory → 🤝 Negotiating · ⬆️ improved" in reply
+    assert "Talks &lt;b&gt;resumed&lt;/b&gt;" in reply and "(official)" in reply
+    assert latest(db, "ceasefire") == "Talks <b>resumed</b>"
+    # The form is finished: more text is ordinary chat, and its buttons are dead.
+    assert await admin.ask("One more thing") == HINT
+    stale = await admin.press(f"set:p:{channel_id(db, 'ceasefire')}:stalled")
+    assert "expired" in stale.answers[0]["text"] and stale.edits == []
+
+
+async def test_guided_set_in_a_group(db, started, api) -> None:
+    admin = admin_in(started, api, group=True)
+    assert await admin.ask("/set@BackchannelBot") == "Which channel changed?"
+    await admin.press(f"set:c:{channel_id(db, 'aid')}")
+    await admin.press(f"set:p:{channel_id(db, 'aid')}:stalled")
+    assert "⬇️ setback" in await admin.ask("Convoys halted")
+    assert latest(db, "aid") == "Convoys halted"
+
+
+async def test_bad_summary_asks_again(db, admin) -> None:
+    await admin.ask("/set")
+    await admin.press(f"set:c:{channel_id(db, 'summit')}")
+    await admin.press(f"set:p:{channel_id(db, 'summit')}:proposed")
+    reply = await admin.ask("x" * 501)
+    assert "is 501 characters long" in reply and "Send the summary again" in reply
+    assert "a source must start with http" in await admin.ask("Invite ftp://x.org")
+    assert "✅ Status saved" in await admin.ask("Invitation sent")
+    assert latest(db, "summit") == "Invitation sent"
+
+
+async def test_text_while_buttons_are_expected(db, admin) -> None:
+    await admin.ask("/set")
+    assert "pick one of the buttons" in await admin.ask("ceasefire")
+    assert len(rows(db, "status_history")) == 6
+
+
+@pytest.mark.parametrize("how", ["command", "button"])
+async def test_cancel(db, admin, how: str) -> None:
+    await admin.ask("/set")
+    await admin.press(f"set:c:{channel_id(db, 'corridors')}")
+    if how == "command":
+        assert await admin.ask("/cancel") == "Cancelled; nothing was changed."
+    else:
+        assert (await admin.press("set:x")).edits == ["Cancelled; nothing was changed."]
+    assert await admin.ask("Should not be saved") == HINT
+    assert len(rows(db, "status_history")) == 6
+    assert await admin.ask("/cancel") == "There is nothing to cancel."
+
+
+async def test_timeout_ends_the_form_without_saving(db, started, admin) -> None:
+    await admin.ask("/set")
+    await admin.press(f"set:c:{channel_id(db, 'corridors')}")
+    await admin.press(f"set:p:{channel_id(db, 'corridors')}:agreement")
+    (job,) = started.job_queue.jobs()
+    assert job.next_t is not None
+    before = len(admin.api.calls)
+    await job.run(started)
+    sent = [c.params["text"] for c in admin.api.calls[before:] if c.method == "sendMessage"]
+    assert sent == ["⌛ The guided /set timed out after 5 minutes; nothing was changed."]
+    assert await admin.ask("Late summary") == HINT
+    assert len(rows(db, "status_history")) == 6
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("set:c:999", "no longer available"),
+        ("set:c:abc", "no longer available"),
+        ("set:zzz", "expired"),
+        ("set:p:1:negotiating", "expired"),  # a phase button while a channel is expected
+    ],
+)
+async def test_forged_or_stale_channel_buttons(db, admin, data: str, expected: str) -> None:
+    await admin.ask("/set")
+    pressed = await admin.press(data)
+    assert expected in pressed.answers[0]["text"] and pressed.edits == []
+
+
+async def test_forged_phase_and_archived_channel(db, admin) -> None:
+    aid = channel_id(db, "aid")
+    await admin.ask("/set")
+    await admin.press(f"set:c:{aid}")
+    pressed = await admin.press(f"set:p:{aid}:bogus")
+    assert "no longer valid" in pressed.answers[0]["text"]
+    assert "🗄 Archived" in await admin.ask("/archivechannel aid")
+    pressed = await admin.press(f"set:p:{aid}:stalled")
+    assert "no longer valid" in pressed.answers[0]["text"] and pressed.edits == []
+
+
+async def test_someone_else_cannot_press_the_admins_buttons(db, started, api) -> None:
+    admin = admin_in(started, api, group=True)
+    await admin.ask("/set")
+    intruder = admin_in(started, api, group=True, user_id=501)
+    pressed = await intruder.press(f"set:c:{channel_id(db, 'aid')}")
+    assert "belongs to someone else" in pressed.answers[0]["text"] and pressed.edits == []
+
+
+async def test_readers_get_no_form(started, api) -> None:
+    reader = Chat(started, api)
+    assert "only Backchannel admins" in await reader.ask("/set")
+    assert await reader.ask("anything") == HINT
+
+
+async def test_one_line_set_closes_an_open_form(db, admin) -> None:
+    await admin.ask("/set")
+    await admin.press(f"set:c:{channel_id(db, 'aid')}")
+    await admin.press(f"set:p:{channel_id(db, 'aid')}:stalled")
+    assert "✅ Status saved" in await admin.ask("/set summit proposed Invitation sent")
+    assert "guided /set was closed, so nothing was saved" in await admin.ask("Convoys halted")
+    assert latest(db, "aid") != "Convoys halted"
+    assert await admin.ask("Now just chatting") == HINT
