@@ -16,7 +16,16 @@ from telegram.request import BaseRequest
 from bot.command_menu import publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
-from bot.handlers import channels, errors, fallback, help, status
+from bot.handlers import (
+    channels,
+    digest_admin,
+    digest_settings,
+    errors,
+    fallback,
+    help,
+    status,
+    subscriptions,
+)
 
 
 def build_application(
@@ -66,6 +75,13 @@ def _add_handlers(application: Application) -> None:
             CommandHandler("status", status.status),
             CommandHandler("channels", status.channels),
             CommandHandler("history", channels.history),
+            CommandHandler("subscribe", subscriptions.subscribe),
+            CommandHandler("unsubscribe", subscriptions.unsubscribe),
+            CommandHandler("mysubs", subscriptions.mysubs),
+            CommandHandler("digesttime", digest_settings.digesttime),
+            CommandHandler("quiet", digest_settings.quiet),
+            CommandHandler("digest", digest_settings.digest),
+            CommandHandler("digestnow", digest_admin.digestnow),
             # Channel commands come from the database, so one handler serves them all.
             MessageHandler(filters.COMMAND, channels.channel_or_unknown),
             MessageHandler(

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Kyiv"
     digest_time: time = time(8, 0)
     log_level: str = Field(default="INFO")
+    digest_rate_limit: float = Field(default=30.0, gt=0, le=1000)
+    digest_workers: int = Field(default=1, ge=1, le=64)
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -19,3 +19,11 @@ class UnknownPhaseError(StorageError):
     def __init__(self, name: str) -> None:
         super().__init__(f"no phase named {name!r}")
         self.name = name
+
+
+class NotSubscribedError(StorageError):
+    """The chat has no active digest subscription; carries the chat id."""
+
+    def __init__(self, chat_id: int) -> None:
+        super().__init__(f"chat {chat_id} is not subscribed")
+        self.chat_id = chat_id

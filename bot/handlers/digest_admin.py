@@ -1,0 +1,45 @@
+"""/digestnow: an admin sends every subscriber their digest at once (urgent briefings)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, Update
+
+import storage
+from bot.chat_rights import is_bot_admin
+from bot.context import BotContext
+from bot.replies import reply
+from digests.jobs import DigestService, StopCheck, service, stopped_with
+
+log = logging.getLogger(__name__)
+
+
+async def digestnow(update: Update, context: BotContext) -> None:
+    """Send every subscriber their digest now; their daily schedule carries on."""
+    if not is_bot_admin(update, context):
+        user = update.effective_user
+        log.warning("refused /digestnow from user %s", user.id if user else None)
+        await reply(update, "Only Backchannel admins can send the digest to everyone.")
+        return
+    digest_service = service(context.application)
+    waiting = " after the digest run in progress" if digest_service.busy else ""
+    count = storage.count_subscribers(context.db)
+    await reply(update, f"📣 Sending the digest to {count} subscribers{waiting}. I'll report here.")
+    chat_id = update.effective_chat.id if update.effective_chat else 0
+    # In the background: a run over every subscriber takes minutes, and the bot keeps
+    # answering everyone meanwhile.
+    context.application.create_task(
+        _send_and_report(digest_service, context.bot, chat_id, stopped_with(context.application)),
+        name="digests:now",
+    )
+
+
+digestnow.admin_only = True  # type: ignore[attr-defined]
+
+
+async def _send_and_report(
+    digest_service: DigestService, bot: Bot, chat_id: int, should_stop: StopCheck
+) -> None:
+    report = await digest_service.send_to_all(should_stop=should_stop)
+    await bot.send_message(chat_id, f"📣 Digest for everyone done: {report.summary()}.")
