@@ -8,10 +8,12 @@ import logging
 import sys
 
 import storage
+from bot import digest_cli
 from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
 from bot.logs import configure_logging
+from digests import jobs as digest_jobs
 
 log = logging.getLogger("backchannel")
 
@@ -25,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="serve Telegram (long polling); opens the console when BOT_TOKEN is unset"
     )
     commands.add_parser("console", help="chat with the bot locally in this terminal")
+    digest_cli.add_parser(commands)
     return parser
 
 
@@ -32,6 +35,7 @@ def _serve(settings: Settings) -> None:
     db = storage.open_database(settings.database_path)
     storage.seed_if_empty(db)
     application = build_application(settings, db)
+    digest_jobs.install(application)
     log.info("serving Telegram by long polling via %s", settings.api_root)
     try:
         application.run_polling(close_loop=False)
@@ -62,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     # In the console, start-up chatter would interleave with the conversation.
     level = settings.log_level if serving or settings.log_level == "DEBUG" else "WARNING"
     configure_logging(level, settings.bot_token)
+    if args.command == "digest":
+        return digest_cli.run(args, settings)
     if serving:
         _serve(settings)
         return 0

@@ -48,6 +48,8 @@ class ScriptedFailure:
     status: int
     description: str
     retry_after: int | None = None
+    # Raised instead of answering, as the HTTP layer does for timeouts and dropped connections.
+    raises: Exception | None = None
 
 
 @dataclass
@@ -96,6 +98,8 @@ class OfflineBotApi(BaseRequest):
         queued = self.failures.get(api_method)
         if queued:
             failure = queued.popleft()
+            if failure.raises is not None:
+                raise failure.raises
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": failure.status,
