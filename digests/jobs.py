@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlite_utils import Database
 from telegram import Bot
@@ -43,6 +44,8 @@ class DigestService:
     def __init__(self, db: Database, bot: Bot, settings: Settings, sender: DigestSender) -> None:
         self.db, self.bot, self.settings, self.sender = db, bot, settings, sender
         self.lock = asyncio.Lock()
+        # The run started last in the background (kept so it can be awaited, e.g. in tests).
+        self.background: asyncio.Task[Any] | None = None
 
     @classmethod
     def create(cls, db: Database, bot: Bot, settings: Settings) -> DigestService:
@@ -100,7 +103,9 @@ async def tick(context: BotContext) -> None:
     digest_service = service(application)
     if digest_service.busy or not storage.due_subscribers(context.db, utc_now(), 1):
         return
-    application.create_task(_run(application, digest_service), name="digests:due")
+    digest_service.background = application.create_task(
+        _run(application, digest_service), name="digests:due"
+    )
 
 
 async def _run(application: Application, digest_service: DigestService) -> None:

@@ -29,7 +29,7 @@ async def digestnow(update: Update, context: BotContext) -> None:
     chat_id = update.effective_chat.id if update.effective_chat else 0
     # In the background: a run over every subscriber takes minutes, and the bot keeps
     # answering everyone meanwhile.
-    context.application.create_task(
+    digest_service.background = context.application.create_task(
         _send_and_report(digest_service, context.bot, chat_id, stopped_with(context.application)),
         name="digests:now",
     )
