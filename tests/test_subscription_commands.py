@@ -71,6 +71,7 @@ async def test_unsubscribe_some_then_all(private_chat: Chat, db) -> None:
     assert storage.get_subscriber(db, READER_ID).channel_ids == ids(
         db, "aid", "ceasefire", "exchanges", "corridors"
     )
+    assert "does not include Leader-level summit" in await private_chat.ask("/unsubscribe summit")
     await private_chat.ask("/unsubscribe aid ceasefire exchanges")
     assert "🔕 Unsubscribed" in await private_chat.ask("/unsubscribe corridors")
     assert not storage.is_subscribed(db, READER_ID)

@@ -9,7 +9,7 @@ from bot.chat_rights import may_manage_chat
 from bot.context import BotContext
 from bot.digest_views import not_subscribed, when
 from bot.formatting import text
-from bot.handlers.subscriptions import GROUP_ADMINS_ONLY, _chat_id, _is_group
+from bot.handlers.subscriptions import GROUP_ADMINS_ONLY, chat_id_of, in_group
 from bot.replies import reply
 from digests.runner import preview
 from digests.schedule import canonical_zone, closest_zone, parse_hhmm
@@ -26,10 +26,10 @@ QUIET_USAGE = (
 
 async def _active(update: Update, context: BotContext) -> storage.Subscriber | None:
     """The chat's active subscription, or None after telling the chat how to subscribe."""
-    subscriber = storage.get_subscriber(context.db, _chat_id(update))
+    subscriber = storage.get_subscriber(context.db, chat_id_of(update))
     if subscriber is None or not subscriber.active:
         reason = subscriber.paused_reason if subscriber else None
-        await reply(update, not_subscribed(_is_group(update), reason))
+        await reply(update, not_subscribed(in_group(update), reason))
         return None
     return subscriber
 

@@ -19,12 +19,14 @@ GROUP_ADMINS_ONLY = "Only this group's admins can change its digest subscription
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
-def _is_group(update: Update) -> bool:
+def in_group(update: Update) -> bool:
+    """Whether the update comes from a group (its subscription belongs to the group)."""
     chat = update.effective_chat
     return chat is not None and chat.type != ChatType.PRIVATE
 
 
-def _chat_id(update: Update) -> int:
+def chat_id_of(update: Update) -> int:
+    """The id of the chat whose subscription a command is about."""
     chat = update.effective_chat
     if chat is None:  # CommandHandler only sees messages, which always have a chat
         raise ValueError("update without a chat")
@@ -66,7 +68,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
     if problem:
         await reply(update, problem)
         return
-    db, settings, chat_id = context.db, context.settings, _chat_id(update)
+    db, settings, chat_id = context.db, context.settings, chat_id_of(update)
     before = storage.get_subscriber(db, chat_id)
     if before and before.active and before.all_channels:
         await reply(update, "You already get every channel. /mysubs shows when the next comes.")
@@ -86,9 +88,13 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
         await reply(update, GROUP_ADMINS_ONLY)
         return
     chosen, problem = parse_channels(context)
-    db, chat_id = context.db, _chat_id(update)
-    if problem or not storage.is_subscribed(db, chat_id):
-        await reply(update, problem or not_subscribed(_is_group(update)))
+    db, chat_id = context.db, chat_id_of(update)
+    current = storage.get_subscriber(db, chat_id)
+    if problem or current is None or not current.active:
+        await reply(update, problem or not_subscribed(in_group(update)))
+        return
+    if chosen is not None and not any(current.follows(c.id) for c in chosen):
+        await reply(update, f"Your digest does not include {channel_names(chosen)}. See /mysubs.")
         return
     channels = storage.list_channels(db)
     remaining = storage.unsubscribe(
@@ -98,17 +104,17 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     if remaining is None:
         await reply(update, "🔕 Unsubscribed: no more digests here. /subscribe starts them again.")
         return
-    dropped = channel_names(chosen or [])
+    dropped = channel_names([c for c in chosen or [] if current.follows(c.id)])
     kept = channel_names([c for c in channels if c.id in remaining.channel_ids])
     await reply(update, f"Removed {dropped}.\nYour digest still includes: {kept}")
 
 
 async def mysubs(update: Update, context: BotContext) -> None:
     """Your digest: which channels, at what time, and when the next one comes."""
-    subscriber = storage.get_subscriber(context.db, _chat_id(update))
+    subscriber = storage.get_subscriber(context.db, chat_id_of(update))
     if subscriber is None or not subscriber.active:
         reason = subscriber.paused_reason if subscriber else None
-        await reply(update, not_subscribed(_is_group(update), reason))
+        await reply(update, not_subscribed(in_group(update), reason))
         return
     channels = storage.list_channels(context.db)
-    await reply(update, subscription_view(subscriber, channels, _is_group(update)))
+    await reply(update, subscription_view(subscriber, channels, in_group(update)))
