@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.context import CONSOLE_KEY
 from bot.offline_api import OfflineBotApi
 from bot.updates import chat_dict, text_update, user_dict
 
@@ -96,6 +97,7 @@ async def run_console(
     interactive = stdin.isatty()
     api = ConsoleBotApi(stdout, color=interactive and stdout.isatty())
     application = build_application(settings, db, token=CONSOLE_TOKEN, request=api)
+    application.bot_data[CONSOLE_KEY] = True
     user = user_dict(CONSOLE_USER_ID, CONSOLE_USER_NAME)
     chat = chat_dict(CONSOLE_USER_ID)
     async with application:

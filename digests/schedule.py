@@ -8,9 +8,12 @@ Converting through zoneinfo keeps the hour right across daylight-saving changes.
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
+
+_HHMM = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
 
 
 def next_due(now: datetime, at: time, zone: str) -> datetime:
@@ -50,10 +53,9 @@ def closest_zone(name: str) -> str | None:
 
 
 def parse_hhmm(value: str) -> time | None:
-    """Read "7:30" or "07:30" (24-hour clock); None when it is not a valid time."""
-    hours, sep, minutes = value.strip().partition(":")
-    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+    """Read "7:30" or "07:30" (24-hour clock, ASCII digits); None when it is not a valid time."""
+    match = _HHMM.fullmatch(value.strip())
+    if match is None:
         return None
-    if len(hours) > 2 or not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
-        return None
-    return time(int(hours), int(minutes))
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    return time(hours, minutes) if hours <= 23 and minutes <= 59 else None

@@ -56,7 +56,8 @@ def test_naive_now_is_refused() -> None:
     ("typed", "expected"),
     [("07:30", time(7, 30)), ("7:05", time(7, 5)), ("00:00", time(0, 0)), ("23:59", time(23, 59)),
      ("24:00", None), ("7:5", None), ("0730", None), ("seven", None), ("-1:00", None),
-     ("07:60", None), ("", None), ("1:2:3", None)],
+     ("07:60", None), ("", None), ("1:2:3", None), ("²:00", None),
+     ("\u0660\u0667:\u0663\u0660", None), (" 08:15 ", time(8, 15))],
 )  # fmt: skip
 def test_parse_hhmm(typed: str, expected: time | None) -> None:
     assert parse_hhmm(typed) == expected

@@ -8,11 +8,18 @@ from telegram import Bot, Update
 
 import storage
 from bot.chat_rights import is_bot_admin
-from bot.context import BotContext
+from bot.context import CONSOLE_KEY, BotContext
 from bot.replies import reply
 from digests.jobs import DigestService, StopCheck, service, stopped_with
 
 log = logging.getLogger(__name__)
+
+# The console shares the bot's database: a run there would mark real subscribers' digests as
+# delivered while only printing them.
+IN_CONSOLE = (
+    "/digestnow is off in the console: it would mark every subscriber's digest as sent "
+    "without reaching them. Use <code>backchannel digest preview</code> to see digests."
+)
 
 
 async def digestnow(update: Update, context: BotContext) -> None:
@@ -21,6 +28,9 @@ async def digestnow(update: Update, context: BotContext) -> None:
         user = update.effective_user
         log.warning("refused /digestnow from user %s", user.id if user else None)
         await reply(update, "Only Backchannel admins can send the digest to everyone.")
+        return
+    if context.bot_data.get(CONSOLE_KEY):
+        await reply(update, IN_CONSOLE)
         return
     digest_service = service(context.application)
     waiting = " after the digest run in progress" if digest_service.busy else ""
