@@ -252,3 +252,19 @@ async def test_new_channel_reaches_all_channel_subscribers(db, api, sender) -> N
     await runner.send_due(db, sender, now=FIRST_DUE)
     assert "Energy truce" in texts_to(api, 501)[0]
     assert texts_to(api, 502) == []
+
+
+async def test_schedule_follows_the_local_hour_across_spring_forward(db, api, sender) -> None:
+    joined = datetime(2026, 3, 27, 12, tzinfo=UTC)
+    add_subscriber(db, 501, at=time(7, 30), quiet=False, now=joined)
+    expected = [  # 07:30 in Kyiv: UTC+2 until 29 March, UTC+3 after
+        datetime(2026, 3, 28, 5, 30, tzinfo=UTC),
+        datetime(2026, 3, 29, 4, 30, tzinfo=UTC),
+        datetime(2026, 3, 30, 4, 30, tzinfo=UTC),
+    ]
+    for due, following in zip(expected, [*expected[1:], None], strict=True):
+        assert storage.get_subscriber(db, 501).next_due_at == due
+        await runner.send_due(db, sender, now=due)
+        if following:
+            assert storage.get_subscriber(db, 501).next_due_at == following
+    assert len(texts_to(api, 501)) == 3

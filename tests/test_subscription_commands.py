@@ -225,3 +225,13 @@ async def test_the_job_sends_due_digests_in_the_background(running_app, api, db)
     jobs.service(running_app).background = None
     await job.run(running_app)
     assert jobs.service(running_app).background is None
+
+
+async def test_digestnow_is_off_in_the_console(app, api, db) -> None:
+    from bot.context import CONSOLE_KEY
+
+    app.bot_data[CONSOLE_KEY] = True
+    add_subscriber(db, 501)
+    admin = Chat(app, api, user_id=ADMIN_ID, chat_id=ADMIN_ID)
+    assert "off in the console" in await admin.ask("/digestnow")
+    assert jobs.service(app).background is None
