@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -204,3 +204,16 @@ async def _deliver(
 def preview(db: Database, subscriber: storage.Subscriber, now: datetime | None = None) -> Digest:
     """The digest this subscriber would get now, without sending or recording anything."""
     return ChangeWindow(db, now or utc_now()).covering([subscriber]).build(subscriber)
+
+
+def build_due(
+    db: Database, now: datetime | None = None, batch_size: int = BATCH_SIZE
+) -> Iterator[tuple[storage.Subscriber, Digest]]:
+    """Every digest due at `now`, built but neither sent nor recorded (previews, benchmarks)."""
+    window = ChangeWindow(db, now or utc_now())
+    last: storage.Subscriber | None = None
+    while batch := storage.due_subscribers(db, window.builder.now, batch_size, after=last):
+        builder = window.covering(batch)
+        for subscriber in batch:
+            yield subscriber, builder.build(subscriber)
+        last = batch[-1]

@@ -191,18 +191,31 @@ def set_quiet(db: Database, chat_id: int, quiet: bool) -> Subscriber:
     return _require(db, chat_id)
 
 
-def due_subscribers(db: Database, now: datetime, limit: int) -> list[Subscriber]:
+def due_subscribers(
+    db: Database, now: datetime, limit: int, after: Subscriber | None = None
+) -> list[Subscriber]:
     """Up to `limit` active subscribers whose digest is due at `now`, earliest first.
 
-    Callers move each returned subscriber's next_due_at past `now` (delivered, postponed or
-    paused), so calling again yields the next batch: memory stays one batch however many
-    subscribers there are.
+    Senders move each returned subscriber's next_due_at past `now` (delivered, postponed or
+    paused), so calling again yields the next batch. Readers that move nothing (previews,
+    benchmarks) pass the last subscriber of the previous batch as `after`. Either way memory
+    stays one batch however many subscribers there are.
     """
-    rows = db.query(
-        f"SELECT {_COLUMNS} FROM subscribers WHERE active = 1 AND next_due_at <= ? "
-        "ORDER BY next_due_at, chat_id LIMIT ?",
-        [to_db(now), limit],
-    )
+    sql = f"SELECT {_COLUMNS} FROM subscribers WHERE active = 1 AND next_due_at <= ?"
+    order = " ORDER BY next_due_at, chat_id LIMIT ?"
+    if after is None:
+        return _subscribers(db, db.query(sql + order, [to_db(now), limit]))
+    # Two index seeks (rest of the same instant, then later instants) rather than one
+    # row-value comparison, which SQLite answers by rescanning the instant's earlier rows.
+    since = to_db(after.next_due_at)
+    rows = list(
+        db.query(sql + " AND next_due_at = ? AND chat_id > ?" + order,
+                 [to_db(now), since, after.chat_id, limit])
+    )  # fmt: skip
+    if len(rows) < limit:
+        rows += db.query(
+            sql + " AND next_due_at > ?" + order, [to_db(now), since, limit - len(rows)]
+        )
     return _subscribers(db, rows)
 
 
