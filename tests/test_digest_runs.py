@@ -273,10 +273,12 @@ async def test_schedule_follows_the_local_hour_across_spring_forward(db, api, se
 async def test_build_due_streams_digests_without_sending_or_recording(db, api) -> None:
     for chat_id in range(1, 8):
         add_subscriber(db, chat_id, ["aid"] if chat_id % 2 else None)
+    for chat_id, hour in [(20, 7), (21, 6), (22, 7)]:
+        add_subscriber(db, chat_id, ["aid"], at=time(hour, 30))  # due earlier that morning
     add_subscriber(db, 99, now=FIRST_DUE)  # due a day later
     set_status(db, "ceasefire", "negotiating", "news")
     built = list(runner.build_due(db, now=FIRST_DUE, batch_size=3))
-    assert [subscriber.chat_id for subscriber, _ in built] == list(range(1, 8))
-    assert [digest.empty for _, digest in built] == [True, False] * 3 + [True]
+    assert [subscriber.chat_id for subscriber, _ in built] == [21, 20, 22, *range(1, 8)]
+    assert [digest.empty for _, digest in built] == [True] * 3 + [True, False] * 3 + [True]
     assert api.sent() == []
     assert storage.get_subscriber(db, 1).next_due_at == FIRST_DUE
