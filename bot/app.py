@@ -19,7 +19,19 @@ from bot.command_menu import publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.flood import FLOOD_KEY, FloodGuard
-from bot.handlers import admin, channels, errors, export, fallback, help, status, timeline
+from bot.handlers import (
+    admin,
+    channels,
+    digest_admin,
+    digest_settings,
+    errors,
+    export,
+    fallback,
+    help,
+    status,
+    subscriptions,
+    timeline,
+)
 from bot.reply_cache import CACHE_KEY, ReplyCache
 
 
@@ -77,6 +89,13 @@ def _add_handlers(application: Application) -> None:
             CommandHandler("timeline", timeline.timeline),
             CommandHandler("export", export.export_history),
             *admin.handlers(),
+            CommandHandler("subscribe", subscriptions.subscribe),
+            CommandHandler("unsubscribe", subscriptions.unsubscribe),
+            CommandHandler("mysubs", subscriptions.mysubs),
+            CommandHandler("digesttime", digest_settings.digesttime),
+            CommandHandler("quiet", digest_settings.quiet),
+            CommandHandler("digest", digest_settings.digest),
+            CommandHandler("digestnow", digest_admin.digestnow),
             # Channel commands come from the database, so one handler serves them all.
             MessageHandler(filters.COMMAND, channels.channel_or_unknown),
             MessageHandler(

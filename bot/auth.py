@@ -19,7 +19,7 @@ from bot.replies import reply
 log = logging.getLogger(__name__)
 
 REFUSAL = (
-    "Sorry, only Backchannel admins can change the briefing, so nothing was changed. "
+    "Sorry, only Backchannel admins can use that command, so nothing was changed. "
     "Readers can use /status, /channels and /help."
 )
 

@@ -12,11 +12,12 @@ from urllib.parse import urlsplit
 from telegram.ext import Application
 
 import storage
-from bot import cli_reports, cli_updates
+from bot import cli_reports, cli_updates, digest_cli
 from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
 from bot.logs import configure_logging
+from digests import jobs as digest_jobs
 from storage.backup import BackupError, backup_database
 
 log = logging.getLogger("backchannel")
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, help="new file to write the copy to")
     cli_reports.add_parsers(commands)
     cli_updates.add_commands(commands)
+    digest_cli.add_parser(commands)
     return parser
 
 
@@ -54,6 +56,7 @@ def _serve(settings: Settings, *, webhook: bool) -> int:
     db = storage.open_database(settings.database_path)
     storage.seed_if_empty(db)
     application = build_application(settings, db)
+    digest_jobs.install(application)
     try:
         if webhook:
             _run_webhook(settings, application)
@@ -122,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli_reports.run(args, settings)
     if args.command in cli_updates.COMMANDS:
         return cli_updates.run(args, settings)
+    if args.command == "digest":
+        return digest_cli.run(args, settings)
     if serving:
         return _serve(settings, webhook=args.webhook)
     if args.command == "backup":

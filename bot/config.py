@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     flood_rate: float = Field(default=1.0, gt=0)
     flood_burst: int = Field(default=8, ge=1)
+    digest_rate_limit: float = Field(default=30.0, gt=0, le=1000)
+    digest_workers: int = Field(default=1, ge=1, le=64)
 
     @field_validator("bot_token", mode="before")
     @classmethod

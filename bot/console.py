@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.context import CONSOLE_KEY
 from bot.offline_api import OfflineBotApi, UploadedFile
 from bot.updates import callback_update, chat_dict, text_update, user_dict
 
@@ -159,6 +160,7 @@ async def run_console(
         update={"admin_ids": settings.admin_ids | {CONSOLE_USER_ID}}
     )
     application = build_application(console_settings, db, token=CONSOLE_TOKEN, request=api)
+    application.bot_data[CONSOLE_KEY] = True
     user = user_dict(CONSOLE_USER_ID, CONSOLE_USER_NAME)
     chat = chat_dict(CONSOLE_USER_ID)
     async with application:

@@ -9,6 +9,8 @@ from bot.config import Settings
 
 DB_KEY = "db"
 SETTINGS_KEY = "settings"
+# Present in bot_data when the console drives the bot (nothing reaches real chats).
+CONSOLE_KEY = "console"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -25,6 +25,13 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 
+# The rights Telegram always reports for a ChatMemberAdministrator.
+_ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+    "can_edit_stories", "can_delete_stories",
+)  # fmt: skip
+
 
 @dataclass
 class UploadedFile:
@@ -51,6 +58,8 @@ class ScriptedFailure:
     status: int
     description: str
     retry_after: int | None = None
+    # Raised instead of answering, as the HTTP layer does for timeouts and dropped connections.
+    raises: Exception | None = None
 
 
 @dataclass
@@ -60,6 +69,9 @@ class OfflineBotApi(BaseRequest):
     calls: list[ApiCall] = field(default_factory=list)
     failures: dict[str, deque[ScriptedFailure]] = field(default_factory=dict)
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    # getChatMember answers: user id -> "creator", "administrator", "member", "left"...
+    # Users not listed are plain members.
+    chat_member_status: dict[int, str] = field(default_factory=dict)
 
     @property
     def read_timeout(self) -> float | None:
@@ -96,6 +108,8 @@ class OfflineBotApi(BaseRequest):
         queued = self.failures.get(api_method)
         if queued:
             failure = queued.popleft()
+            if failure.raises is not None:
+                raise failure.raises
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": failure.status,
@@ -131,7 +145,22 @@ class OfflineBotApi(BaseRequest):
             return self._message(params)
         if method == "getUpdates":
             return []
+        if method == "getChatMember":
+            return self._chat_member(int(params["user_id"]))
         return True
+
+    def _chat_member(self, user_id: int) -> dict[str, Any]:
+        status = self.chat_member_status.get(user_id, "member")
+        member: dict[str, Any] = {
+            "status": status,
+            "user": {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"},
+        }
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(dict.fromkeys(_ADMIN_RIGHTS, True), can_be_edited=False)
+            member["is_anonymous"] = False
+        return member
 
     def _message(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params.get("chat_id", 0))

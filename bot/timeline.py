@@ -94,8 +94,11 @@ async def overview_chart(
     channels = storage.list_channels(db)
     shown = channels[:MAX_PANELS]
     today = now.astimezone(zone).date()
-    names = tuple((channel.id, channel.title) for channel in shown)
-    key = ("overview", names, storage.latest_entry_id(db), days, today, ladder)
+    # Each channel's own latest id: an /undo on any one of them changes the key.
+    names = tuple(
+        (channel.id, channel.title, storage.latest_entry_id(db, channel.id)) for channel in shown
+    )
+    key = ("overview", names, days, today, ladder)
     if (png := _hit(cache, key)) is not None:
         return png, len(shown), len(channels)
     window = Window(now - timedelta(days=days), now, zone)

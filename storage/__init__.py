@@ -6,6 +6,7 @@ pydantic models back, so the schema can change behind one migration without touc
 
 from storage.admins import grant_admin, is_granted_admin, list_admins, revoke_admin
 from storage.audit import recent_audit
+from storage.changes import change_id_before, changes_between, latest_change_id
 from storage.channel_writes import create_channel, rename_channel, set_archived
 from storage.channels import (
     channel_status,
@@ -19,6 +20,7 @@ from storage.database import data_version, open_database
 from storage.errors import (
     ChannelExistsError,
     ChannelNotFoundError,
+    NotSubscribedError,
     StorageError,
     UndoRefusedError,
     UnknownPhaseError,
@@ -38,15 +40,31 @@ from storage.models import (
     AuditEntry,
     Channel,
     ChannelStatus,
+    DigestChange,
     Phase,
     PhaseLadder,
     StatusEntry,
+    Subscriber,
     Trend,
     UndoResult,
 )
 from storage.phases import phase_ladder
 from storage.seed import seed_if_empty
 from storage.status_writes import add_note, confirm_channel, current_phase
+from storage.subscribers import (
+    active_subscribers,
+    count_subscribers,
+    deactivate,
+    due_subscribers,
+    get_subscriber,
+    is_subscribed,
+    postpone,
+    record_delivery,
+    set_quiet,
+    set_schedule,
+    subscribe,
+    unsubscribe,
+)
 from storage.undo import UNDO_WINDOW, undo_last_change
 
 __all__ = [
@@ -60,41 +78,59 @@ __all__ = [
     "ChannelExistsError",
     "ChannelNotFoundError",
     "ChannelStatus",
+    "DigestChange",
     "ExportRow",
+    "NotSubscribedError",
     "Phase",
     "PhaseLadder",
     "StatusEntry",
     "StorageError",
+    "Subscriber",
     "Trend",
     "UndoRefusedError",
     "UndoResult",
     "UnknownPhaseError",
+    "active_subscribers",
     "add_note",
+    "change_id_before",
+    "changes_between",
     "channel_status",
     "command_index",
     "confirm_channel",
+    "count_subscribers",
     "create_channel",
     "current_phase",
     "current_statuses",
     "data_version",
+    "deactivate",
+    "due_subscribers",
     "export_rows",
     "find_channel",
+    "get_subscriber",
     "grant_admin",
     "history",
     "history_since",
     "is_granted_admin",
+    "is_subscribed",
+    "latest_change_id",
     "latest_entry_id",
     "list_admins",
     "list_channels",
     "open_database",
     "phase_ladder",
+    "postpone",
     "recent_audit",
+    "record_delivery",
     "record_status",
     "rename_channel",
     "revoke_admin",
     "seed_if_empty",
     "set_archived",
+    "set_quiet",
+    "set_schedule",
     "status_at",
+    "subscribe",
     "taken_commands",
     "undo_last_change",
+    "unsubscribe",
 ]

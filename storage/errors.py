@@ -50,3 +50,11 @@ class UndoRefusedError(StorageError):
         self.reason = reason
         self.entry = entry
         self.newer = newer
+
+
+class NotSubscribedError(StorageError):
+    """The chat has no active digest subscription; carries the chat id."""
+
+    def __init__(self, chat_id: int) -> None:
+        super().__init__(f"chat {chat_id} is not subscribed")
+        self.chat_id = chat_id

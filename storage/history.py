@@ -163,6 +163,7 @@ def history_since(db: Database, channel_id: int, since: datetime) -> list[Status
     """
     rows = db.query(
         f"SELECT {_ENTRY_COLUMNS} FROM status_history WHERE channel_id = ? AND changed_at >= ? "
+        f"AND {COUNTED} "
         "ORDER BY changed_at, id",
         [channel_id, to_db(since)],
     )
@@ -178,7 +179,8 @@ def status_at(db: Database, channel_id: int, moment: datetime) -> StatusEntry | 
         iter(
             db.query(
                 f"SELECT {_ENTRY_COLUMNS} FROM status_history WHERE channel_id = ? "
-                "AND kind = 'status' AND changed_at < ? ORDER BY changed_at DESC, id DESC LIMIT 1",
+                f"AND kind = 'status' AND {COUNTED} AND changed_at < ? "
+                "ORDER BY changed_at DESC, id DESC LIMIT 1",
                 [channel_id, to_db(moment)],
             )
         ),
@@ -193,7 +195,13 @@ def latest_entry_id(db: Database, channel_id: int | None = None) -> int:
     Any new status or note raises it, and it is an index lookup, so callers use it to tell
     whether something rendered from the history is still current.
     """
-    where, params = ("WHERE channel_id = ?", [channel_id]) if channel_id is not None else ("", [])
+    # Only rows that count: an /undo then lowers the channel's latest id, so caches keyed on it
+    # (undo only ever reverts a channel's newest row) notice the undo too.
+    where, params = (
+        (f"WHERE channel_id = ? AND {COUNTED}", [channel_id])
+        if channel_id is not None
+        else (f"WHERE {COUNTED}", [])
+    )
     row = next(
         iter(db.query(f"SELECT coalesce(max(id), 0) AS id FROM status_history {where}", params))
     )

@@ -98,3 +98,45 @@ def m011_history_reverts(db: Database) -> None:
     db["status_history"].add_column("reverted_at", str)
     db["status_history"].add_column("reverted_by_id", int)
     db["status_history"].add_column("reverted_by", str)
+
+
+_SUBSCRIBER_REQUIRED = (
+    "chat_type", "all_channels", "digest_time", "timezone", "quiet", "active",
+    "next_due_at", "watermark", "created_at", "updated_at",
+)  # fmt: skip
+
+
+@migrations()
+def m020_subscriptions(db: Database) -> None:
+    """Digest subscribers (one row per chat) and the channels of per-channel subscriptions."""
+    db["subscribers"].create(
+        {
+            "chat_id": int,
+            "chat_type": str,
+            "all_channels": int,
+            "digest_time": str,
+            "timezone": str,
+            "quiet": int,
+            "active": int,
+            "next_due_at": str,
+            "watermark": int,
+            "last_digest_at": str,
+            "paused_reason": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="chat_id",
+        not_null=set(_SUBSCRIBER_REQUIRED),
+        defaults={"all_channels": 1, "quiet": 1, "active": 1, "watermark": 0},
+    )
+    # The scheduler asks "which active subscribers are due" every minute: a partial index keeps
+    # that a range scan over due rows only, however many subscribers are paused or not due.
+    db.execute(
+        "CREATE INDEX idx_subscribers_due ON subscribers (next_due_at, chat_id) WHERE active = 1"
+    )
+    db["subscription_channels"].create(
+        {"chat_id": int, "channel_id": int},
+        pk=("chat_id", "channel_id"),
+        foreign_keys=[("chat_id", "subscribers", "chat_id"), ("channel_id", "channels", "id")],
+    )
+    db["subscription_channels"].create_index(["channel_id"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -149,3 +149,31 @@ class UndoResult(BaseModel):
 
     reverted: StatusEntry
     restored: StatusEntry | None
+
+
+class Subscriber(BaseModel):
+    """A chat that gets the daily digest: which channels, when, and how far it has read."""
+
+    chat_id: int
+    chat_type: str
+    all_channels: bool
+    channel_ids: frozenset[int]
+    digest_time: time
+    timezone: str
+    quiet: bool
+    active: bool
+    next_due_at: datetime
+    watermark: int
+    last_digest_at: datetime | None
+    paused_reason: str | None
+
+    def follows(self, channel_id: int) -> bool:
+        """Whether this chat's digests include the channel."""
+        return self.all_channels or channel_id in self.channel_ids
+
+
+class DigestChange(BaseModel):
+    """A history entry as a digest shows it: with the phase it moved from."""
+
+    entry: StatusEntry
+    previous_phase: str | None

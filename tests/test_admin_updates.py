@@ -37,7 +37,7 @@ async def test_readers_are_refused_and_nothing_changes(
     before = {table: rows(db, table) for table in ["status_history", "audit_log", "channels"]}
     with caplog.at_level(logging.WARNING, logger="bot.auth"):
         reply = await any_chat.ask(command)
-    assert "only Backchannel admins can change the briefing" in reply
+    assert "only Backchannel admins can use that command" in reply
     assert {table: rows(db, table) for table in before} == before
     assert f"to user {any_chat.user_id}" in caplog.text
 

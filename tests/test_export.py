@@ -108,7 +108,7 @@ async def test_non_admin_is_refused_and_logged(
 ) -> None:
     with caplog.at_level(logging.WARNING):
         reply = await any_chat.ask("/export")
-    assert reply.startswith("Sorry, only Backchannel admins can change the briefing")
+    assert reply.startswith("Sorry, only Backchannel admins can use that command")
     assert api.uploads("sendDocument") == []
     assert "refused admin action export_history to user 501" in caplog.text
 

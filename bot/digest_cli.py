@@ -1,0 +1,83 @@
+"""`backchannel digest preview|send-due`: digests from the command line, for operators and cron."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import timedelta
+
+from sqlite_utils import Database
+
+import storage
+from bot.app import build_application
+from bot.config import Settings
+from bot.console import render_html
+from digests.jobs import DigestService
+from digests.runner import preview
+from storage.timestamps import utc_now
+
+NEEDS_TOKEN = (
+    "digest send-due sends real Telegram messages, so it needs BOT_TOKEN (in .env or the "
+    "environment). To see digests without sending them: backchannel digest preview"
+)
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Add the `digest` command and its subcommands to the main parser."""
+    digest = commands.add_parser("digest", help="preview digests, or send the ones due now")
+    actions = digest.add_subparsers(dest="digest_command", required=True)
+    show = actions.add_parser("preview", help="print a digest without sending or recording it")
+    show.add_argument(
+        "--chat", type=int, help="a subscriber's chat id (default: every channel, last 24 hours)"
+    )
+    actions.add_parser("send-due", help="send every digest due now (needs BOT_TOKEN; for cron)")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a digest subcommand; returns the exit code."""
+    db = storage.open_database(settings.database_path)
+    storage.seed_if_empty(db)
+    try:
+        if args.digest_command == "preview":
+            return _preview(db, settings, args.chat)
+        if settings.bot_token is None:
+            print(NEEDS_TOKEN, file=sys.stderr)
+            return 2
+        return asyncio.run(_send_due(db, settings))
+    finally:
+        db.close()
+
+
+def _preview(db: Database, settings: Settings, chat_id: int | None) -> int:
+    now = utc_now()
+    if chat_id is None:
+        subscriber = storage.Subscriber(
+            chat_id=0, chat_type="private", all_channels=True, channel_ids=frozenset(),
+            digest_time=settings.digest_time, timezone=settings.timezone, quiet=False,
+            active=True, next_due_at=now, last_digest_at=now, paused_reason=None,
+            watermark=storage.change_id_before(db, now - timedelta(days=1)),
+        )  # fmt: skip
+        print("Every channel, changes of the last 24 hours:\n")
+    else:
+        found = storage.get_subscriber(db, chat_id)
+        if found is None:
+            print(f"Chat {chat_id} has never subscribed.", file=sys.stderr)
+            return 1
+        subscriber = found
+        state = "active" if found.active else f"paused ({found.paused_reason})"
+        print(f"Chat {chat_id}, {state}, next digest due {found.next_due_at:%Y-%m-%d %H:%M} UTC:\n")
+    parts = preview(db, subscriber, now).parts
+    for number, part in enumerate(parts, start=1):
+        if len(parts) > 1:
+            print(f"--- message {number} of {len(parts)} ---")
+        print(render_html(part))
+    return 0
+
+
+async def _send_due(db: Database, settings: Settings) -> int:
+    application = build_application(settings, db)
+    async with application.bot:
+        report = await DigestService.create(db, application.bot, settings).send_due()
+    print(f"Digests sent: {report.summary()}")
+    return 0

@@ -1,0 +1,119 @@
+"""Scheduling glue: one recurring JobQueue job that starts a run when subscribers are due.
+
+There is never one job per subscriber. Every minute the job looks for due subscribers (an
+index lookup on next_due_at) and, unless a run is already going, starts one in the
+background; the run streams them in batches. The first tick comes right at start-up, so
+digests that came due while the bot was down go out at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+from telegram import Bot
+from telegram.ext import Application, Job
+
+import storage
+from bot.config import Settings
+from bot.context import DB_KEY, SETTINGS_KEY, BotContext
+from digests import runner
+from digests.sender import DigestSender, RateLimits
+from storage.timestamps import utc_now
+
+log = logging.getLogger(__name__)
+
+StopCheck = Callable[[], bool]
+
+JOB_NAME = "digests"
+TICK_SECONDS = 60
+SERVICE_KEY = "digest_service"
+
+
+class DigestService:
+    """The sender and its limits, shared by scheduled runs, /digestnow and the CLI.
+
+    The lock lets only one run send at a time, so no subscriber is handled by two runs at
+    once and the rate limit holds across them.
+    """
+
+    def __init__(self, db: Database, bot: Bot, settings: Settings, sender: DigestSender) -> None:
+        self.db, self.bot, self.settings, self.sender = db, bot, settings, sender
+        self.lock = asyncio.Lock()
+        # The run started last in the background (kept so it can be awaited, e.g. in tests).
+        self.background: asyncio.Task[Any] | None = None
+
+    @classmethod
+    def create(cls, db: Database, bot: Bot, settings: Settings) -> DigestService:
+        """A service with a real rate limiter configured from settings."""
+        limits = RateLimits(settings.digest_rate_limit)
+        return cls(db, bot, settings, DigestSender(bot, limits))
+
+    @property
+    def busy(self) -> bool:
+        """A run is sending right now."""
+        return self.lock.locked()
+
+    async def send_due(
+        self, now: datetime | None = None, should_stop: StopCheck = runner.never
+    ) -> runner.RunReport:
+        """Send everything due (waits for a run in progress to finish first)."""
+        async with self.lock:
+            return await runner.send_due(
+                self.db, self.sender, now=now, workers=self.settings.digest_workers,
+                should_stop=should_stop,
+            )  # fmt: skip
+
+    async def send_to_all(
+        self, now: datetime | None = None, should_stop: StopCheck = runner.never
+    ) -> runner.RunReport:
+        """Send every active subscriber their digest now, keeping their schedules."""
+        async with self.lock:
+            return await runner.send_to_all(
+                self.db, self.sender, now=now, workers=self.settings.digest_workers,
+                should_stop=should_stop,
+            )  # fmt: skip
+
+
+def service(application: Application) -> DigestService:
+    """The application's digest service, created on first use."""
+    found = application.bot_data.get(SERVICE_KEY)
+    if found is None:
+        db, settings = application.bot_data[DB_KEY], application.bot_data[SETTINGS_KEY]
+        found = application.bot_data[SERVICE_KEY] = DigestService.create(
+            db, application.bot, settings
+        )
+    return found
+
+
+def install(application: Application) -> Job:
+    """Register the one recurring digest job; call before the application starts."""
+    if application.job_queue is None:
+        raise RuntimeError("the digest job needs python-telegram-bot[job-queue]")
+    return application.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=0, name=JOB_NAME)
+
+
+async def tick(context: BotContext) -> None:
+    """Start a background run if anyone is due and no run is going; return at once."""
+    application = context.application
+    digest_service = service(application)
+    if digest_service.busy or not storage.due_subscribers(context.db, utc_now(), 1):
+        return
+    digest_service.background = application.create_task(
+        _run(application, digest_service), name="digests:due"
+    )
+
+
+async def _run(application: Application, digest_service: DigestService) -> None:
+    # Stop between two subscribers once the application shuts down (SIGTERM) instead of
+    # holding the shutdown for a whole run; the rest go out after the restart.
+    await digest_service.send_due(should_stop=stopped_with(application))
+
+
+def stopped_with(application: Application) -> StopCheck:
+    """A stop check for runs inside a running application: true once it begins stopping."""
+    return lambda: not application.running

@@ -1,0 +1,219 @@
+"""A digest run: stream subscribers in batches, build, send, then record, one subscriber at a time.
+
+The order inside `_deliver` is what makes digests crash-proof: the watermark and next due
+time move in one statement only after Telegram accepted the message. Killed before that, the
+subscriber is still due and gets the digest on restart (the one message in flight may arrive
+twice); killed after, the digest is recorded and not sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+import storage
+from digests.builder import Digest, DigestBuilder
+from digests.schedule import next_due
+from digests.sender import DigestSender, Outcome
+from storage.timestamps import utc_now
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+RETRY_DELAY = timedelta(minutes=15)
+
+
+def never() -> bool:
+    """The default stop check: run to the end."""
+    return False
+
+
+@dataclass
+class RunReport:
+    """What a run did, for logs, the admin who asked and the CLI."""
+
+    delivered: int = 0
+    nothing_new: int = 0
+    deactivated: int = 0
+    failed: int = 0
+    distinct_digests: int = 0
+
+    def summary(self) -> str:
+        """One line, e.g. "12 delivered, 3 with nothing new (quiet), 1 deactivated, 0 failed"."""
+        return (
+            f"{self.delivered} delivered, {self.nothing_new} with nothing new (quiet), "
+            f"{self.deactivated} deactivated, {self.failed} to retry"
+        )
+
+
+class ChangeWindow:
+    """The changes one run needs, read once and widened only when an older watermark shows up."""
+
+    def __init__(self, db: Database, now: datetime) -> None:
+        self.db = db
+        upto = storage.latest_change_id(db)
+        self.builder = DigestBuilder(
+            [],
+            storage.list_channels(db),
+            storage.phase_ladder(db),
+            lowest=upto,
+            upto=upto,
+            now=now,
+        )
+
+    def covering(self, subscribers: list[storage.Subscriber]) -> DigestBuilder:
+        """The run's builder, holding every change newer than these subscribers' watermarks."""
+        lowest = min((s.watermark for s in subscribers), default=self.builder.lowest)
+        if lowest < self.builder.lowest:
+            older = storage.changes_between(self.db, lowest, self.builder.lowest)
+            self.builder.extend(older, lowest)
+        return self.builder
+
+
+async def send_due(
+    db: Database,
+    sender: DigestSender,
+    *,
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    workers: int = 1,
+    should_stop: Callable[[], bool] = never,
+) -> RunReport:
+    """Send every digest due at `now`, then move each subscriber to their next day.
+
+    A subscriber who missed several days gets one digest covering all of them, and their
+    next one comes at their next hour after `now`.
+    """
+    run_at = now or utc_now()
+    window, report = ChangeWindow(db, run_at), RunReport()
+    previous: set[int] = set()
+    while not should_stop():
+        batch = storage.due_subscribers(db, run_at, batch_size)
+        ids = {subscriber.chat_id for subscriber in batch}
+        if not batch or ids <= previous:  # nothing left, or nothing could be moved on
+            break
+        previous = ids
+        builder = window.covering(batch)
+        await _deliver_all(db, sender, batch, builder, run_at, report, workers, should_stop, True)
+    report.distinct_digests = window.builder.distinct_digests
+    log.info("digest run: %s", report.summary())
+    return report
+
+
+async def send_to_all(
+    db: Database,
+    sender: DigestSender,
+    *,
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    workers: int = 1,
+    should_stop: Callable[[], bool] = never,
+) -> RunReport:
+    """Send every active subscriber their digest now, keeping their daily schedule (admin)."""
+    run_at = now or utc_now()
+    window, report = ChangeWindow(db, run_at), RunReport()
+    after: int | None = None
+    while not should_stop():
+        batch = storage.active_subscribers(db, after, batch_size)
+        if not batch:
+            break
+        after = batch[-1].chat_id
+        builder = window.covering(batch)
+        await _deliver_all(db, sender, batch, builder, run_at, report, workers, should_stop, False)
+    report.distinct_digests = window.builder.distinct_digests
+    log.info("digest for everyone: %s", report.summary())
+    return report
+
+
+async def _deliver_all(
+    db: Database,
+    sender: DigestSender,
+    batch: list[storage.Subscriber],
+    builder: DigestBuilder,
+    run_at: datetime,
+    report: RunReport,
+    workers: int,
+    should_stop: Callable[[], bool],
+    reschedule: bool,
+) -> None:
+    slots = asyncio.Semaphore(max(1, workers))
+
+    async def one(subscriber: storage.Subscriber) -> None:
+        async with slots:
+            if should_stop():
+                return
+            try:
+                digest = builder.build(subscriber)
+                await _deliver(db, sender, subscriber, digest, run_at, report, reschedule)
+            except Exception:
+                # One broken subscriber must not stop the run; try them again later.
+                log.exception("digest for chat %s failed", subscriber.chat_id)
+                report.failed += 1
+                if reschedule:
+                    storage.postpone(db, subscriber.chat_id, run_at + RETRY_DELAY)
+
+    if workers <= 1:
+        for subscriber in batch:
+            await one(subscriber)
+    else:
+        await asyncio.gather(*(one(subscriber) for subscriber in batch))
+
+
+async def _deliver(
+    db: Database,
+    sender: DigestSender,
+    subscriber: storage.Subscriber,
+    digest: Digest,
+    run_at: datetime,
+    report: RunReport,
+    reschedule: bool,
+) -> None:
+    following = (
+        next_due(run_at, subscriber.digest_time, subscriber.timezone) if reschedule else None
+    )
+    if digest.empty and subscriber.quiet:
+        storage.record_delivery(
+            db, subscriber.chat_id, watermark=digest.upto, next_due_at=following, delivered_at=None
+        )
+        report.nothing_new += 1
+        return
+    outcome = await sender.send(subscriber.chat_id, digest.parts)
+    if outcome is Outcome.DELIVERED:
+        storage.record_delivery(
+            db,
+            subscriber.chat_id,
+            watermark=digest.upto,
+            next_due_at=following,
+            delivered_at=utc_now(),
+        )
+        report.delivered += 1
+    elif outcome is Outcome.GONE:
+        storage.deactivate(db, subscriber.chat_id, "unreachable")
+        report.deactivated += 1
+    else:
+        report.failed += 1
+        if reschedule:
+            storage.postpone(db, subscriber.chat_id, run_at + RETRY_DELAY)
+
+
+def preview(db: Database, subscriber: storage.Subscriber, now: datetime | None = None) -> Digest:
+    """The digest this subscriber would get now, without sending or recording anything."""
+    return ChangeWindow(db, now or utc_now()).covering([subscriber]).build(subscriber)
+
+
+def build_due(
+    db: Database, now: datetime | None = None, batch_size: int = BATCH_SIZE
+) -> Iterator[tuple[storage.Subscriber, Digest]]:
+    """Every digest due at `now`, built but neither sent nor recorded (previews, benchmarks)."""
+    window = ChangeWindow(db, now or utc_now())
+    last: storage.Subscriber | None = None
+    while batch := storage.due_subscribers(db, window.builder.now, batch_size, after=last):
+        builder = window.covering(batch)
+        for subscriber in batch:
+            yield subscriber, builder.build(subscriber)
+        last = batch[-1]

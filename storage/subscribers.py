@@ -1,0 +1,290 @@
+"""Digest subscriptions: who gets a digest, of which channels, when, and how far they have read.
+
+One row per chat (a person or a group). `watermark` is the last status_history id included
+in the chat's last delivered digest; it only moves after Telegram accepted that digest, in the
+same transaction that sets the next due time, so a crash at any point repeats at most one
+digest and never skips one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from datetime import datetime, time
+from typing import Any
+
+from sqlite_utils import Database
+
+from digests.schedule import next_due
+from storage.changes import latest_change_id
+from storage.errors import NotSubscribedError
+from storage.models import Subscriber
+from storage.timestamps import from_db, to_db, utc_now
+
+_COLUMNS = (
+    "chat_id, chat_type, all_channels, digest_time, timezone, quiet, active, next_due_at, "
+    "watermark, last_digest_at, paused_reason"
+)
+
+
+def _subscribers(db: Database, rows: Iterable[dict[str, Any]]) -> list[Subscriber]:
+    rows = list(rows)
+    specific = [row["chat_id"] for row in rows if not row["all_channels"]]
+    channels: dict[int, set[int]] = defaultdict(set)
+    # Chunks stay under SQLite's host-parameter limit whatever the batch size.
+    for start in range(0, len(specific), 500):
+        chunk = specific[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in db.query(
+            f"SELECT chat_id, channel_id FROM subscription_channels WHERE chat_id IN ({marks})",
+            chunk,
+        ):
+            channels[row["chat_id"]].add(row["channel_id"])
+    return [
+        Subscriber(
+            chat_id=row["chat_id"],
+            chat_type=row["chat_type"],
+            all_channels=bool(row["all_channels"]),
+            channel_ids=frozenset(channels.get(row["chat_id"], ())),
+            digest_time=time.fromisoformat(row["digest_time"]),
+            timezone=row["timezone"],
+            quiet=bool(row["quiet"]),
+            active=bool(row["active"]),
+            next_due_at=from_db(row["next_due_at"]),
+            watermark=row["watermark"],
+            last_digest_at=from_db(row["last_digest_at"]),
+            paused_reason=row["paused_reason"],
+        )
+        for row in rows
+    ]
+
+
+def get_subscriber(db: Database, chat_id: int) -> Subscriber | None:
+    """The chat's subscription, active or paused; None if it never subscribed."""
+    rows = db.query(f"SELECT {_COLUMNS} FROM subscribers WHERE chat_id = ?", [chat_id])
+    found = _subscribers(db, rows)
+    return found[0] if found else None
+
+
+def is_subscribed(db: Database, chat_id: int, channel_id: int | None = None) -> bool:
+    """Whether the chat gets digests at all, or digests that include `channel_id`."""
+    subscriber = get_subscriber(db, chat_id)
+    if subscriber is None or not subscriber.active:
+        return False
+    return channel_id is None or subscriber.follows(channel_id)
+
+
+def subscribe(
+    db: Database,
+    chat_id: int,
+    *,
+    chat_type: str,
+    channel_ids: Collection[int] | None,
+    digest_time: time,
+    timezone: str,
+    now: datetime | None = None,
+) -> Subscriber:
+    """Subscribe a chat to every channel (`channel_ids=None`) or add the given channels.
+
+    `digest_time` and `timezone` are the defaults for a chat subscribing for the first time;
+    a returning chat keeps its own. A chat that was not active starts from now: its first
+    digest covers changes after this moment, not the whole history.
+    """
+    now = now or utc_now()
+    existing = get_subscriber(db, chat_id)
+    with db.atomic():
+        if existing is None or not existing.active:
+            at = existing.digest_time if existing else digest_time
+            zone = existing.timezone if existing else timezone
+            db.execute(
+                "INSERT INTO subscribers (chat_id, chat_type, all_channels, digest_time, "
+                "timezone, quiet, active, next_due_at, watermark, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?) "
+                "ON CONFLICT (chat_id) DO UPDATE SET chat_type = excluded.chat_type, "
+                "all_channels = excluded.all_channels, active = 1, paused_reason = NULL, "
+                "next_due_at = excluded.next_due_at, watermark = excluded.watermark, "
+                "updated_at = excluded.updated_at",
+                [
+                    chat_id, chat_type, int(channel_ids is None), at.isoformat("minutes"), zone,
+                    to_db(next_due(now, at, zone)), latest_change_id(db), to_db(now), to_db(now),
+                ],
+            )  # fmt: skip
+            db.execute("DELETE FROM subscription_channels WHERE chat_id = ?", [chat_id])
+        elif channel_ids is None:
+            db.execute(
+                "UPDATE subscribers SET all_channels = 1, updated_at = ? WHERE chat_id = ?",
+                [to_db(now), chat_id],
+            )
+            db.execute("DELETE FROM subscription_channels WHERE chat_id = ?", [chat_id])
+        if channel_ids is not None and not (existing and existing.active and existing.all_channels):
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO subscription_channels (chat_id, channel_id) VALUES (?, ?)",
+                [(chat_id, channel_id) for channel_id in channel_ids],
+            )
+    return _require(db, chat_id)
+
+
+def unsubscribe(
+    db: Database,
+    chat_id: int,
+    channel_ids: Collection[int] | None = None,
+    *,
+    all_channel_ids: Collection[int] = (),
+    now: datetime | None = None,
+) -> Subscriber | None:
+    """Stop all digests (`channel_ids=None`) or drop some channels; None when nothing is left.
+
+    Dropping a channel from an all-channels subscription turns it into an explicit list of
+    `all_channel_ids` minus the dropped ones, so later channels are not added silently.
+    """
+    now = now or utc_now()
+    existing = get_subscriber(db, chat_id)
+    if existing is None or not existing.active:
+        return None
+    with db.atomic():
+        if channel_ids is not None:
+            keep = (set(all_channel_ids) if existing.all_channels else existing.channel_ids) - set(
+                channel_ids
+            )
+            db.execute("DELETE FROM subscription_channels WHERE chat_id = ?", [chat_id])
+            db.conn.executemany(
+                "INSERT INTO subscription_channels (chat_id, channel_id) VALUES (?, ?)",
+                [(chat_id, channel_id) for channel_id in sorted(keep)],
+            )
+            db.execute(
+                "UPDATE subscribers SET all_channels = 0, updated_at = ? WHERE chat_id = ?",
+                [to_db(now), chat_id],
+            )
+        if channel_ids is None or not keep:
+            _pause(db, chat_id, "unsubscribed", now)
+    subscriber = _require(db, chat_id)
+    return subscriber if subscriber.active else None
+
+
+def set_schedule(
+    db: Database, chat_id: int, digest_time: time, timezone: str, now: datetime | None = None
+) -> Subscriber:
+    """Change the chat's digest hour and zone; the next digest comes at the new hour."""
+    now = now or utc_now()
+    _require_active(db, chat_id)
+    db.execute(
+        "UPDATE subscribers SET digest_time = ?, timezone = ?, next_due_at = ?, updated_at = ? "
+        "WHERE chat_id = ?",
+        [
+            digest_time.isoformat("minutes"),
+            timezone,
+            to_db(next_due(now, digest_time, timezone)),
+            to_db(now),
+            chat_id,
+        ],
+    )
+    return _require(db, chat_id)
+
+
+def set_quiet(db: Database, chat_id: int, quiet: bool) -> Subscriber:
+    """Quiet chats get nothing on days without changes; others get a short note."""
+    _require_active(db, chat_id)
+    db.execute(
+        "UPDATE subscribers SET quiet = ?, updated_at = ? WHERE chat_id = ?",
+        [int(quiet), to_db(utc_now()), chat_id],
+    )
+    return _require(db, chat_id)
+
+
+def due_subscribers(
+    db: Database, now: datetime, limit: int, after: Subscriber | None = None
+) -> list[Subscriber]:
+    """Up to `limit` active subscribers whose digest is due at `now`, earliest first.
+
+    Senders move each returned subscriber's next_due_at past `now` (delivered, postponed or
+    paused), so calling again yields the next batch. Readers that move nothing (previews,
+    benchmarks) pass the last subscriber of the previous batch as `after`. Either way memory
+    stays one batch however many subscribers there are.
+    """
+    sql = f"SELECT {_COLUMNS} FROM subscribers WHERE active = 1 AND next_due_at <= ?"
+    order = " ORDER BY next_due_at, chat_id LIMIT ?"
+    if after is None:
+        return _subscribers(db, db.query(sql + order, [to_db(now), limit]))
+    # Two index seeks (rest of the same instant, then later instants) rather than one
+    # row-value comparison, which SQLite answers by rescanning the instant's earlier rows.
+    since = to_db(after.next_due_at)
+    rows = list(
+        db.query(sql + " AND next_due_at = ? AND chat_id > ?" + order,
+                 [to_db(now), since, after.chat_id, limit])
+    )  # fmt: skip
+    if len(rows) < limit:
+        rows += db.query(
+            sql + " AND next_due_at > ?" + order, [to_db(now), since, limit - len(rows)]
+        )
+    return _subscribers(db, rows)
+
+
+def active_subscribers(db: Database, after_chat_id: int | None, limit: int) -> list[Subscriber]:
+    """The next `limit` active subscribers by chat id, for runs that visit everyone."""
+    rows = db.query(
+        f"SELECT {_COLUMNS} FROM subscribers WHERE active = 1 AND chat_id > ? "
+        "ORDER BY chat_id LIMIT ?",
+        [after_chat_id if after_chat_id is not None else -(2**63), limit],
+    )
+    return _subscribers(db, rows)
+
+
+def count_subscribers(db: Database) -> int:
+    """How many chats currently get digests."""
+    return next(iter(db.query("SELECT count(*) AS n FROM subscribers WHERE active = 1")))["n"]
+
+
+def record_delivery(
+    db: Database,
+    chat_id: int,
+    *,
+    watermark: int,
+    next_due_at: datetime | None,
+    delivered_at: datetime | None,
+) -> None:
+    """After Telegram accepted a digest: move the watermark (never back) and the schedule.
+
+    One statement, so both move together; `next_due_at=None` keeps the schedule (an admin's
+    extra digest does not replace the daily one), `delivered_at=None` records a quiet day on
+    which nothing was sent.
+    """
+    db.execute(
+        "UPDATE subscribers SET watermark = max(watermark, ?), "
+        "next_due_at = coalesce(?, next_due_at), last_digest_at = coalesce(?, last_digest_at) "
+        "WHERE chat_id = ?",
+        [
+            watermark,
+            None if next_due_at is None else to_db(next_due_at),
+            None if delivered_at is None else to_db(delivered_at),
+            chat_id,
+        ],
+    )
+
+
+def postpone(db: Database, chat_id: int, until: datetime) -> None:
+    """Try this chat again at `until` (Telegram kept failing); the watermark stays."""
+    db.execute("UPDATE subscribers SET next_due_at = ? WHERE chat_id = ?", [to_db(until), chat_id])
+
+
+def deactivate(db: Database, chat_id: int, reason: str, now: datetime | None = None) -> None:
+    """Stop sending to a chat that blocked the bot or no longer exists; /subscribe resumes."""
+    _pause(db, chat_id, reason, now or utc_now())
+
+
+def _pause(db: Database, chat_id: int, reason: str, now: datetime) -> None:
+    db.execute(
+        "UPDATE subscribers SET active = 0, paused_reason = ?, updated_at = ? WHERE chat_id = ?",
+        [reason, to_db(now), chat_id],
+    )
+
+
+def _require(db: Database, chat_id: int) -> Subscriber:
+    subscriber = get_subscriber(db, chat_id)
+    if subscriber is None:
+        raise NotSubscribedError(chat_id)
+    return subscriber
+
+
+def _require_active(db: Database, chat_id: int) -> None:
+    if not is_subscribed(db, chat_id):
+        raise NotSubscribedError(chat_id)

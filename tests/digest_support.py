@@ -1,0 +1,73 @@
+"""Helpers for digest tests: a clock that sleeps instantly, limits that never wait, data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+
+import storage
+from digests.sender import DigestSender
+from storage.models import Actor
+from tests.conftest import NOW
+
+EDITOR = Actor(id=900, name="Editor")
+START = datetime.fromisoformat(NOW)
+# 08:00 in Kyiv (UTC+2 in November) on the day after NOW.
+FIRST_DUE = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeClock:
+    """Monotonic time that moves only when someone sleeps; records every sleep."""
+
+    now: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@dataclass
+class RecordingLimits:
+    """Rate limits that let everything through at once and remember who asked."""
+
+    acquired: list[int] = field(default_factory=list)
+
+    async def acquire(self, chat_id: int) -> None:
+        self.acquired.append(chat_id)
+
+
+def make_sender(bot, clock: FakeClock | None = None, **options) -> DigestSender:
+    clock = clock or FakeClock()
+    return DigestSender(bot, RecordingLimits(), sleep=clock.sleep, clock=clock, **options)
+
+
+def set_status(db, slug: str, phase: str, summary: str, kind: str = "status", **extra):
+    channel = storage.find_channel(db, slug)
+    return storage.record_status(
+        db, channel_id=channel.id, kind=kind, phase=phase, summary=summary, actor=EDITOR, **extra
+    )
+
+
+def add_subscriber(db, chat_id: int, channels: list[str] | None = None, **options):
+    ids = None if channels is None else [storage.find_channel(db, c).id for c in channels]
+    subscriber = storage.subscribe(
+        db,
+        chat_id,
+        chat_type="private" if chat_id > 0 else "supergroup",
+        channel_ids=ids,
+        digest_time=options.get("at", time(8, 0)),
+        timezone=options.get("zone", "Europe/Kyiv"),
+        now=options.get("now", START),
+    )
+    if "quiet" in options:
+        subscriber = storage.set_quiet(db, chat_id, options["quiet"])
+    return subscriber
+
+
+def texts_to(api, chat_id: int) -> list[str]:
+    return [p["text"] for p in api.sent() if p["chat_id"] == chat_id]

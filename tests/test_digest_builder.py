@@ -1,0 +1,137 @@
+"""The pure digest builder: what a digest says, how it is shared and how it is split."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+import storage
+from digests.builder import DigestBuilder
+from tests.digest_support import set_status
+from tests.html_check import telegram_html_problems
+
+NOW = datetime(2026, 11, 25, 6, tzinfo=UTC)
+
+
+def builder_for(db, lowest: int = 0) -> DigestBuilder:
+    upto = storage.latest_change_id(db)
+    return DigestBuilder(
+        storage.changes_between(db, lowest, upto),
+        storage.list_channels(db),
+        storage.phase_ladder(db),
+        lowest=lowest,
+        upto=upto,
+        now=NOW,
+    )
+
+
+def ids(db, *slugs: str) -> frozenset[int]:
+    return frozenset(storage.find_channel(db, slug).id for slug in slugs)
+
+
+@pytest.fixture
+def seeded_upto(db) -> int:
+    return storage.latest_change_id(db)
+
+
+def test_changes_grouped_by_channel_with_trend_notes_and_sources(db, seeded_upto) -> None:
+    set_status(db, "exchanges", "negotiating", "Talks on a new swap")
+    set_status(db, "ceasefire", "negotiating", "Easter pause discussed",
+               source_label="Reuters", source_url="https://example.org/r?a=1&b=2")  # fmt: skip
+    set_status(db, "ceasefire", "stalled", "Talks broke off")
+    set_status(db, "ceasefire", "stalled", "Mediators still call both sides", kind="note")
+    (part,) = builder_for(db).build_for(None, seeded_upto, "Europe/Kyiv").parts
+    assert telegram_html_problems(part) == []
+    assert part.startswith("📰 <b>Backchannel digest</b> · 25 Nov 2026")
+    assert "4 changes in 2 channels since your last digest" in part
+    # Channels in display order (ceasefire before exchanges), changes oldest first inside.
+    ceasefire = part.index("<b>Tactical ceasefire proposals</b> · /ceasefire")
+    assert ceasefire < part.index("<b>Detainee swaps and prisoner releases</b>")
+    block = part[ceasefire:]
+    assert "🔎 Exploratory → 🤝 Negotiating · ⬆️ improved" in block
+    assert "🤝 Negotiating → 🧊 Stalled · ⬇️ setback" in block
+    assert block.index("Easter pause") < block.index("broke off") < block.index("Mediators")
+    assert "📌 <b>Note</b> (🧊 Stalled)" in block
+    assert '<a href="https://example.org/r?a=1&amp;b=2">Reuters</a> (unconfirmed)' in block
+    assert "🚚 Implementing → 🤝 Negotiating · ⬇️ setback" in part
+    assert "Leader-level summit" not in part
+
+
+def test_only_changes_after_the_watermark_of_followed_channels(db) -> None:
+    set_status(db, "aid", "negotiating", "old aid news")
+    watermark = storage.latest_change_id(db)
+    set_status(db, "aid", "agreement", "new aid news")
+    set_status(db, "corridors", "negotiating", "corridor news")
+    builder = builder_for(db)
+    (part,) = builder.build_for(ids(db, "aid"), watermark, "UTC").parts
+    assert "new aid news" in part and "old aid news" not in part
+    assert "corridor news" not in part and "1 change in 1 channel" in part
+    both = builder.build_for(ids(db, "aid", "corridors"), watermark, "UTC")
+    assert both.change_count == 2 and both.upto == storage.latest_change_id(db)
+
+
+def test_nothing_new_gives_a_short_note(db, seeded_upto) -> None:
+    set_status(db, "aid", "negotiating", "aid news")
+    digest = builder_for(db).build_for(ids(db, "summit"), seeded_upto, "UTC", first=True)
+    assert digest.empty
+    assert digest.parts == ("📰 <b>Backchannel digest</b> · 25 Nov 2026\n"
+                            "Nothing new in your channels since you subscribed.",)  # fmt: skip
+
+
+def test_dates_follow_the_subscriber_zone(db, seeded_upto) -> None:
+    set_status(db, "aid", "negotiating", "late news",
+               changed_at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC))  # fmt: skip
+    builder = builder_for(db)
+    assert "• 24 Nov 2026:" in builder.build_for(None, seeded_upto, "UTC").parts[0]
+    assert "• 25 Nov 2026:" in builder.build_for(None, seeded_upto, "Europe/Kyiv").parts[0]
+    assert "• 24 Nov 2026:" in builder.build_for(None, seeded_upto, "America/New_York").parts[0]
+
+
+def test_identical_digests_are_rendered_once(db, seeded_upto) -> None:
+    set_status(db, "aid", "negotiating", "aid news")
+    set_status(db, "ceasefire", "negotiating", "ceasefire news")
+    builder = builder_for(db)
+    keys = [(None, seeded_upto), (ids(db, "aid"), seeded_upto), (ids(db, "aid"), seeded_upto + 1)]
+    digests = [builder.build_for(*keys[n % 3], "Europe/Kyiv") for n in range(3000)]
+    assert builder.distinct_digests == 3
+    assert digests[0] is digests[3] and digests[1] is digests[1000]
+    assert digests[2].empty and not digests[1].empty
+
+
+def test_admin_text_is_escaped(db, seeded_upto) -> None:
+    set_status(db, "aid", "negotiating", "<b>Convoy</b> & trucks <script>")
+    (part,) = builder_for(db).build_for(None, seeded_upto, "UTC").parts
+    assert "&lt;b&gt;Convoy&lt;/b&gt; &amp; trucks &lt;script&gt;" in part
+    assert telegram_html_problems(part) == []
+
+
+def test_long_digest_is_split_between_changes_under_4096(db, seeded_upto) -> None:
+    for number in range(40):
+        set_status(db, "aid", "negotiating", f"aid entry {number:02d} " + "ü" * 300)
+        set_status(db, "corridors", "proposed", f"corridor entry {number:02d} " + "🚛" * 150)
+    parts = builder_for(db).build_for(None, seeded_upto, "UTC").parts
+    assert len(parts) > 3
+    for part in parts:
+        assert len(part.encode("utf-16-le")) // 2 <= 4096
+        assert telegram_html_problems(part) == []
+    joined = "\n".join(parts)
+    for number in range(40):
+        assert joined.count(f"aid entry {number:02d} ") == 1
+        assert joined.count(f"corridor entry {number:02d} ") == 1
+    # Every message after the first starts with the channel it continues.
+    assert all(part.startswith("<b>") for part in parts[1:])
+    assert "(continued)" in joined
+    assert parts[-1].endswith("/mysubs · /digesttime · /quiet · /unsubscribe")
+
+
+def test_one_change_longer_than_a_message_is_still_sent_whole(db, seeded_upto) -> None:
+    set_status(db, "aid", "negotiating", "essay " + "word " * 1500)
+    parts = builder_for(db).build_for(None, seeded_upto, "UTC").parts
+    assert len(parts) >= 2
+    assert all(len(part.encode("utf-16-le")) // 2 <= 4096 for part in parts)
+    assert sum(part.count("w") for part in parts) == 1500  # cut between characters, none lost
+
+
+def test_watermark_older_than_the_builder_is_refused(db, seeded_upto) -> None:
+    builder = builder_for(db, lowest=seeded_upto)
+    with pytest.raises(ValueError, match="older"):
+        builder.build_for(None, seeded_upto - 1, "UTC")
