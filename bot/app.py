@@ -5,6 +5,7 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -13,10 +14,11 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import callbacks
 from bot.command_menu import publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
-from bot.handlers import channels, errors, fallback, help, status
+from bot.handlers import channels, errors, help, navigation, questions, search, status
 
 
 def build_application(
@@ -66,11 +68,13 @@ def _add_handlers(application: Application) -> None:
             CommandHandler("status", status.status),
             CommandHandler("channels", status.channels),
             CommandHandler("history", channels.history),
+            CommandHandler("search", search.search),
             # Channel commands come from the database, so one handler serves them all.
             MessageHandler(filters.COMMAND, channels.channel_or_unknown),
-            MessageHandler(
-                filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, fallback.plain_text
-            ),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, questions.question),
+            CallbackQueryHandler(navigation.navigate, pattern=f"^{callbacks.PREFIX}:"),
+            # Last: answers any button no handler above claimed, so none spins forever.
+            CallbackQueryHandler(navigation.unknown_button),
         ]
     )
     application.add_error_handler(errors.on_error)

@@ -12,19 +12,24 @@ from html.parser import HTMLParser
 from typing import Any, TextIO
 
 from sqlite_utils import Database
+from telegram import Update
+from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings
 from bot.offline_api import OfflineBotApi
-from bot.updates import chat_dict, text_update, user_dict
+from bot.updates import callback_update, chat_dict, text_update, user_dict
 
+JSON = dict[str, Any]
 CONSOLE_TOKEN = "0:console"
 CONSOLE_USER_ID = 1
 CONSOLE_USER_NAME = "Console"
 BANNER = (
     "Backchannel console: a local chat with the bot, no Telegram involved.\n"
-    "Type a command such as /status or /ceasefire and press Enter; /help lists them all. "
-    "Ctrl-D quits."
+    "Type a command such as /status or /ceasefire, or a question such as "
+    '"any news on prisoner swaps?", and press Enter; /help lists every command. '
+    "Press a button of the last message by typing its label in brackets, e.g. [📜 History] "
+    "or [history], or its number (1 is the first button). Ctrl-D quits."
 )
 
 
@@ -75,9 +80,40 @@ class ConsoleBotApi(OfflineBotApi):
         super().__init__()
         self.out = out
         self.color = color
+        self.with_buttons: dict[str, Any] | None = None
+
+    def result(self, method: str, params: dict[str, Any]) -> Any:
+        """Remember the latest message that has buttons, so typed labels can press them."""
+        answer = super().result(method, params)
+        if method == "sendMessage" and "reply_markup" in answer:
+            self.with_buttons = answer
+        elif (
+            method == "editMessageText"
+            and self.with_buttons is not None
+            and answer["message_id"] == self.with_buttons["message_id"]
+        ):
+            self.with_buttons = answer if "reply_markup" in answer else None
+        return answer
+
+    def button_data(self, typed: str) -> str | None:
+        """The callback data of the button `typed` names ("[History]" or "2"), if any."""
+        markup = (self.with_buttons or {}).get("reply_markup") or {}
+        buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
+        buttons = [b for b in buttons if "callback_data" in b]
+        if typed.isdigit() and 1 <= int(typed) <= len(buttons):
+            return buttons[int(typed) - 1]["callback_data"]
+        wanted = typed.strip("[]").strip().casefold()
+        for button in buttons:
+            label = button["text"].casefold()
+            if wanted in {label, label.split(" ", 1)[-1]}:
+                return button["callback_data"]
+        return None
 
     def on_call(self, method: str, params: dict[str, Any]) -> None:
-        """Print messages the bot sends or edits; other calls stay silent."""
+        """Print messages the bot sends or edits, and button notices; the rest stay silent."""
+        if method == "answerCallbackQuery" and params.get("text"):
+            self.out.write(f"bot (notice)> {params['text']}\n\n")
+            return
         if method not in {"sendMessage", "editMessageText"}:
             return
         body = render_html(str(params.get("text", "")), color=self.color)
@@ -87,6 +123,16 @@ class ConsoleBotApi(OfflineBotApi):
             lines.append(_render_keyboard(params["reply_markup"]))
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
+
+
+def _typed_update(
+    application: Application, api: ConsoleBotApi, typed: str, user: JSON, chat: JSON
+) -> Update:
+    """A button press when the line names a button of the last message, else a text message."""
+    data = api.button_data(typed)
+    if data is not None:
+        return callback_update(application.bot, data, user=user, message=api.with_buttons)
+    return text_update(application.bot, typed, user=user, chat=chat)
 
 
 async def run_console(
@@ -115,6 +161,5 @@ async def run_console(
                 continue
             if not interactive:
                 stdout.write(f"you> {text}\n")
-            update = text_update(application.bot, text, user=user, chat=chat)
-            await application.process_update(update)
+            await application.process_update(_typed_update(application, api, text, user, chat))
         await application.stop()

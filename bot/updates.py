@@ -53,3 +53,20 @@ def text_update(
             {"type": "bot_command", "offset": 0, "length": telegram_length(command.group(0))}
         ]
     return Update.de_json({"update_id": next(_update_ids), "message": message}, bot)
+
+
+def callback_update(
+    bot: Bot, data: str, *, user: dict[str, Any], message: dict[str, Any] | None
+) -> Update:
+    """An Update for a tap on an inline button with `data`, under `message` (None: inline)."""
+    query: dict[str, Any] = {
+        "id": str(next(_update_ids)),
+        "from": user,
+        "chat_instance": "console",
+        "data": data,
+    }
+    if message is not None:
+        query["message"] = message
+    else:
+        query["inline_message_id"] = "inline"
+    return Update.de_json({"update_id": next(_update_ids), "callback_query": query}, bot)

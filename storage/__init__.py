@@ -4,6 +4,7 @@ Everything above it (handlers, digests, CLI) calls the functions re-exported her
 pydantic models back, so the schema can change behind one migration without touching callers.
 """
 
+from storage.changes import Changes, changes_since
 from storage.channels import (
     channel_status,
     command_index,
@@ -24,19 +25,25 @@ from storage.models import (
     Trend,
 )
 from storage.phases import phase_ladder
+from storage.search import Fragment, SearchHit, SearchResults, search_entries, search_terms
 from storage.seed import seed_if_empty
 
 __all__ = [
     "Actor",
+    "Changes",
     "Channel",
     "ChannelNotFoundError",
     "ChannelStatus",
+    "Fragment",
     "Phase",
     "PhaseLadder",
+    "SearchHit",
+    "SearchResults",
     "StatusEntry",
     "StorageError",
     "Trend",
     "UnknownPhaseError",
+    "changes_since",
     "channel_status",
     "command_index",
     "current_statuses",
@@ -46,5 +53,7 @@ __all__ = [
     "open_database",
     "phase_ladder",
     "record_status",
+    "search_entries",
+    "search_terms",
     "seed_if_empty",
 ]

@@ -80,3 +80,12 @@ def m001_core(db: Database) -> None:
         pk="id",
         not_null={"at", "actor_name", "action"},
     )
+
+
+@migrations()
+def m030_search(db: Database) -> None:
+    """Full-text index over every summary and note, kept current by triggers (/search)."""
+    # Porter stemming lets "exchanges" find "exchange"; unicode61 folds case for Cyrillic too.
+    db["status_history"].enable_fts(
+        ["summary"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2"
+    )

@@ -1,18 +1,16 @@
 """/<channel> for every channel and alias, /history, and the reply to unknown commands."""
 
-from datetime import UTC, datetime
-
 from telegram import MessageEntity, Update
 
 import storage
 from bot.command_menu import builtin_names
 from bot.context import BotContext
 from bot.formatting import text
+from bot.pages import channel_page, send_page
 from bot.replies import is_private, reply
 from bot.suggestions import closest
-from bot.views import channel_detail, history_view
+from bot.views import history_view
 
-RECENT_CHANGES = 3
 HISTORY_DEFAULT = 10
 HISTORY_MAX = 50
 
@@ -37,12 +35,9 @@ def _channel_choices(context: BotContext) -> str:
 
 
 async def show_channel(update: Update, context: BotContext, channel: storage.Channel) -> None:
-    """Send one channel's full status; shared by its command and, later, by buttons."""
-    db, zone = context.db, context.settings.zone
-    status = storage.channel_status(db, channel)
-    recent = storage.history(db, channel.id, RECENT_CHANGES)
-    ladder = storage.phase_ladder(db)
-    await reply(update, channel_detail(status, recent, ladder, datetime.now(UTC), zone))
+    """Send one channel's full status with its buttons; shared by its command and questions."""
+    user = update.effective_user
+    await send_page(update, channel_page(context, channel, user.id if user else None))
 
 
 async def channel_or_unknown(update: Update, context: BotContext) -> None:

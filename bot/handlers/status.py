@@ -1,19 +1,17 @@
 """/status and /channels: the overview readers open first."""
 
-from datetime import UTC, datetime
-
 from telegram import Update
 
 import storage
 from bot.context import BotContext
+from bot.pages import overview_page, send_page
 from bot.replies import reply
-from bot.views import channel_list, status_overview
+from bot.views import channel_list
 
 
 async def status(update: Update, context: BotContext) -> None:
     """Overview of every channel: phase, summary and freshness."""
-    statuses = storage.current_statuses(context.db)
-    await reply(update, status_overview(statuses, datetime.now(UTC)))
+    await send_page(update, overview_page(context))
 
 
 async def channels(update: Update, context: BotContext) -> None:
