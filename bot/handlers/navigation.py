@@ -7,8 +7,8 @@ exception.
 
 import logging
 
-from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram import CallbackQuery, Message, Update
+from telegram.error import BadRequest, TelegramError
 
 import storage
 from bot.callbacks import Action, Target, decode
@@ -33,16 +33,21 @@ async def navigate(update: Update, context: BotContext) -> None:
         notice = await _follow(update, context, decode(query.data))
     finally:
         # Answer even when following failed, so the button stops spinning.
-        await query.answer(notice)
+        await _answer(query, notice)
 
 
 async def unknown_button(update: Update, context: BotContext) -> None:
     """Answer buttons no handler claims (old or forged data) so they never spin forever."""
     if update.callback_query is not None:
-        log.info(
-            "unknown callback data from user %s", update.effective_user and update.effective_user.id
-        )
-        await update.callback_query.answer(FORGED)
+        log.info("callback data no handler knows")
+        await _answer(update.callback_query, FORGED)
+
+
+async def _answer(query: CallbackQuery, notice: str | None) -> None:
+    try:
+        await query.answer(notice)
+    except TelegramError as error:  # e.g. "query is too old": the reader has moved on
+        log.warning("could not answer a button press: %s", error)
 
 
 async def _follow(update: Update, context: BotContext, target: Target | None) -> str | None:
@@ -51,8 +56,8 @@ async def _follow(update: Update, context: BotContext, target: Target | None) ->
     if target is None:
         log.info("forged or outdated navigation data")
         return FORGED
-    if not isinstance(message, Message):  # inaccessible (too old) or an inline message
-        return GONE
+    if not isinstance(message, Message) or not message.is_accessible:
+        return GONE  # an inline message, or one Telegram no longer lets the bot see
     if target.action is Action.OVERVIEW or target.slug is None:
         return await _edit(message, overview_page(context))
     try:
@@ -75,6 +80,9 @@ async def _edit(message: Message, page: Page) -> str | None:
     try:
         await message.edit_text(html, reply_markup=page.keyboard)
     except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
+        if "not modified" in error.message.lower():
+            return None  # the same button twice: the message already shows this page
+        # Deleted or no longer editable: the page still reaches the reader, as a new message.
+        log.warning("could not edit, sending instead: %s", error.message)
+        await message.get_bot().send_message(message.chat_id, html, reply_markup=page.keyboard)
     return None
