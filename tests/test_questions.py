@@ -172,3 +172,8 @@ async def test_group_answers_replies_to_the_bot(group_chat: Chat) -> None:
 async def test_bare_mention_gets_the_help_for_questions(group_chat: Chat) -> None:
     (reply,) = await group_chat.send("@BackchannelBot", **mentioning("@BackchannelBot"))
     assert "couldn't tell which channel" in reply
+
+
+async def test_start_tells_new_users_they_can_just_ask(private_chat: Chat) -> None:
+    reply = await private_chat.ask("/start")
+    assert "You can also just ask" in reply and "/search:" in reply
