@@ -125,3 +125,22 @@ async def test_archived_channels_are_not_searched(db, private_chat: Chat) -> Non
     channel = storage.find_channel(db, "summit")
     db["channels"].update(channel.id, {"archived": 1})
     assert "Nothing matches" in await private_chat.ask("/search putin")
+
+
+def test_search_migration_indexes_existing_history(tmp_path, frozen_time) -> None:
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from storage.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(sqlite3.connect(path))
+    migrations.apply(old, stop_before="m030_search")
+    storage.seed_if_empty(old)
+    old.close()
+    db = storage.open_database(path)  # applies m030_search to a database with history
+    results = storage.search_entries(db, "putin", 10)
+    assert results.total == 1 and results.hits[0].channel_slug == "summit"
+    add(db, "summit", "Putin again", day(2))
+    assert storage.search_entries(db, "putin", 10).total == 2
