@@ -43,7 +43,15 @@ _WORD = re.compile(r"[\w']+")
 # Typographic, modifier-letter and accent apostrophes all become "'" (перемир'я has all of them).
 _APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u02bc`\u00b4\u2018", "'"))
 _VOCABULARY = sorted(
-    CHANGE_CUES | LATEST_CUES | MODIFIERS | set(UNITS) | TODAY | YESTERDAY | set(NUMBERS)
+    word
+    for word in CHANGE_CUES
+    | LATEST_CUES
+    | MODIFIERS
+    | set(UNITS)
+    | TODAY
+    | YESTERDAY
+    | set(NUMBERS)
+    if not word.isdigit()
 )
 
 

@@ -43,6 +43,7 @@ def mentioning(text: str, name: str = "@BackchannelBot") -> dict:
         ("перемир’я", "/ceasefire"),
         ("відбудова", "/reconstruction"),
         ("summit", "/summit"),
+        ("ceasefire? " * 350, "/ceasefire"),
     ],
 )
 async def test_question_gets_the_channel_reply(private_chat: Chat, api, question, command) -> None:
