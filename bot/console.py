@@ -161,5 +161,8 @@ async def run_console(
                 continue
             if not interactive:
                 stdout.write(f"you> {text}\n")
+            if text.startswith("[") and text.endswith("]") and api.button_data(text) is None:
+                stdout.write(f"console> No button {text} under the last message.\n\n")
+                continue
             await application.process_update(_typed_update(application, api, text, user, chat))
         await application.stop()

@@ -39,7 +39,7 @@ async def test_buttons_are_pressed_by_label_or_number(settings, db) -> None:
 async def test_unknown_labels_and_numbers_are_plain_text(settings, db) -> None:
     transcript = await converse(settings, db, ["[Subscribe]", "/status", "42", "hello"])
     turns = transcript.split("you> ")[1:]
-    assert "couldn't tell which channel" in turns[0]
+    assert turns[0] == "[Subscribe]\nconsole> No button [Subscribe] under the last message.\n\n"
     assert "(edited)" not in transcript
     assert "couldn't tell which channel" in turns[2]
 
