@@ -5,6 +5,7 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -14,7 +15,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import flood
+from bot import callbacks, flood
 from bot.command_menu import publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
@@ -26,8 +27,10 @@ from bot.handlers import (
     digest_settings,
     errors,
     export,
-    fallback,
     help,
+    navigation,
+    questions,
+    search,
     status,
     subscriptions,
     timeline,
@@ -86,21 +89,24 @@ def _add_handlers(application: Application) -> None:
             CommandHandler("status", status.status),
             CommandHandler("channels", status.channels),
             CommandHandler("history", channels.history),
+            CommandHandler("search", search.search),
             CommandHandler("timeline", timeline.timeline),
-            CommandHandler("export", export.export_history),
-            *admin.handlers(),
             CommandHandler("subscribe", subscriptions.subscribe),
             CommandHandler("unsubscribe", subscriptions.unsubscribe),
             CommandHandler("mysubs", subscriptions.mysubs),
             CommandHandler("digesttime", digest_settings.digesttime),
             CommandHandler("quiet", digest_settings.quiet),
             CommandHandler("digest", digest_settings.digest),
+            # Admin commands (hidden from readers' /help and menu), the guided /set included.
+            *admin.handlers(),
             CommandHandler("digestnow", digest_admin.digestnow),
+            CommandHandler("export", export.export_history),
             # Channel commands come from the database, so one handler serves them all.
             MessageHandler(filters.COMMAND, channels.channel_or_unknown),
-            MessageHandler(
-                filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, fallback.plain_text
-            ),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, questions.question),
+            CallbackQueryHandler(navigation.navigate, pattern=f"^{callbacks.PREFIX}:"),
+            # Last: answers any button no handler above claimed, so none spins forever.
+            CallbackQueryHandler(navigation.unknown_button),
         ]
     )
     application.add_error_handler(errors.on_error)

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sqlite_utils import Database
+from telegram import Update
+from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings
@@ -20,13 +22,16 @@ from bot.context import CONSOLE_KEY
 from bot.offline_api import OfflineBotApi, UploadedFile
 from bot.updates import callback_update, chat_dict, text_update, user_dict
 
+JSON = dict[str, Any]
 CONSOLE_TOKEN = "0:console"
 CONSOLE_USER_ID = 1
 CONSOLE_USER_NAME = "Console"
 BANNER = (
     "Backchannel console: a local chat with the bot, no Telegram involved.\n"
-    "Type a command such as /status or /ceasefire and press Enter; /help lists them all. "
-    "Ctrl-D quits."
+    "Type a command such as /status or /ceasefire, or a question such as "
+    '"any news on prisoner swaps?", and press Enter; /help lists every command. '
+    "Press a button of the last message by typing its label in brackets, e.g. [📜 History] "
+    "or [history], or its number (1 is the first button). Ctrl-D quits."
 )
 
 
@@ -68,7 +73,7 @@ def render_html(html: str, *, color: bool = False) -> str:
 def _render_keyboard(markup: dict[str, Any]) -> str:
     rows = markup.get("inline_keyboard") or []
     buttons = "\n".join(" ".join(f"[{button['text']}]" for button in row) for row in rows)
-    return f"{buttons}\n(type a button's text to press it)" if rows else ""
+    return f"{buttons}\n(type a button's text or number to press it)" if rows else ""
 
 
 def _plain(label: str, *, emoji: bool = True) -> str:
@@ -87,34 +92,39 @@ class ConsoleBotApi(OfflineBotApi):
         self.out = out
         self.color = color
         self.save_dir = save_dir
-        # The latest message with buttons, so typing a button's text can press it.
-        self.keyboard: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+        self.with_buttons: dict[str, Any] | None = None
 
     def result(self, method: str, params: dict[str, Any]) -> Any:
-        """Remember the message carrying the latest inline keyboard."""
+        """Remember the latest message that has buttons, so typed labels can press them."""
         answer = super().result(method, params)
-        if method in {"sendMessage", "editMessageText"}:
-            markup = params.get("reply_markup")
-            rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
-            if rows:
-                self.keyboard = (answer, [b for row in rows for b in row])
-            elif method == "editMessageText":  # the buttons were taken off that message
-                self.keyboard = None
+        if method == "sendMessage" and "reply_markup" in answer:
+            self.with_buttons = answer
+        elif (
+            method == "editMessageText"
+            and self.with_buttons is not None
+            and answer["message_id"] == self.with_buttons["message_id"]
+        ):
+            self.with_buttons = answer if "reply_markup" in answer else None
         return answer
 
-    def button(self, typed: str) -> tuple[dict[str, Any], str] | None:
-        """The message and callback data of the button whose text was typed, if any."""
-        if self.keyboard is None:
-            return None
-        message, buttons = self.keyboard
-        wanted = _plain(typed)
+    def button_data(self, typed: str) -> str | None:
+        """The callback data of the button `typed` names ("[History]" or "2"), if any."""
+        markup = (self.with_buttons or {}).get("reply_markup") or {}
+        buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
+        buttons = [b for b in buttons if "callback_data" in b]
+        if typed.isdigit() and 1 <= int(typed) <= len(buttons):
+            return buttons[int(typed) - 1]["callback_data"]
+        wanted = _plain(typed.strip("[]"))
         for button in buttons:
             if wanted and wanted in {_plain(button["text"]), _plain(button["text"], emoji=False)}:
-                return message, button["callback_data"]
+                return button["callback_data"]
         return None
 
     def on_call(self, method: str, params: dict[str, Any]) -> None:
-        """Print messages the bot sends or edits; other calls stay silent."""
+        """Print messages the bot sends or edits, and button notices; the rest stay silent."""
+        if method == "answerCallbackQuery" and params.get("text"):
+            self.out.write(f"bot (notice)> {params['text']}\n\n")
+            return
         if method not in {"sendMessage", "editMessageText"}:
             return
         body = render_html(str(params.get("text", "")), color=self.color)
@@ -144,6 +154,16 @@ class ConsoleBotApi(OfflineBotApi):
             lines.append(render_html(str(params["caption"]), color=self.color))
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
+
+
+def _typed_update(
+    application: Application, api: ConsoleBotApi, typed: str, user: JSON, chat: JSON
+) -> Update:
+    """A button press when the line names a button of the last message, else a text message."""
+    data = api.button_data(typed)
+    if data is not None:
+        return callback_update(application.bot, data, user=user, message=api.with_buttons)
+    return text_update(application.bot, typed, user=user, chat=chat)
 
 
 async def run_console(
@@ -180,11 +200,8 @@ async def run_console(
                 continue
             if not interactive:
                 stdout.write(f"you> {text}\n")
-            pressed = api.button(text)
-            if pressed is not None:
-                message, data = pressed
-                update = callback_update(application.bot, data, user=user, message=message)
-            else:
-                update = text_update(application.bot, text, user=user, chat=chat)
-            await application.process_update(update)
+            if text.startswith("[") and text.endswith("]") and api.button_data(text) is None:
+                stdout.write(f"console> No button {text} under the last message.\n\n")
+                continue
+            await application.process_update(_typed_update(application, api, text, user, chat))
         await application.stop()

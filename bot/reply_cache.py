@@ -8,28 +8,32 @@ cached under exactly those, plus whatever else the caller says it depends on.
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
+from typing import TypeVar
 
 from sqlite_utils import Database
 
 import storage
 
 CACHE_KEY = "reply_cache"
+Rendered = TypeVar("Rendered")
 
 
 class ReplyCache:
-    """A small LRU of rendered HTML, keyed by (what, data version, local date)."""
+    """A small LRU of rendered replies or pages, keyed by (what, data version, local date)."""
 
     def __init__(self, max_entries: int = 1024) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, str] = OrderedDict()
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
 
-    def get(self, db: Database, today: date, what: Hashable, render: Callable[[], str]) -> str:
+    def get(
+        self, db: Database, today: date, what: Hashable, render: Callable[[], Rendered]
+    ) -> Rendered:
         """The cached reply for `what`, rendering it only when the data or date moved on."""
         key = (what, storage.data_version(db), today)
         cached = self._entries.get(key)
         if cached is not None:
             self._entries.move_to_end(key)
-            return cached
+            return cached  # type: ignore[return-value]
         rendered = render()
         self._entries[key] = rendered
         if len(self._entries) > self.max_entries:

@@ -55,18 +55,18 @@ def text_update(
     return Update.de_json({"update_id": next(_update_ids), "message": message}, bot)
 
 
-_callback_ids = itertools.count(1)
-
-
 def callback_update(
-    bot: Bot, data: str, *, user: dict[str, Any], message: dict[str, Any]
+    bot: Bot, data: str, *, user: dict[str, Any], message: dict[str, Any] | None
 ) -> Update:
-    """An Update for a press on an inline button with `data`, under the bot's `message`."""
-    query = {
-        "id": str(next(_callback_ids)),
+    """An Update for a tap on an inline button with `data`, under `message` (None: inline)."""
+    query: dict[str, Any] = {
+        "id": str(next(_update_ids)),
         "from": user,
-        "chat_instance": str(message["chat"]["id"]),
+        "chat_instance": "console",
         "data": data,
-        "message": message,
     }
+    if message is not None:
+        query["message"] = message
+    else:
+        query["inline_message_id"] = "inline"
     return Update.de_json({"update_id": next(_update_ids), "callback_query": query}, bot)

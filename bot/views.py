@@ -39,7 +39,7 @@ def status_overview(statuses: list[ChannelStatus], now: datetime) -> str:
             f"{phase_badge(status.phase)} · {text(status.current.summary)}\n"
             f"{italic(_freshness(status, now))} · /{status.channel.slug}"
         )
-    blocks.append("Tap a command for details, or /help for everything I can do.")
+    blocks.append("Tap a channel or its command for details, or /help for everything I can do.")
     return "\n\n".join(blocks)
 
 

@@ -49,6 +49,8 @@ from storage.models import (
     UndoResult,
 )
 from storage.phases import phase_ladder
+from storage.recent import Changes, changes_since
+from storage.search import Fragment, SearchHit, SearchResults, search_entries, search_terms
 from storage.seed import seed_if_empty
 from storage.status_writes import add_note, confirm_channel, current_phase
 from storage.subscribers import (
@@ -74,15 +76,19 @@ __all__ = [
     "Actor",
     "AdminGrant",
     "AuditEntry",
+    "Changes",
     "Channel",
     "ChannelExistsError",
     "ChannelNotFoundError",
     "ChannelStatus",
     "DigestChange",
     "ExportRow",
+    "Fragment",
     "NotSubscribedError",
     "Phase",
     "PhaseLadder",
+    "SearchHit",
+    "SearchResults",
     "StatusEntry",
     "StorageError",
     "Subscriber",
@@ -94,6 +100,7 @@ __all__ = [
     "add_note",
     "change_id_before",
     "changes_between",
+    "changes_since",
     "channel_status",
     "command_index",
     "confirm_channel",
@@ -124,6 +131,8 @@ __all__ = [
     "record_status",
     "rename_channel",
     "revoke_admin",
+    "search_entries",
+    "search_terms",
     "seed_if_empty",
     "set_archived",
     "set_quiet",

@@ -140,3 +140,12 @@ def m020_subscriptions(db: Database) -> None:
         foreign_keys=[("chat_id", "subscribers", "chat_id"), ("channel_id", "channels", "id")],
     )
     db["subscription_channels"].create_index(["channel_id"])
+
+
+@migrations()
+def m030_search(db: Database) -> None:
+    """Full-text index over every summary and note, kept current by triggers (/search)."""
+    # Porter stemming lets "exchanges" find "exchange"; unicode61 folds case for Cyrillic too.
+    db["status_history"].enable_fts(
+        ["summary"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2"
+    )

@@ -28,7 +28,7 @@ async def test_console_user_can_update_and_use_the_guided_form(settings, db) -> 
     )
     assert "🧩 Partial agreement → 🧊 Stalled · ⬇️ setback" in transcript
     assert "[Tactical ceasefire proposals]" in transcript
-    assert "(type a button's text to press it)" in transcript
+    assert "(type a button's text or number to press it)" in transcript
     assert "bot (edited)> Tactical ceasefire proposals → 🤝 Negotiating." in transcript
     assert "Easter pause <b>discussed</b>" in transcript  # rendered as the reader sees it
     ceasefire = storage.find_channel(db, "ceasefire")

@@ -1,18 +1,15 @@
 """/<channel> for every channel and alias, /history, and the reply to unknown commands."""
 
-from datetime import datetime
-
 from telegram import MessageEntity, Update
 
 import storage
 from bot.command_menu import builtin_names
 from bot.context import BotContext
 from bot.formatting import text
+from bot.pages import channel_page, history_page, send_page
 from bot.replies import is_private, reply
 from bot.suggestions import closest
-from bot.views import channel_detail, history_view
 
-RECENT_CHANGES = 3
 HISTORY_DEFAULT = 10
 HISTORY_MAX = 50
 
@@ -37,12 +34,8 @@ def _channel_choices(context: BotContext) -> str:
 
 
 async def show_channel(update: Update, context: BotContext, channel: storage.Channel) -> None:
-    """Send one channel's full status; shared by its command and, later, by buttons."""
-    db, zone = context.db, context.settings.zone
-    status = storage.channel_status(db, channel)
-    recent = storage.history(db, channel.id, RECENT_CHANGES)
-    ladder = storage.phase_ladder(db)
-    await reply(update, channel_detail(status, recent, ladder, datetime.now(zone), zone))
+    """Send one channel's full status with its buttons; shared by its command and questions."""
+    await send_page(update, channel_page(context, channel, update))
 
 
 async def channel_or_unknown(update: Update, context: BotContext) -> None:
@@ -93,9 +86,7 @@ async def history(update: Update, context: BotContext) -> None:
             )
             return
         limit = int(args[1])
-    entries = storage.history(context.db, channel.id, limit)
-    ladder = storage.phase_ladder(context.db)
-    await reply(update, history_view(channel, entries, ladder, context.settings.zone))
+    await send_page(update, history_page(context, channel, limit))
 
 
 def _unknown_channel(context: BotContext, name: str, example: str) -> str:

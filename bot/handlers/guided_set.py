@@ -174,7 +174,11 @@ def conversation() -> ConversationHandler:
         # are caught by validating the callback data and by `expired_button`.
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
         conversation = ConversationHandler(
-            entry_points=[CommandHandler("set", start, filters=bare)],
+            # The admins' Update button under a channel reply opens the form at the phase step.
+            entry_points=[
+                CommandHandler("set", start, filters=bare),
+                CallbackQueryHandler(pick_channel, pattern=r"^set:c:"),
+            ],
             states={
                 CHANNEL: [CallbackQueryHandler(pick_channel, pattern=r"^set:c:")],
                 PHASE: [CallbackQueryHandler(pick_phase, pattern=r"^set:p:")],

@@ -15,11 +15,16 @@ INTRO = (
     "which keep moving while leader-level talks are stalled."
 )
 
+ASK_HINT = (
+    "You can also just ask, in English or Ukrainian: “any news on prisoner swaps?”, "
+    "“what changed this week?”, “що з перемир'ям?”."
+)
+
 
 def help_text(context: BotContext, *, for_admin: bool = False) -> str:
     """The full help: intro, reader commands, channel commands and, for admins, admin ones."""
     infos = registered_commands(context.application)
-    lines = [bold("Backchannel"), text(INTRO), "", bold("Commands")]
+    lines = [bold("Backchannel"), text(INTRO), "", text(ASK_HINT), "", bold("Commands")]
     lines += [f"/{i.name}: {text(i.description)}" for i in infos if not i.admin_only]
     lines += ["", bold("Channels")]
     for channel in storage.list_channels(context.db):

@@ -1,0 +1,24 @@
+"""/search: full-text search over every summary and note."""
+
+from telegram import Update
+
+import storage
+from bot.context import BotContext
+from bot.question_views import search_view
+from bot.replies import reply
+
+SEARCH_LIMIT = 10
+USAGE = (
+    "Tell me what to look for, e.g. <code>/search prisoner exchange</code> or "
+    "<code>/search обмін</code>. I find every status and note that contains all the words."
+)
+
+
+async def search(update: Update, context: BotContext) -> None:
+    """Find statuses and notes by words: /search prisoner exchange."""
+    words = " ".join(context.args or [])
+    if not storage.search_terms(words):
+        await reply(update, USAGE)
+        return
+    results = storage.search_entries(context.db, words, SEARCH_LIMIT)
+    await reply(update, search_view(results, context.settings.zone))

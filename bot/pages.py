@@ -1,0 +1,109 @@
+"""Pages: a reply's HTML together with its buttons, built the same way for commands and taps.
+
+A command sends a page as a new message; a button edits the message it sits under into
+another page. Both call these functions, so a page looks the same however it was reached.
+"""
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import InlineKeyboardMarkup, Update
+
+import storage
+from bot.auth import is_admin
+from bot.context import BotContext
+from bot.keyboards import (
+    Viewer,
+    channel_keyboard,
+    history_keyboard,
+    latest_keyboard,
+    overview_keyboard,
+)
+from bot.question_views import latest_view
+from bot.replies import reply
+from bot.reply_cache import CACHE_KEY, Rendered
+from bot.views import channel_detail, history_view, status_overview
+
+RECENT_CHANGES = 3
+HISTORY_DEFAULT = 10
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one message shows: HTML and, optionally, inline buttons."""
+
+    html: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def viewer(context: BotContext, update: Update) -> Viewer:
+    """The person and chat a page is built for (decides per-person buttons)."""
+    user_id = update.effective_user.id if update.effective_user else None
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    return Viewer(
+        db=context.db, user_id=user_id, chat_id=chat_id, is_admin=is_admin(context, user_id)
+    )
+
+
+def local_now(context: BotContext) -> datetime:
+    """Now in the bot's time zone, so "N days ago" counts the dates readers see."""
+    return datetime.now(context.settings.zone)
+
+
+def cached(context: BotContext, what: Hashable, render: Callable[[datetime], Rendered]) -> Rendered:
+    """A page (or its HTML), rendered again only when the data or the local date changed."""
+    now = local_now(context)
+    return context.bot_data[CACHE_KEY].get(context.db, now.date(), what, lambda: render(now))
+
+
+def overview_page(context: BotContext) -> Page:
+    """/status: every channel, with a button for each."""
+
+    def render(now: datetime) -> Page:
+        statuses = storage.current_statuses(context.db)
+        keyboard = overview_keyboard(statuses) if statuses else None
+        return Page(status_overview(statuses, now), keyboard)
+
+    return cached(context, "overview", render)
+
+
+def channel_page(context: BotContext, channel: storage.Channel, update: Update) -> Page:
+    """/<channel>: the full status, the latest changes, and the channel's buttons."""
+    db, zone = context.db, context.settings.zone
+
+    def render(now: datetime) -> str:
+        status = storage.channel_status(db, channel)
+        recent = storage.history(db, channel.id, RECENT_CHANGES)
+        return channel_detail(status, recent, storage.phase_ladder(db), now, zone)
+
+    html = cached(context, ("channel", channel.id), render)
+    return Page(html, channel_keyboard(channel, viewer(context, update)))
+
+
+def history_page(
+    context: BotContext, channel: storage.Channel, limit: int = HISTORY_DEFAULT
+) -> Page:
+    """The channel's latest entries, with a way back."""
+    db, zone = context.db, context.settings.zone
+
+    def render(_now: datetime) -> str:
+        entries = storage.history(db, channel.id, limit)
+        return history_view(channel, entries, storage.phase_ladder(db), zone)
+
+    html = cached(context, ("history", channel.id, limit), render)
+    return Page(html, history_keyboard(channel))
+
+
+def latest_page(context: BotContext, channel: storage.Channel) -> Page:
+    """The channel's most recent status or note, and how long ago it was."""
+    entries = storage.history(context.db, channel.id, 1)
+    ladder = storage.phase_ladder(context.db)
+    entry = entries[0] if entries else None
+    html = latest_view(channel, entry, ladder, local_now(context), context.settings.zone)
+    return Page(html, latest_keyboard(channel))
+
+
+async def send_page(update: Update, page: Page) -> None:
+    """Send a page as a new reply (commands and questions)."""
+    await reply(update, page.html, page.keyboard)

@@ -1,0 +1,234 @@
+"""Plain-language questions to intents: which channel, what kind of answer, over what period.
+
+Pure and deterministic (no I/O, no clock, no randomness), so the same question always gets the
+same answer and a better matcher can replace this module without touching any handler. The
+vocabulary of channels comes from the database (title, slug, aliases, keywords), so a new
+channel with keywords is reachable without code changes; only the question words below
+("when", "this week", "що нового"...) live in code.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from typing import Protocol
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler, Prefix
+
+from bot.routing_words import (
+    CHANGE_CUES,
+    LATEST_CUES,
+    MODIFIERS,
+    NUMBERS,
+    STOPWORDS,
+    TODAY,
+    UNITS,
+    YESTERDAY,
+)
+
+# A channel whose score is within this share of the best one is "about as good": ask, don't guess.
+AMBIGUITY_RATIO = 0.85
+MAX_CHOICES = 3
+DEFAULT_PERIOD_DAYS = 7
+MIN_FUZZY_LENGTH = 4  # shorter words must match exactly: "aid" is not "and"
+TYPO_CUTOFF = 80.0
+ENDING_CUTOFF = 0.9
+ENDING_SCORE = 0.85
+_WORD = re.compile(r"[\w']+")
+# Typographic, modifier-letter and accent apostrophes all become "'" (перемир'я has all of them).
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u02bc`\u00b4\u2018", "'"))
+_VOCABULARY = sorted(
+    word
+    for word in CHANGE_CUES
+    | LATEST_CUES
+    | MODIFIERS
+    | set(UNITS)
+    | TODAY
+    | YESTERDAY
+    | set(NUMBERS)
+    if not word.isdigit()
+)
+
+
+class Intent(enum.StrEnum):
+    """What kind of answer a question asks for."""
+
+    CHANNEL_STATUS = "channel_status"
+    CHANGES_IN_PERIOD = "changes_in_period"
+    LATEST_ENTRY = "latest_entry"
+    NONE = "none"
+
+
+class Routable(Protocol):
+    """What routing needs to know about a channel (storage.Channel fits)."""
+
+    slug: str
+    title: str
+    aliases: list[str]
+    keywords: list[str]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A time window ending now: the last `days` days, or since local midnight `days` ago."""
+
+    days: int
+    from_midnight: bool = False
+
+    @property
+    def label(self) -> str:
+        """How replies name the window."""
+        if self.from_midnight:
+            return "today" if self.days == 0 else "since yesterday"
+        return "in the last day" if self.days == 1 else f"in the last {self.days} days"
+
+    def start(self, now: datetime, zone: tzinfo) -> datetime:
+        """The first moment inside the window, for an aware `now`."""
+        if not self.from_midnight:
+            return now - timedelta(days=self.days)
+        local = now.astimezone(zone)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        return midnight - timedelta(days=self.days)
+
+
+@dataclass(frozen=True)
+class ChannelMatch:
+    """A channel the question may be about, and how strongly (sum of matched words)."""
+
+    slug: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Route:
+    """The answer plan: intent, candidate channels (one = sure, several = ask) and period."""
+
+    intent: Intent
+    channels: tuple[ChannelMatch, ...] = ()
+    period: Period | None = None
+    scores: tuple[ChannelMatch, ...] = field(default=(), compare=False)
+
+    @property
+    def channel(self) -> str | None:
+        """The one channel the question is clearly about, or None (none or ambiguous)."""
+        return self.channels[0].slug if len(self.channels) == 1 else None
+
+    @property
+    def ambiguous(self) -> bool:
+        """Several channels matched about equally well."""
+        return len(self.channels) > 1
+
+
+def normalize(question: str) -> list[str]:
+    """Lower-case words with one kind of apostrophe, so every spelling of перемир'я is equal."""
+    folded = unicodedata.normalize("NFC", question).translate(_APOSTROPHES).lower()
+    return [word.strip("'") for word in _WORD.findall(folded) if word.strip("'")]
+
+
+def word_similarity(word: str, term: str) -> float:
+    """0..1: exact words, typos (ratio) and changed endings (Jaro-Winkler with a shared stem)."""
+    if word == term:
+        return 1.0
+    if min(len(word), len(term)) < MIN_FUZZY_LENGTH:
+        return 0.0
+    ratio = fuzz.ratio(word, term)
+    if ratio >= TYPO_CUTOFF:
+        return ratio / 100
+    # Case endings (обмін/обміном, полонені/полоненими) keep the stem and change the tail.
+    stem = Prefix.similarity(word, term)
+    if stem >= MIN_FUZZY_LENGTH and JaroWinkler.normalized_similarity(word, term) >= ENDING_CUTOFF:
+        return ENDING_SCORE
+    return 0.0
+
+
+def channel_terms(channel: Routable) -> list[str]:
+    """Every word that points at a channel: slug, aliases, keywords and title words."""
+    words = {channel.slug, *channel.aliases}
+    for phrase in [*channel.keywords, channel.title]:
+        words.update(normalize(phrase))
+    return sorted(word for word in words if word and word not in STOPWORDS)
+
+
+def score_channels(words: Iterable[str], channels: Sequence[Routable]) -> list[ChannelMatch]:
+    """Channels with a positive score, best first; ties keep the channels' display order."""
+    content = [word for word in words if word not in STOPWORDS and not word.isdigit()]
+    matches = []
+    for channel in channels:
+        terms = channel_terms(channel)
+        score = 0.0
+        for word in content:
+            best = process.extractOne(word, terms, scorer=_scorer, score_cutoff=0.01)
+            score += best[1] if best else 0.0
+        if score > 0:
+            matches.append(ChannelMatch(channel.slug, round(score, 3)))
+    return sorted(matches, key=lambda match: -match.score)
+
+
+def _scorer(word: str, term: str, **_: object) -> float:
+    return word_similarity(word, term)
+
+
+def correct_cues(words: list[str]) -> list[str]:
+    """Fix typos in question words ("wek", "yesterdy") so time phrases survive them."""
+    fixed = []
+    for word in words:
+        if word in _VOCABULARY or len(word) < 3 or word.isdigit():
+            fixed.append(word)
+            continue
+        best = process.extractOne(word, _VOCABULARY, scorer=fuzz.ratio, score_cutoff=85)
+        fixed.append(best[0] if best else word)
+    return fixed
+
+
+def find_period(words: list[str]) -> tuple[Period | None, set[int]]:
+    """The time window a question names, and the positions of the words that named it."""
+    for index, word in enumerate(words):
+        if word in TODAY:
+            return Period(0, from_midnight=True), {index}
+        if word in YESTERDAY:
+            return Period(1, from_midnight=True), {index}
+        if word not in UNITS:
+            continue
+        used = {index}
+        amount = 1
+        if index >= 1 and words[index - 1] in NUMBERS:
+            amount = NUMBERS[words[index - 1]]
+            used.add(index - 1)
+        before = [i for i in (index - 1, index - 2) if i >= 0 and words[i] in MODIFIERS]
+        used.update(before)
+        if len(used) > 1:  # a bare "week" is not a time phrase; "this week" and "2 weeks" are
+            return Period(amount * UNITS[word]), used
+    return None, set()
+
+
+def _candidates(matches: list[ChannelMatch]) -> tuple[ChannelMatch, ...]:
+    if not matches:
+        return ()
+    best = matches[0].score
+    close = [match for match in matches if match.score >= best * AMBIGUITY_RATIO]
+    return tuple(close[:MAX_CHOICES])
+
+
+def route(question: str, channels: Sequence[Routable]) -> Route:
+    """Decide what a question asks for; the one entry point handlers call."""
+    words = normalize(question)
+    matches = score_channels(words, channels)
+    candidates = _candidates(matches)
+    cues = correct_cues(words)
+    period, used = find_period(cues)
+    rest = {word for index, word in enumerate(cues) if index not in used}
+    scores = tuple(matches)
+    if period is not None:
+        return Route(Intent.CHANGES_IN_PERIOD, candidates, period, scores)
+    if rest & LATEST_CUES:
+        return Route(Intent.LATEST_ENTRY, candidates, None, scores)
+    if candidates:
+        return Route(Intent.CHANNEL_STATUS, candidates, None, scores)
+    if rest & CHANGE_CUES:
+        return Route(Intent.CHANGES_IN_PERIOD, (), Period(DEFAULT_PERIOD_DAYS), scores)
+    return Route(Intent.NONE, (), None, scores)

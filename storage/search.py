@@ -1,0 +1,100 @@
+"""Full-text search over every summary and note (SQLite FTS5, index kept by triggers).
+
+The user's words are never passed to FTS5 as syntax: each word is quoted, so quotes, AND/OR/
+NEAR, `*` and parentheses are searched for as plain words (or ignored) instead of failing.
+"""
+
+import re
+
+from pydantic import BaseModel
+from sqlite_utils import Database
+
+from storage.history import entry_from_row
+from storage.models import StatusEntry
+
+# FTS5's highlight() wraps matches in these; control characters cannot come from Telegram text
+# in practice, and a summary that contains them anyway is shown without highlighting.
+_OPEN, _CLOSE = "\x01", "\x02"
+_WORD = re.compile(r"\w+")
+MAX_TERMS = 16
+
+_SEARCH_SQL = """
+SELECT h.*, c.slug AS c_slug, c.title AS c_title,
+       highlight(status_history_fts, 0, char(1), char(2)) AS marked
+FROM status_history_fts
+JOIN status_history h ON h.id = status_history_fts.rowid
+JOIN channels c ON c.id = h.channel_id
+WHERE status_history_fts MATCH :query AND c.archived = 0
+"""
+
+
+class Fragment(BaseModel):
+    """A piece of a summary, and whether it matched the search."""
+
+    text: str
+    matched: bool
+
+
+class SearchHit(BaseModel):
+    """One matching entry with its channel and its summary cut into marked fragments."""
+
+    entry: StatusEntry
+    channel_slug: str
+    channel_title: str
+    fragments: list[Fragment]
+
+
+class SearchResults(BaseModel):
+    """The words searched for, how many entries matched, and the first page of hits."""
+
+    terms: list[str]
+    total: int
+    hits: list[SearchHit]
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a query as the index sees them; punctuation and operators are dropped."""
+    return _WORD.findall(text)[:MAX_TERMS]
+
+
+def _match_expression(terms: list[str]) -> str:
+    # Every word quoted (so it is never an operator) and a prefix, so "swap" finds "swaps".
+    return " ".join('"{}"*'.format(term.replace('"', '""')) for term in terms)
+
+
+def _fragments(marked: str, plain: str) -> list[Fragment]:
+    if _OPEN in plain or _CLOSE in plain:
+        return [Fragment(text=plain, matched=False)]
+    pieces: list[Fragment] = []
+    for index, part in enumerate(re.split(f"[{_OPEN}{_CLOSE}]", marked)):
+        if part:
+            pieces.append(Fragment(text=part, matched=index % 2 == 1))
+    return pieces
+
+
+def search_entries(db: Database, text: str, limit: int) -> SearchResults:
+    """Entries of active channels matching every word, newest day first.
+
+    Within one day (UTC) the better match (FTS5's bm25) comes first, so recency decides the
+    order and relevance breaks ties among entries of the same day.
+    """
+    terms = search_terms(text)
+    if not terms:
+        return SearchResults(terms=[], total=0, hits=[])
+    params = {"query": _match_expression(terms), "limit": limit}
+    total = next(iter(db.query(f"SELECT count(*) AS n FROM ({_SEARCH_SQL})", params)))["n"]
+    rows = db.query(
+        _SEARCH_SQL + " ORDER BY substr(h.changed_at, 1, 10) DESC, bm25(status_history_fts), "
+        "h.id DESC LIMIT :limit",
+        params,
+    )
+    hits = [
+        SearchHit(
+            entry=entry_from_row(row),
+            channel_slug=row["c_slug"],
+            channel_title=row["c_title"],
+            fragments=_fragments(row["marked"], row["summary"]),
+        )
+        for row in rows
+    ]
+    return SearchResults(terms=terms, total=total, hits=hits)

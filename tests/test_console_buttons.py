@@ -1,0 +1,70 @@
+"""The console presses inline buttons: typed labels or numbers become real CallbackQuery updates."""
+
+import io
+
+from bot.console import run_console
+
+
+async def converse(settings, db, lines: list[str]) -> str:
+    out = io.StringIO()
+    await run_console(settings, db, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)
+    return out.getvalue()
+
+
+async def test_buttons_are_pressed_by_label_or_number(settings, db) -> None:
+    transcript = await converse(
+        settings,
+        db,
+        [
+            "/status",
+            "3",
+            "[History]",
+            "[back]",
+            "[📋 All channels]",
+            "when was the last swap",
+            "[status]",
+        ],
+    )
+    turns = transcript.split("you> ")[1:]
+    assert turns[1].startswith("3\nbot (edited)> Tactical ceasefire proposals")
+    assert turns[2].startswith("[History]\nbot (edited)> History: Tactical ceasefire proposals")
+    assert "[⬅️ Back] [📋 All channels]" in turns[2]
+    assert turns[3].startswith("[back]\nbot (edited)> Tactical ceasefire proposals")
+    assert turns[4].startswith(
+        "[📋 All channels]\nbot (edited)> Backchannel: where the talks stand"
+    )
+    assert turns[6].startswith("[status]\nbot (edited)> Detainee swaps and prisoner releases")
+
+
+async def test_unknown_labels_and_numbers_are_plain_text(settings, db) -> None:
+    transcript = await converse(settings, db, ["[Subscribe]", "/status", "42", "hello"])
+    turns = transcript.split("you> ")[1:]
+    assert turns[0] == "[Subscribe]\nconsole> No button [Subscribe] under the last message.\n\n"
+    assert "(edited)" not in transcript
+    assert "couldn't tell which channel" in turns[2]
+
+
+class ScriptedStdin(io.StringIO):
+    """Lines to type, with actions (callables) run between them, like an admin elsewhere."""
+
+    def __init__(self, script: list) -> None:
+        super().__init__()
+        self.script = list(script)
+
+    def readline(self, size: int = -1) -> str:
+        while self.script and callable(self.script[0]):
+            self.script.pop(0)()
+        return self.script.pop(0) + "\n" if self.script else ""
+
+
+async def test_stale_button_shows_the_notice_and_the_overview(settings, db) -> None:
+    def archive_summit() -> None:
+        db["channels"].update(1, {"archived": 1})
+
+    out = io.StringIO()
+    stdin = ScriptedStdin(["/summit", archive_summit, "[History]"])
+    await run_console(settings, db, stdin=stdin, stdout=out)
+    pressed = out.getvalue().split("you> ")[2]
+    assert "bot (notice)> That channel is no longer tracked" in pressed
+    assert "bot (edited)> Backchannel: where the talks stand" in pressed
+    assert "Leader-level summit" not in pressed

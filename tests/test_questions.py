@@ -1,0 +1,180 @@
+"""Plain-language questions through the real Application: every intent, buttons, groups."""
+
+# ruff: noqa: RUF001 (Ukrainian questions)
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import storage
+from bot.offline_api import BOT_USER, OfflineBotApi
+from bot.splitting import telegram_length
+from storage.models import Actor
+from tests.conftest import Chat
+
+EDITOR = Actor(id=900, name="Editor")
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def add(db, slug: str, summary: str, days_ago: float, kind: str = "status") -> None:
+    channel = storage.find_channel(db, slug)
+    storage.record_status(
+        db, channel_id=channel.id, kind=kind, phase="negotiating", summary=summary, actor=EDITOR,
+        changed_at=NOW - timedelta(days=days_ago),
+    )  # fmt: skip
+
+
+def keyboard(api: OfflineBotApi) -> list[tuple[str, str]]:
+    markup = api.sent()[-1].get("reply_markup") or {"inline_keyboard": []}
+    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
+
+
+def mentioning(text: str, name: str = "@BackchannelBot") -> dict:
+    """The mention entity Telegram adds when a message names a user."""
+    offset = telegram_length(text[: text.index(name)])
+    return {"entities": [{"type": "mention", "offset": offset, "length": telegram_length(name)}]}
+
+
+@pytest.mark.parametrize(
+    ("question", "command"),
+    [
+        ("any news on prisoner swaps?", "/exchanges"),
+        ("is there a ceasefire?", "/ceasefire"),
+        ("що з обміном полоненими?", "/exchanges"),
+        ("перемир’я", "/ceasefire"),
+        ("відбудова", "/reconstruction"),
+        ("summit", "/summit"),
+        ("ceasefire? " * 350, "/ceasefire"),
+    ],
+)
+async def test_question_gets_the_channel_reply(private_chat: Chat, api, question, command) -> None:
+    by_command = await private_chat.ask(command)
+    command_keyboard = keyboard(api)
+    assert await private_chat.ask(question) == by_command
+    assert keyboard(api) == command_keyboard
+    assert ("📜 History", f"nav:h:{command[1:]}") in command_keyboard
+
+
+async def test_every_status_is_reachable_without_a_command(db, private_chat: Chat) -> None:
+    questions = ["summit", "humanitarian aid", "truce", "prisoners", "evacuation", "economy"]
+    for question, channel in zip(questions, storage.list_channels(db), strict=True):
+        assert (await private_chat.ask(question)).startswith(f"<b>{channel.title}</b>")
+
+
+async def test_changes_this_week(db, private_chat: Chat) -> None:
+    add(db, "ceasefire", "Easter pause agreed", 2)
+    add(db, "ceasefire", "Monitors named", 1, kind="note")
+    add(db, "aid", "Convoy to Kherson", 3)
+    add(db, "exchanges", "Old swap", 10)
+    reply = await private_chat.ask("what changed this week?")
+    assert reply.startswith("<b>What changed in the last 7 days</b>\n<i>3 changes, newest first")
+    assert reply.index("Monitors named") < reply.index("Easter pause") < reply.index("Kherson")
+    assert reply.count("<b>Tactical ceasefire proposals</b> · /ceasefire") == 1
+    assert "📌 note" in reply and "Old swap" not in reply
+    assert "Old swap" in await private_chat.ask("за останній місяць")
+
+
+async def test_changes_of_one_channel(db, private_chat: Chat) -> None:
+    add(db, "exchanges", "Swap of 50", 5)
+    add(db, "aid", "Convoy", 5)
+    reply = await private_chat.ask("any news on swaps this month")
+    assert reply.startswith("<b>What changed in Detainee swaps and prisoner releases in the last")
+    assert "Swap of 50" in reply and "Convoy" not in reply
+
+
+async def test_nothing_changed_says_when_the_last_change_was(private_chat: Chat, api) -> None:
+    reply = await private_chat.ask("що змінилося за тиждень?")
+    assert "Nothing changed in the last 7 days." in reply
+    assert "The latest change was 692 days ago" in reply and "/status" in reply
+    assert keyboard(api) == [("📋 All channels", "nav:o")]
+
+
+async def test_today_counts_from_local_midnight(db, private_chat: Chat) -> None:
+    add(db, "aid", "Just after midnight in Kyiv", (12 - 0.5 + 2) / 24)  # 22:30 UTC = 00:30 Kyiv
+    add(db, "aid", "Just before midnight in Kyiv", (12 + 0.5 + 2) / 24)
+    reply = await private_chat.ask("what changed today")
+    assert "after midnight" in reply and "before midnight" not in reply
+    assert "before midnight" in await private_chat.ask("what changed yesterday")
+
+
+async def test_many_changes_are_capped(db, private_chat: Chat) -> None:
+    for n in range(25):
+        add(db, "corridors", f"step {n:02d}", n / 24)
+    reply = await private_chat.ask("what's new?")
+    assert "25 changes" in reply and "…and 5 older changes" in reply
+    assert "step 00" in reply and "step 20" not in reply
+
+
+async def test_latest_entry_of_a_channel(db, private_chat: Chat, api) -> None:
+    add(db, "exchanges", "Swap of 50 in Istanbul", 2)
+    add(db, "exchanges", "Lists being checked", 1, kind="note")
+    reply = await private_chat.ask("when was the last exchange?")
+    assert reply.startswith("<b>Latest: Detainee swaps and prisoner releases</b>\n• 23 Nov 2026")
+    assert "Lists being checked" in reply and "Istanbul" not in reply
+    assert "That was yesterday." in reply
+    assert keyboard(api) == [("📄 Status", "nav:c:exchanges"), ("📜 History", "nav:h:exchanges")]
+
+
+async def test_latest_change_of_any_channel(db, private_chat: Chat) -> None:
+    add(db, "summit", "Meeting in Geneva floated", 4)
+    reply = await private_chat.ask("коли останнє оновлення?")
+    assert reply.startswith("<b>Latest: Leader-level summit</b>") and "Geneva" in reply
+
+
+@pytest.mark.parametrize(
+    ("question", "buttons"),
+    [
+        ("humanitarian", [("Civilian humanitarian aid access", "nav:c:aid"),
+                          ("Safe humanitarian corridors", "nav:c:corridors")]),
+        ("latest humanitarian news", [("Civilian humanitarian aid access", "nav:l:aid"),
+                                      ("Safe humanitarian corridors", "nav:l:corridors")]),
+    ],
+)  # fmt: skip
+async def test_equal_matches_are_offered_as_buttons(private_chat, api, question, buttons) -> None:
+    reply = await private_chat.ask(question)
+    assert "could be about more than one channel" in reply and "Which one" in reply
+    assert keyboard(api) == buttons
+
+
+@pytest.mark.parametrize("question", ["hello", "what's the weather like?", "🙂", "???"])
+async def test_no_match_says_so_and_offers_status(private_chat: Chat, api, question) -> None:
+    reply = await private_chat.ask(question)
+    assert reply.startswith("Sorry, I couldn't tell which channel you mean.")
+    assert "/status" in reply and "/ceasefire" in reply
+    assert keyboard(api) == [("📋 All channels", "nav:o")]
+
+
+async def test_group_ignores_plain_text_not_meant_for_the_bot(group_chat: Chat) -> None:
+    assert await group_chat.send("any news on prisoner swaps?") == []
+    other = "@OtherBot any news on prisoner swaps?"
+    assert await group_chat.send(other, **mentioning(other, "@OtherBot")) == []
+    # Someone replying to another person is talking to them, not to the bot.
+    person = {"message_id": 1, "date": 0, "chat": {"id": -100123, "type": "supergroup"},
+              "from": {"id": 77, "is_bot": False, "first_name": "Olena"}, "text": "hi"}  # fmt: skip
+    assert await group_chat.send("ceasefire?", reply_to_message=person) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["@BackchannelBot any news on prisoner swaps?", "any news on swaps, @backchannelbot?"]
+)
+async def test_group_answers_when_mentioned(group_chat: Chat, api, text: str) -> None:
+    name = text[text.index("@") :].split()[0].rstrip("?")
+    (reply,) = await group_chat.send(text, **mentioning(text, name))
+    assert reply.startswith("<b>Detainee swaps and prisoner releases</b>")
+    assert "reply_parameters" in api.sent()[-1]
+
+
+async def test_group_answers_replies_to_the_bot(group_chat: Chat) -> None:
+    bot_message = {"message_id": 5, "date": 0, "chat": {"id": -100123, "type": "supergroup"},
+                   "from": BOT_USER, "text": "Backchannel: where the talks stand"}  # fmt: skip
+    (reply,) = await group_chat.send("and the ceasefire?", reply_to_message=bot_message)
+    assert reply.startswith("<b>Tactical ceasefire proposals</b>")
+
+
+async def test_bare_mention_gets_the_help_for_questions(group_chat: Chat) -> None:
+    (reply,) = await group_chat.send("@BackchannelBot", **mentioning("@BackchannelBot"))
+    assert "couldn't tell which channel" in reply
+
+
+async def test_start_tells_new_users_they_can_just_ask(private_chat: Chat) -> None:
+    reply = await private_chat.ask("/start")
+    assert "You can also just ask" in reply and "/search:" in reply

@@ -1,0 +1,146 @@
+"""/search: FTS5 over every summary and note, newest first, matches in bold, hostile input."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+import storage
+from storage.models import Actor
+from tests.conftest import Chat
+
+EDITOR = Actor(id=900, name="Editor")
+
+
+def add(
+    db, slug: str, summary: str, when: datetime, kind: str = "status", phase: str = "negotiating"
+):
+    channel = storage.find_channel(db, slug)
+    return storage.record_status(
+        db, channel_id=channel.id, kind=kind, phase=phase, summary=summary, actor=EDITOR,
+        changed_at=when,
+    )  # fmt: skip
+
+
+def day(n: int) -> datetime:
+    return datetime(2026, 11, n, 9, 0, tzinfo=UTC)
+
+
+async def test_results_are_newest_first_with_channel_date_and_bold_matches(db, any_chat: Chat):
+    add(db, "exchanges", "Exchange of 90 prisoners completed", day(10))
+    add(db, "exchanges", "New prisoner exchange agreed in Istanbul", day(20))
+    add(db, "aid", "Red Cross convoy reached Kherson", day(21))
+    reply = await any_chat.ask("/search prisoner exchange")
+    assert "2 matches, newest first" in reply
+    assert reply.index("Istanbul") < reply.index("completed")
+    assert "<b>Detainee swaps and prisoner releases</b> · /exchanges" in reply
+    assert "20 Nov 2026 · status: New <b>prisoner</b> <b>exchange</b> agreed" in reply
+    # Porter stemming and prefixes: "prisoner" finds "prisoners", "exchange" finds "Exchange".
+    assert "10 Nov 2026 · status: <b>Exchange</b> of 90 <b>prisoners</b> completed" in reply
+    assert "Kherson" not in reply
+
+
+async def test_notes_are_searched_too(db, private_chat: Chat) -> None:
+    add(db, "ceasefire", "Mediators from Qatar met both sides", day(5), kind="note")
+    reply = await private_chat.ask("/search qatar")
+    assert "5 Nov 2026 · 📌 note: Mediators from <b>Qatar</b> met both sides" in reply
+
+
+async def test_relevance_orders_entries_of_the_same_day(db, private_chat: Chat) -> None:
+    add(db, "aid", "Talks on water supplies, mostly about logistics and staffing", day(3))
+    add(db, "corridors", "Water water water: corridor for water trucks", day(3))
+    add(db, "summit", "Water mentioned once", day(1))
+    reply = await private_chat.ask("/search water")
+    # Same day: the entry that is more about water first; an older day always after.
+    assert reply.index("corridor for") < reply.index("logistics") < reply.index("mentioned once")
+
+
+async def test_seeded_statuses_are_searchable_and_ranked(private_chat: Chat) -> None:
+    reply = await private_chat.ask("/search talks")
+    assert reply.count("1 Jan 2025") == 2
+    assert "further <b>talks</b> planned" in reply and "leader-level <b>talks</b>" in reply
+
+
+async def test_index_follows_new_entries_and_ukrainian_words(db, private_chat: Chat) -> None:
+    assert "Nothing matches" in await private_chat.ask("/search обмін")
+    add(db, "exchanges", "Обмін полоненими відбувся в неділю", day(23))
+    reply = await private_chat.ask("/search ОБМІН")
+    assert "<b>Обмін</b> полоненими" in reply
+
+
+async def test_stored_html_is_escaped_before_marking(db, private_chat: Chat) -> None:
+    add(db, "aid", '<b>Convoy</b> & "trucks" <script>alert(1)</script>', day(7))
+    reply = await private_chat.ask("/search convoy")
+    assert "&lt;b&gt;<b>Convoy</b>&lt;/b&gt; &amp; &quot;trucks&quot; &lt;script&gt;" in reply
+    reply = await private_chat.ask("/search b script")
+    assert "&lt;<b>b</b>&gt;Convoy&lt;/<b>b</b>&gt;" in reply
+    assert "&lt;<b>script</b>&gt;" in reply
+
+
+async def test_control_characters_in_a_summary_disable_highlighting(db, private_chat) -> None:
+    add(db, "aid", "Odd \x01text\x02 with convoy", day(7))
+    reply = await private_chat.ask("/search convoy")
+    assert "Odd \x01text\x02 with convoy" in reply
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"', '"prisoner', "prisoner AND", "OR", "NEAR(exchange prisoner)", "exchange*", "*",
+        "(exchange", "exchange)", "prisoner NOT swap", "summary:talks", "^talks", "'; DROP TABLE x",
+        "a" * 500, "🚚", "-exchange", "+",
+    ],
+)  # fmt: skip
+async def test_hostile_queries_never_crash(db, private_chat: Chat, query: str) -> None:
+    reply = await private_chat.ask(f"/search {query}")
+    assert reply.startswith(("<b>Search:", "Tell me what to look for"))
+    assert db["status_history"].count == 6
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [('"exchanges"', True), ("NEAR(exchanges planned)", False), ("talks OR", False),
+     ("(exchanges", True), ("exchanges AND planned", False)],
+)  # fmt: skip
+async def test_operators_are_plain_words(private_chat: Chat, query: str, found: bool) -> None:
+    reply = await private_chat.ask(f"/search {query}")
+    assert ("Sporadic" in reply) is found
+
+
+@pytest.mark.parametrize(
+    "command", ["/search", "/search   ", "/search ?!", "/search@BackchannelBot"]
+)
+async def test_search_without_words_explains(any_chat: Chat, command: str) -> None:
+    assert "Tell me what to look for" in await any_chat.ask(command)
+
+
+async def test_long_result_lists_are_capped(db, private_chat: Chat) -> None:
+    for n in range(1, 16):
+        add(db, "corridors", f"Convoy number {n}", day(n))
+    reply = await private_chat.ask("/search convoy")
+    assert "15 matches" in reply and "…and 5 more" in reply
+    assert "</b> number 15\n" in reply and "</b> number 5\n" not in reply
+
+
+async def test_archived_channels_are_not_searched(db, private_chat: Chat) -> None:
+    channel = storage.find_channel(db, "summit")
+    db["channels"].update(channel.id, {"archived": 1})
+    assert "Nothing matches" in await private_chat.ask("/search putin")
+
+
+def test_search_migration_indexes_existing_history(tmp_path, frozen_time) -> None:
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from storage.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(sqlite3.connect(path))
+    migrations.apply(old, stop_before="m030_search")
+    storage.seed_if_empty(old)
+    old.close()
+    db = storage.open_database(path)  # applies m030_search to a database with history
+    results = storage.search_entries(db, "putin", 10)
+    assert results.total == 1 and results.hits[0].channel_slug == "summit"
+    add(db, "summit", "Putin again", day(2))
+    assert storage.search_entries(db, "putin", 10).total == 2
