@@ -9,7 +9,7 @@ import re
 from pydantic import BaseModel
 from sqlite_utils import Database
 
-from storage.history import entry_from_row
+from storage.history import COUNTED, entry_from_row
 from storage.models import StatusEntry
 
 # FTS5's highlight() wraps matches in these; control characters cannot come from Telegram text
@@ -18,13 +18,13 @@ _OPEN, _CLOSE = "\x01", "\x02"
 _WORD = re.compile(r"\w+")
 MAX_TERMS = 16
 
-_SEARCH_SQL = """
+_SEARCH_SQL = f"""
 SELECT h.*, c.slug AS c_slug, c.title AS c_title,
        highlight(status_history_fts, 0, char(1), char(2)) AS marked
 FROM status_history_fts
 JOIN status_history h ON h.id = status_history_fts.rowid
 JOIN channels c ON c.id = h.channel_id
-WHERE status_history_fts MATCH :query AND c.archived = 0
+WHERE status_history_fts MATCH :query AND c.archived = 0 AND h.{COUNTED}
 """
 
 
