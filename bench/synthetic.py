@@ -61,3 +61,43 @@ def add_history(db: Database, count: int, seed: int = 1) -> None:
                 channel.id,
                 {"current_status_id": latest["id"], "updated_at": latest["changed_at"]},
             )
+
+
+def add_subscribers(
+    db: Database, count: int, *, due_at: datetime, window: int = 1000, seed: int = 3
+) -> None:
+    """`count` active subscribers, all due at `due_at`, with mixed channel sets and watermarks.
+
+    Half follow every channel, half two or three channels; watermarks are spread over the
+    last `window` history rows, so each digest covers up to `window` changes.
+    """
+    rng = random.Random(seed)
+    channel_ids = [channel.id for channel in storage.list_channels(db)]
+    latest = storage.latest_change_id(db)
+    watermarks = sorted({max(0, latest - window + step * window // 10) for step in range(10)})
+    due = due_at.isoformat(timespec="seconds")
+    subscribers, follows = [], []
+    for number in range(count):
+        chat_id = 10_000_000 + number
+        every = rng.random() < 0.5
+        subscribers.append(
+            {
+                "chat_id": chat_id,
+                "chat_type": "private",
+                "all_channels": int(every),
+                "digest_time": "08:00",
+                "timezone": rng.choice(["Europe/Kyiv", "Europe/Berlin", "America/New_York"]),
+                "quiet": int(rng.random() < 0.5),
+                "active": 1,
+                "next_due_at": due,
+                "watermark": rng.choice(watermarks),
+                "created_at": due,
+                "updated_at": due,
+            }
+        )
+        if not every:
+            for channel_id in rng.sample(channel_ids, rng.choice([2, 3])):
+                follows.append({"chat_id": chat_id, "channel_id": channel_id})
+    with db.atomic():
+        db["subscribers"].insert_all(subscribers, batch_size=BATCH)
+        db["subscription_channels"].insert_all(follows, batch_size=BATCH)

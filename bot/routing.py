@@ -10,6 +10,7 @@ channel with keywords is reachable without code changes; only the question words
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -148,10 +149,32 @@ def word_similarity(word: str, term: str) -> float:
 
 def channel_terms(channel: Routable) -> list[str]:
     """Every word that points at a channel: slug, aliases, keywords and title words."""
-    words = {channel.slug, *channel.aliases}
-    for phrase in [*channel.keywords, channel.title]:
+    return list(
+        _terms(channel.slug, tuple(channel.aliases), tuple(channel.keywords), channel.title)
+    )
+
+
+# Channels change rarely and the same words recur in question after question, so both the
+# channels' term lists and each word's best score against them are memoised (bounded LRU);
+# the results are exactly what the uncached functions return.
+def _terms_of(channel: Routable) -> tuple[str, ...]:
+    return _terms(channel.slug, tuple(channel.aliases), tuple(channel.keywords), channel.title)
+
+
+@functools.lru_cache(maxsize=1024)
+def _terms(
+    slug: str, aliases: tuple[str, ...], keywords: tuple[str, ...], title: str
+) -> tuple[str, ...]:
+    words = {slug, *aliases}
+    for phrase in [*keywords, title]:
         words.update(normalize(phrase))
-    return sorted(word for word in words if word and word not in STOPWORDS)
+    return tuple(sorted(word for word in words if word and word not in STOPWORDS))
+
+
+@functools.lru_cache(maxsize=65536)
+def _best_similarity(word: str, terms: tuple[str, ...]) -> float:
+    best = process.extractOne(word, terms, scorer=_scorer, score_cutoff=0.01)
+    return best[1] if best else 0.0
 
 
 def score_channels(words: Iterable[str], channels: Sequence[Routable]) -> list[ChannelMatch]:
@@ -159,11 +182,8 @@ def score_channels(words: Iterable[str], channels: Sequence[Routable]) -> list[C
     content = [word for word in words if word not in STOPWORDS and not word.isdigit()]
     matches = []
     for channel in channels:
-        terms = channel_terms(channel)
-        score = 0.0
-        for word in content:
-            best = process.extractOne(word, terms, scorer=_scorer, score_cutoff=0.01)
-            score += best[1] if best else 0.0
+        terms = _terms_of(channel)
+        score = sum(_best_similarity(word, terms) for word in content)
         if score > 0:
             matches.append(ChannelMatch(channel.slug, round(score, 3)))
     return sorted(matches, key=lambda match: -match.score)

@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from storage.errors import ChannelNotFoundError
 from storage.history import COUNTED, entry_from_row
+from storage.memo import memoized
 from storage.models import Channel, ChannelStatus, PhaseLadder
 from storage.phases import phase_ladder
 from storage.timestamps import from_db
@@ -52,14 +53,22 @@ def _channel(row: dict[str, Any], aliases: list[str], prefix: str = "") -> Chann
 
 def list_channels(db: Database, *, include_archived: bool = False) -> list[Channel]:
     """Channels in display order; archived ones only when asked for (admin views)."""
+    return list(memoized(db, ("channels", include_archived), lambda: _load(db, include_archived)))
+
+
+def _load(db: Database, include_archived: bool) -> tuple[Channel, ...]:
     where = "" if include_archived else "WHERE archived = 0"
     rows = list(db.query(f"SELECT * FROM channels {where} ORDER BY position, id"))
     aliases = _aliases(db)
-    return [_channel(row, aliases.get(row["id"], [])) for row in rows]
+    return tuple(_channel(row, aliases.get(row["id"], [])) for row in rows)
 
 
 def command_index(db: Database) -> dict[str, Channel]:
     """Map every command name (slug and aliases) of an active channel to its channel."""
+    return dict(memoized(db, "commands", lambda: _commands(db)))
+
+
+def _commands(db: Database) -> dict[str, Channel]:
     return {command: channel for channel in list_channels(db) for command in channel.commands}
 
 
@@ -75,7 +84,12 @@ def find_channel(db: Database, name: str, *, include_archived: bool = False) -> 
     Archived channels are found only when asked for (admins restoring them).
     """
     wanted = name.strip().lstrip("/").lower()
-    active = "" if include_archived else " AND c.archived = 0"
+    if not include_archived:
+        found = memoized(db, "commands", lambda: _commands(db)).get(wanted)
+        if found is None:
+            raise ChannelNotFoundError(name)
+        return found
+    active = ""
     row = next(
         iter(
             db.query(

@@ -126,3 +126,17 @@ def test_history_queries_use_an_index_not_a_scan(db, sql) -> None:
     plan = " ".join(row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
     assert "USING" in plan and "INDEX" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_remembered_channels_follow_changes_from_any_connection(db, settings) -> None:
+    from storage.channel_writes import rename_channel
+
+    assert storage.find_channel(db, "aid").title == "Civilian humanitarian aid access"
+    other = storage.open_database(settings.database_path)
+    aid_id = storage.find_channel(db, "aid").id
+    rename_channel(other, channel_id=aid_id, title="Aid convoys", actor=EDITOR)
+    other.close()
+    assert storage.find_channel(db, "aid").title == "Aid convoys"
+    assert [c.title for c in storage.list_channels(db)][1] == "Aid convoys"
+    rename_channel(db, channel_id=aid_id, title="Aid access", actor=EDITOR)
+    assert storage.command_index(db)["aid"].title == "Aid access"

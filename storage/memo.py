@@ -1,0 +1,35 @@
+"""Small derived data (channels, the phase ladder) kept until the database changes.
+
+Every reader command needs the channel list and the ladder; they change only when an admin
+edits something. Results are remembered per connection under `data_version`, which moves on
+any commit from any connection, so a cached value is never served after a change.
+"""
+
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+from weakref import WeakKeyDictionary
+
+from sqlite_utils import Database
+
+from storage.database import data_version
+
+Value = TypeVar("Value")
+_memos: WeakKeyDictionary[Database, tuple[tuple[int, int], dict[Hashable, object]]] = (
+    WeakKeyDictionary()
+)
+
+
+def memoized(db: Database, key: Hashable, compute: Callable[[], Value]) -> Value:
+    """`compute()` once per data version of `db`; callers must not mutate what it returns."""
+    if db.conn.in_transaction:
+        # Inside a transaction the data may be mid-change: compute fresh, remember nothing.
+        return compute()
+    version = data_version(db)
+    entry = _memos.get(db)
+    if entry is None or entry[0] != version:
+        entry = (version, {})
+        _memos[db] = entry
+    values = entry[1]
+    if key not in values:
+        values[key] = compute()
+    return values[key]  # type: ignore[return-value]
