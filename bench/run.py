@@ -173,10 +173,13 @@ def main() -> None:
         "# Benchmarks",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}.",
-        "Reproduce with `make bench` (about a few minutes; `--quick` for a smoke run).",
+        "Reproduce with `make bench` (about 2-3 minutes; `python -m bench.run --quick` for a "
+        "smoke run at a tenth of the sizes). Each benchmark builds its own data with a seeded "
+        "random generator in a temporary directory; none contacts Telegram.",
         "",
     ]
-    report = "\n".join(header + body) + "\n"
+    notes = (Path(__file__).with_name("NOTES.md")).read_text(encoding="utf-8")
+    report = "\n".join(header + body) + "\n\n" + notes
     print(report)
     if not args.no_write and not args.quick:
         REPORT.write_text(report, encoding="utf-8")
