@@ -21,6 +21,7 @@ from storage.errors import (
     ChannelExistsError,
     ChannelNotFoundError,
     NotSubscribedError,
+    RestoreRefusedError,
     StorageError,
     UndoRefusedError,
     UnknownPhaseError,
@@ -50,6 +51,7 @@ from storage.models import (
 )
 from storage.phases import phase_ladder
 from storage.recent import Changes, changes_since
+from storage.restore import RestoreResult, history_count, restore_history, restore_ladder
 from storage.search import Fragment, SearchHit, SearchResults, search_entries, search_terms
 from storage.seed import seed_if_empty
 from storage.status_writes import add_note, confirm_channel, current_phase
@@ -87,6 +89,8 @@ __all__ = [
     "NotSubscribedError",
     "Phase",
     "PhaseLadder",
+    "RestoreRefusedError",
+    "RestoreResult",
     "SearchHit",
     "SearchResults",
     "StatusEntry",
@@ -116,6 +120,7 @@ __all__ = [
     "get_subscriber",
     "grant_admin",
     "history",
+    "history_count",
     "history_since",
     "is_granted_admin",
     "is_subscribed",
@@ -130,6 +135,8 @@ __all__ = [
     "record_delivery",
     "record_status",
     "rename_channel",
+    "restore_history",
+    "restore_ladder",
     "revoke_admin",
     "search_entries",
     "search_terms",
