@@ -5,6 +5,16 @@ pydantic models back, so the schema can change behind one migration without touc
 """
 
 from storage.admins import grant_admin, is_granted_admin, list_admins, revoke_admin
+from storage.alerts import (
+    AlertSetting,
+    alert_batch,
+    alerted_entries,
+    alerts_off,
+    alerts_pending,
+    get_alerts,
+    record_alert,
+    set_alerts,
+)
 from storage.audit import recent_audit
 from storage.changes import change_id_before, changes_between, latest_change_id
 from storage.channel_writes import create_channel, rename_channel, set_archived
@@ -77,6 +87,7 @@ __all__ = [
     "UNDO_WINDOW",
     "Actor",
     "AdminGrant",
+    "AlertSetting",
     "AuditEntry",
     "Changes",
     "Channel",
@@ -102,6 +113,10 @@ __all__ = [
     "UnknownPhaseError",
     "active_subscribers",
     "add_note",
+    "alert_batch",
+    "alerted_entries",
+    "alerts_off",
+    "alerts_pending",
     "change_id_before",
     "changes_between",
     "changes_since",
@@ -117,6 +132,7 @@ __all__ = [
     "due_subscribers",
     "export_rows",
     "find_channel",
+    "get_alerts",
     "get_subscriber",
     "grant_admin",
     "history",
@@ -132,6 +148,7 @@ __all__ = [
     "phase_ladder",
     "postpone",
     "recent_audit",
+    "record_alert",
     "record_delivery",
     "record_status",
     "rename_channel",
@@ -141,6 +158,7 @@ __all__ = [
     "search_entries",
     "search_terms",
     "seed_if_empty",
+    "set_alerts",
     "set_archived",
     "set_quiet",
     "set_schedule",
