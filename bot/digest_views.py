@@ -33,9 +33,9 @@ def alert_setting(setting: AlertSetting | None, channels: Sequence[Channel]) -> 
     if setting is None or not setting.on:
         return "off (<code>/alerts on</code> for a message the moment a phase changes)"
     if setting.all_channels:
-        return "on for every channel (/alerts off stops them)"
+        return "on for every channel · /alerts off stops them"
     chosen = [c for c in channels if c.id in setting.channel_ids]
-    return f"on for {channel_names(chosen) or 'no active channel'} (/alerts off stops them)"
+    return f"on for {channel_names(chosen) or 'no active channel'} · /alerts off stops them"
 
 
 def subscription_view(
