@@ -98,52 +98,73 @@ class _Changes:
         return self.items[bisect_right(self.ids, start) :]
 
 
+class _Run:
+    """One alert run: what it knows (changes, channels, rendered texts) and what it did."""
+
+    def __init__(self, db: Database, sender: DigestSender) -> None:
+        self.db, self.sender, self.upto = db, sender, storage.latest_change_id(db)
+        self.changes, self.report = _Changes(db, self.upto), AlertReport()
+        self.channels = {c.id: c for c in storage.list_channels(db)}
+        self.ladder = storage.phase_ladder(db)
+        self.rendered: dict[tuple[tuple[int, ...], str], tuple[str, ...]] = {}
+
+    async def alert(self, setting: storage.AlertSetting) -> None:
+        """Send this chat what it has not been alerted to yet, or just move it along."""
+        mine = [
+            c
+            for c in self.changes.after(setting.start)
+            if setting.follows(c.entry.channel_id) and c.entry.channel_id in self.channels
+        ]
+        if not mine:
+            storage.record_alert(self.db, setting.chat_id, watermark=self.upto)
+            self.report.nothing += 1
+            return
+        key = (tuple(c.entry.id for c in mine), setting.timezone)
+        if key not in self.rendered:
+            self.rendered[key] = alert_text(mine, self.channels, self.ladder, setting.timezone)
+        await _deliver(self, setting, mine, self.rendered[key])
+
+
 async def send_alerts(
     db: Database,
     sender: DigestSender,
     *,
     batch_size: int = BATCH_SIZE,
     skip: Callable[[int], bool] = lambda chat_id: False,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> AlertReport:
-    """Alert every opted-in chat that is behind; chats for which `skip` is true wait."""
-    upto = storage.latest_change_id(db)
-    changes, report = _Changes(db, upto), AlertReport()
-    channels = {c.id: c for c in storage.list_channels(db)}
-    ladder, rendered = storage.phase_ladder(db), {}
+    """Alert every opted-in chat that is behind; chats for which `skip` is true wait.
+
+    `should_stop` is checked between chats (shutdown); the rest are alerted after a restart.
+    """
+    run = _Run(db, sender)
     after: tuple[int, int] | None = None
-    while batch := storage.alert_batch(db, upto, batch_size, after):
+    while not should_stop() and (batch := storage.alert_batch(db, run.upto, batch_size, after)):
         after = (batch[-1].watermark, batch[-1].chat_id)
         for setting in batch:
+            if should_stop():
+                break
             if skip(setting.chat_id):
                 continue
-            mine = [
-                c
-                for c in changes.after(setting.start)
-                if setting.follows(c.entry.channel_id) and c.entry.channel_id in channels
-            ]
-            if not mine:
-                storage.record_alert(db, setting.chat_id, watermark=upto)
-                report.nothing += 1
-                continue
-            key = (tuple(c.entry.id for c in mine), setting.timezone)
-            if key not in rendered:
-                rendered[key] = alert_text(mine, channels, ladder, setting.timezone)
-            await _deliver(db, sender, setting, mine, rendered[key], upto, report)
-    if report.sent or report.deactivated or report.failed:
-        log.info("alert run: %s", report.summary())
-    return report
+            try:
+                await run.alert(setting)
+            except Exception:
+                # One broken chat must not hold up everyone else's alerts.
+                log.exception("alert for chat %s failed", setting.chat_id)
+                run.report.failed.append(setting.chat_id)
+    if run.report.sent or run.report.deactivated or run.report.failed:
+        log.info("alert run: %s", run.report.summary())
+    return run.report
 
 
 async def _deliver(
-    db: Database,
-    sender: DigestSender,
+    run: _Run,
     setting: storage.AlertSetting,
     changes: list[storage.DigestChange],
     parts: tuple[str, ...],
-    upto: int,
-    report: AlertReport,
 ) -> None:
-    outcome = await sender.send(setting.chat_id, parts)
+    db, report, upto = run.db, run.report, run.upto
+    outcome = await run.sender.send(setting.chat_id, parts)
     if outcome is Outcome.DELIVERED:
         ids = [c.entry.id for c in changes]
         storage.record_alert(db, setting.chat_id, watermark=upto, entry_ids=ids, sent_at=utc_now())

@@ -84,10 +84,12 @@ class DigestService:
                 should_stop=should_stop,
             )  # fmt: skip
 
-    async def send_alerts(self) -> alerts.AlertReport:
+    async def send_alerts(self, should_stop: StopCheck = runner.never) -> alerts.AlertReport:
         """Alert every opted-in chat that is behind (one run at a time)."""
         async with self.alert_lock:
-            report = await alerts.send_alerts(self.db, self.sender, skip=self.alert_retry.held)
+            report = await alerts.send_alerts(
+                self.db, self.sender, skip=self.alert_retry.held, should_stop=should_stop
+            )
             self.alert_retry.hold(report.failed)
             return report
 
@@ -120,9 +122,8 @@ async def alert_tick(context: BotContext) -> None:
         return
     if not storage.alerts_pending(context.db, storage.latest_change_id(context.db)):
         return
-    digest_service.alert_background = context.application.create_task(
-        digest_service.send_alerts(), name="digests:alerts"
-    )
+    run = digest_service.send_alerts(stopped_with(context.application))
+    digest_service.alert_background = context.application.create_task(run, name="digests:alerts")
 
 
 async def tick(context: BotContext) -> None:

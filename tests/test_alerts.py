@@ -253,3 +253,37 @@ async def test_alerts_restart_from_now_after_resubscribing(db, api, sender) -> N
     await alerts.send_alerts(db, sender)
     (alert,) = texts_to(api, 501)
     assert "Back" in alert and "While away" not in alert
+
+
+async def test_a_change_already_in_a_delivered_digest_is_not_alerted(db, api, sender) -> None:
+    alerts_on(db, 501)
+    set_status(db, "aid", "negotiating", "Old news by now")
+    await runner.send_due(db, sender, now=FIRST_DUE)  # the alert job was down meanwhile
+    await alerts.send_alerts(db, sender)
+    assert len(texts_to(api, 501)) == 1 and "🔔" not in texts_to(api, 501)[0]
+
+
+async def test_one_broken_chat_spares_the_others(db, api, sender, monkeypatch) -> None:
+    alerts_on(db, 501)
+    alerts_on(db, 502)
+    set_status(db, "aid", "negotiating", "news")
+    real = alerts.alert_text
+
+    def broken_once(changes, channels, ladder, zone):
+        monkeypatch.setattr(alerts, "alert_text", real)
+        raise RuntimeError("rendering bug")
+
+    monkeypatch.setattr(alerts, "alert_text", broken_once)
+    report = await alerts.send_alerts(db, sender)
+    assert report.failed == [501] and report.sent == 1 and len(texts_to(api, 502)) == 1
+    assert storage.get_alerts(db, 501).watermark < storage.latest_change_id(db)
+
+
+async def test_stopping_leaves_the_rest_for_the_restart(db, api, sender) -> None:
+    for chat_id in (501, 502):
+        alerts_on(db, chat_id)
+    set_status(db, "aid", "negotiating", "news")
+    report = await alerts.send_alerts(db, sender, should_stop=lambda: len(api.sent()) >= 1)
+    assert report.sent == 1
+    await alerts.send_alerts(db, sender)
+    assert [len(texts_to(api, c)) for c in (501, 502)] == [1, 1]
