@@ -3,7 +3,8 @@
 There is never one job per subscriber. Every minute the job looks for due subscribers (an
 index lookup on next_due_at) and, unless a run is already going, starts one in the
 background; the run streams them in batches. The first tick comes right at start-up, so
-digests that came due while the bot was down go out at once.
+digests that came due while the bot was down go out at once. Instant alerts have a second
+recurring job of the same kind (every few seconds, see digests.alerts).
 """
 
 from __future__ import annotations
