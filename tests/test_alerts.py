@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 
 import storage
+from bot.console import CONSOLE_USER_ID, run_console
 from bot.offline_api import ScriptedFailure
 from digests import alerts, jobs, runner
 from tests.conftest import GROUP_ID, READER_ID, Chat
@@ -287,3 +289,13 @@ async def test_stopping_leaves_the_rest_for_the_restart(db, api, sender) -> None
     assert report.sent == 1
     await alerts.send_alerts(db, sender)
     assert [len(texts_to(api, c)) for c in (501, 502)] == [1, 1]
+
+
+async def test_console_stores_the_setting_without_sending(settings, db) -> None:
+    out = io.StringIO()
+    await run_console(settings, db, stdin=io.StringIO("/subscribe\n/alerts on aid\n"), stdout=out)
+    assert "Alerts on: I'll message here as soon as the phase of Civilian" in out.getvalue()
+    set_status(db, "aid", "negotiating", "news")
+    setting = storage.get_alerts(db, CONSOLE_USER_ID)
+    assert setting.on and not setting.all_channels
+    assert setting.watermark < storage.latest_change_id(db)  # no alert job in the console
