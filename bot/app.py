@@ -22,6 +22,7 @@ from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.flood import FLOOD_KEY, FloodGuard
 from bot.handlers import (
     admin,
+    alerts,
     channels,
     digest_admin,
     digest_settings,
@@ -97,6 +98,7 @@ def _add_handlers(application: Application) -> None:
             CommandHandler("digesttime", digest_settings.digesttime),
             CommandHandler("quiet", digest_settings.quiet),
             CommandHandler("digest", digest_settings.digest),
+            CommandHandler("alerts", alerts.alerts),
             # Admin commands (hidden from readers' /help and menu), the guided /set included.
             *admin.handlers(),
             CommandHandler("digestnow", digest_admin.digestnow),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,13 @@ import storage
 from bot.admin_actions import apply_all
 from bot.admin_input import GRADES, UpdateInput, problems, rules
 from bot.config import Settings
+from bot.restore_input import validate_export
 
 COMMANDS = {"set", "note", "import"}
 IMPORT_COLUMNS = "channel, kind, phase, summary, source_url, source_grade, changed_at, actor"
+# Columns only an export has: an ordinary import records entries now, by the importing user,
+# so it reads actor_name as the actor and leaves these out (see `as_update`).
+_EXPORT_ONLY = ("actor_name", "actor_id", "recorded_at", "reverted_at", "reverted_by")
 
 
 class InputRefused(Exception):
@@ -46,10 +51,17 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         command.add_argument("--grade", choices=GRADES, help="source grade")
         command.add_argument("--at", help="when it happened, e.g. 2026-11-24T09:30Z (UTC)")
     importer = commands.add_parser(
-        "import", help=f"import updates from a .yaml or .csv file (columns: {IMPORT_COLUMNS})"
+        "import",
+        help=f"import updates from a .yaml, .csv or .json file (columns: {IMPORT_COLUMNS}), "
+        "or an export file from `backchannel export`",
     )
     importer.add_argument("file", type=Path)
     importer.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+    importer.add_argument(
+        "--into-empty",
+        action="store_true",
+        help="restore an export into a new, empty database exactly as exported (not seeded)",
+    )
 
 
 def cli_actor() -> storage.Actor:
@@ -62,22 +74,39 @@ def cli_actor() -> storage.Actor:
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of a YAML list (or `updates:` mapping) or of a CSV file with a header."""
+    """The rows of a YAML or JSON list (or `updates:` mapping) or of a CSV file with a header."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as file:
             return [dict(row) for row in csv.DictReader(file)]
-    if suffix not in {".yaml", ".yml"}:
-        raise InputRefused(f"{path.name}: use a .csv, .yaml or .yml file")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise InputRefused(f"{path.name} is not valid YAML: {error}") from None
+    if suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except json.JSONDecodeError as error:
+            raise InputRefused(f"{path.name} is not valid JSON: {error}") from None
+    elif suffix in {".yaml", ".yml"}:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise InputRefused(f"{path.name} is not valid YAML: {error}") from None
+    else:
+        raise InputRefused(f"{path.name}: use a .csv, .json, .yaml or .yml file")
     if isinstance(data, dict):
         data = data.get("updates")
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise InputRefused(f"{path.name}: expected a list of updates (one mapping per update)")
     return data
+
+
+def as_update(row: dict[str, Any]) -> dict[str, Any] | None:
+    """An export row as an ordinary update (None for an entry undone by /undo: skipped)."""
+    if not any(column in row for column in _EXPORT_ONLY):
+        return row
+    if row.get("reverted_at") not in (None, ""):
+        return None
+    update = {key: value for key, value in row.items() if key not in _EXPORT_ONLY}
+    update.setdefault("actor", row.get("actor_name"))
+    return update
 
 
 def validate_rows(db: Database, rows: list[dict[str, Any]], name: str) -> list[UpdateInput]:
@@ -105,13 +134,43 @@ def _one(db: Database, args: argparse.Namespace) -> UpdateInput:
 def _from_file(db: Database, path: Path) -> list[UpdateInput]:
     if not path.is_file():
         raise InputRefused(f"{path}: no such file; nothing was imported.")
-    return validate_rows(db, read_rows(path), path.name)
+    updates = [update for row in read_rows(path) if (update := as_update(row)) is not None]
+    return validate_rows(db, updates, path.name)
+
+
+def _restore(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    """`import --into-empty`: recreate an exported history exactly, in a database without one."""
+    if not args.file.is_file():
+        raise InputRefused(f"{args.file}: no such file; nothing was restored.")
+    if count := storage.history_count(db):
+        raise InputRefused(
+            f"{settings.database_path} already has {count} history entries, so nothing was "
+            "restored: --into-empty only fills a new database. Point DATABASE_PATH at a new "
+            f"file, e.g. DATABASE_PATH=restored.db backchannel import {args.file} --into-empty"
+        )
+    try:
+        rows = validate_export(read_rows(args.file), storage.restore_ladder(db), args.file.name)
+    except ValueError as error:
+        raise InputRefused(str(error)) from None
+    if args.dry_run:
+        print(f"{len(rows)} entries are valid; nothing was written (--dry-run).")
+        return 0
+    result = storage.restore_history(db, rows, cli_actor())
+    print(f"Restored {result.entries} entries in {len(result.channels)} channels.")
+    if result.untitled:
+        print(
+            f"Not in the seed file, so titled by their slug: {', '.join(result.untitled)} "
+            "(rename them with /renamechannel)."
+        )
+    return 0
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run one update sub-command; returns the exit code (1 when input was refused)."""
     db = storage.open_database(settings.database_path)
     try:
+        if args.command == "import" and args.into_empty:
+            return _restore(db, args, settings)
         storage.seed_if_empty(db)
         if args.command == "import":
             updates = _from_file(db, args.file)

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.formatting import bold, text
-from storage import Channel, Subscriber
+from storage import AlertSetting, Channel, Subscriber
 
 
 def when(moment: datetime, zone: str) -> str:
@@ -28,7 +28,22 @@ def followed(subscriber: Subscriber, channels: Sequence[Channel]) -> str:
     return channel_names([c for c in channels if c.id in subscriber.channel_ids])
 
 
-def subscription_view(subscriber: Subscriber, channels: Sequence[Channel], group: bool) -> str:
+def alert_setting(setting: AlertSetting | None, channels: Sequence[Channel]) -> str:
+    """Instant alerts in words, for /mysubs and /alerts."""
+    if setting is None or not setting.on:
+        return "off (<code>/alerts on</code> for a message the moment a phase changes)"
+    if setting.all_channels:
+        return "on for every channel · /alerts off stops them"
+    chosen = [c for c in channels if c.id in setting.channel_ids]
+    return f"on for {channel_names(chosen) or 'no active channel'} · /alerts off stops them"
+
+
+def subscription_view(
+    subscriber: Subscriber,
+    channels: Sequence[Channel],
+    group: bool,
+    alerts: AlertSetting | None = None,
+) -> str:
     """The /mysubs reply: what, when, and the commands that change it."""
     who = "This group gets" if group else "You get"
     empty_days = (
@@ -43,6 +58,7 @@ def subscription_view(subscriber: Subscriber, channels: Sequence[Channel], group
             f"Daily at {subscriber.digest_time:%H:%M} ({text(subscriber.timezone)})",
             f"Next digest: {when(subscriber.next_due_at, subscriber.timezone)}",
             f"On days with no changes: {empty_days}",
+            f"Instant alerts: {alert_setting(alerts, channels)}",
             "",
             "Change it: /subscribe <i>channel</i>, /unsubscribe <i>channel</i>, "
             "<code>/digesttime 07:30 Europe/Kyiv</code>, /digest to see it now.",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -37,7 +37,10 @@ class Digest:
         return self.change_count == 0
 
 
-_Key = tuple[frozenset[int] | None, int, str, bool]
+# Alerted changes of one chat, (entry id, when alerted), sorted: part of what makes a digest.
+_Marks = tuple[tuple[int, datetime], ...]
+_Key = tuple[frozenset[int] | None, int, str, bool, _Marks]
+ALERTED = "🔔 alerted"
 
 
 class DigestBuilder:
@@ -60,7 +63,7 @@ class DigestBuilder:
         self._by_channel: dict[int, list[DigestChange]] = defaultdict(list)
         self._ids: dict[int, list[int]] = {}
         self._digests: dict[_Key, Digest] = {}
-        self._lines: dict[tuple[int, str], str] = {}
+        self._lines: dict[tuple[int, str, datetime | None], str] = {}
         self.extend(changes, lowest)
 
     def extend(self, older: Iterable[DigestChange], lowest: int) -> None:
@@ -76,19 +79,32 @@ class DigestBuilder:
         self._ids = {cid: [c.entry.id for c in items] for cid, items in self._by_channel.items()}
         self.lowest = min(self.lowest, lowest)
 
-    def build(self, subscriber: Subscriber) -> Digest:
-        """The digest this subscriber gets now: changes after its watermark, in its zone."""
+    def build(
+        self, subscriber: Subscriber, alerted: Mapping[int, datetime] | None = None
+    ) -> Digest:
+        """The digest this subscriber gets now: changes after its watermark, in its zone.
+
+        `alerted` maps changes the chat already got an instant alert for to when it did; they
+        stay in the digest, marked, so the digest remains the complete record of the day.
+        """
         channel_ids = None if subscriber.all_channels else subscriber.channel_ids
         first = subscriber.last_digest_at is None
-        return self.build_for(channel_ids, subscriber.watermark, subscriber.timezone, first)
+        zone = subscriber.timezone
+        return self.build_for(channel_ids, subscriber.watermark, zone, first, alerted)
 
     def build_for(
-        self, channel_ids: frozenset[int] | None, watermark: int, zone: str, first: bool = False
+        self,
+        channel_ids: frozenset[int] | None,
+        watermark: int,
+        zone: str,
+        first: bool = False,
+        alerted: Mapping[int, datetime] | None = None,
     ) -> Digest:
         """The digest of `channel_ids` (None: all) after `watermark`, dated in `zone`."""
         if watermark < self.lowest:
             raise ValueError(f"watermark {watermark} is older than this builder's {self.lowest}")
-        key = (channel_ids, min(watermark, self.upto), zone, first)
+        marks = tuple(sorted((i, at) for i, at in (alerted or {}).items() if i > watermark))
+        key = (channel_ids, min(watermark, self.upto), zone, first, marks)
         digest = self._digests.get(key)
         if digest is None:
             digest = self._digests[key] = self._render(*key)
@@ -100,9 +116,14 @@ class DigestBuilder:
         return len(self._digests)
 
     def _render(
-        self, channel_ids: frozenset[int] | None, watermark: int, zone: str, first: bool
+        self,
+        channel_ids: frozenset[int] | None,
+        watermark: int,
+        zone: str,
+        first: bool,
+        marks: _Marks,
     ) -> Digest:
-        tz = ZoneInfo(zone)
+        tz, alerted = ZoneInfo(zone), dict(marks)
         since = "since you subscribed" if first else "since your last digest"
         header = f"{NEWSPAPER} {bold('Backchannel digest')} · {day(self.now, tz)}"
         sections: list[tuple[str, list[str]]] = []
@@ -115,7 +136,8 @@ class DigestBuilder:
             if start >= len(items):
                 continue
             title = f"{bold(channel.title)} · /{channel.slug}"
-            sections.append((title, [self._line(change, zone, tz) for change in items[start:]]))
+            lines = [self._line(change, zone, tz, alerted) for change in items[start:]]
+            sections.append((title, lines))
             count += len(items) - start
         if not count:
             note = f"Nothing new in your channels {since}."
@@ -125,16 +147,24 @@ class DigestBuilder:
         intro = f"{header}\n{italic(f'{changes} in {where} {since}')}"
         return Digest(tuple(_pack(intro, sections, FOOTER, self.limit)), count, self.upto)
 
-    def _line(self, change: DigestChange, zone: str, tz: ZoneInfo) -> str:
-        key = (change.entry.id, zone)
+    def _line(
+        self, change: DigestChange, zone: str, tz: ZoneInfo, alerted: Mapping[int, datetime]
+    ) -> str:
+        at = alerted.get(change.entry.id)
+        key = (change.entry.id, zone, at)
         line = self._lines.get(key)
         if line is None:
-            line = self._lines[key] = change_line(change, self._ladder, tz)
+            line = self._lines[key] = change_line(change, self._ladder, tz, at)
         return line
 
 
-def change_line(change: DigestChange, ladder: PhaseLadder, tz: ZoneInfo) -> str:
-    """One change as a digest shows it: date, old -> new phase with trend (or note), source."""
+def change_line(
+    change: DigestChange, ladder: PhaseLadder, tz: ZoneInfo, alerted_at: datetime | None = None
+) -> str:
+    """One change as a digest shows it: date, old -> new phase with trend (or note), source.
+
+    A change the chat was already alerted to says so (local time), e.g. "🔔 alerted 09:14".
+    """
     entry = change.entry
     phase = ladder.get(entry.phase)
     badge = phase_badge(phase) if phase else text(entry.phase)
@@ -144,6 +174,8 @@ def change_line(change: DigestChange, ladder: PhaseLadder, tz: ZoneInfo) -> str:
         previous = ladder.get(change.previous_phase) if change.previous_phase else None
         move = f"{phase_badge(previous)} → {badge}" if previous else badge
         what = f"{move} · {trend_text(ladder.trend(entry.phase, change.previous_phase))}"
+    if alerted_at is not None:
+        what += f" · {ALERTED} {alerted_at.astimezone(tz):%H:%M}"
     return (
         f"• {day(entry.changed_at, tz)}: {what}\n"
         f"  {text(entry.summary)}\n"

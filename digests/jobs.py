@@ -3,7 +3,8 @@
 There is never one job per subscriber. Every minute the job looks for due subscribers (an
 index lookup on next_due_at) and, unless a run is already going, starts one in the
 background; the run streams them in batches. The first tick comes right at start-up, so
-digests that came due while the bot was down go out at once.
+digests that came due while the bot was down go out at once. Instant alerts have a second
+recurring job of the same kind (every few seconds, see digests.alerts).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from telegram.ext import Application, Job
 import storage
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
-from digests import runner
+from digests import alerts, runner
 from digests.sender import DigestSender, RateLimits
 from storage.timestamps import utc_now
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 StopCheck = Callable[[], bool]
 
 JOB_NAME = "digests"
+ALERT_JOB_NAME = "alerts"
 TICK_SECONDS = 60
 SERVICE_KEY = "digest_service"
 
@@ -44,6 +46,11 @@ class DigestService:
     def __init__(self, db: Database, bot: Bot, settings: Settings, sender: DigestSender) -> None:
         self.db, self.bot, self.settings, self.sender = db, bot, settings, sender
         self.lock = asyncio.Lock()
+        # Alerts have their own lock, so a long digest run never delays them; both share the
+        # sender, so together they stay within Telegram's limits.
+        self.alert_lock = asyncio.Lock()
+        self.alert_retry = alerts.RetryLater()
+        self.alert_background: asyncio.Task[Any] | None = None
         # The run started last in the background (kept so it can be awaited, e.g. in tests).
         self.background: asyncio.Task[Any] | None = None
 
@@ -78,6 +85,15 @@ class DigestService:
                 should_stop=should_stop,
             )  # fmt: skip
 
+    async def send_alerts(self, should_stop: StopCheck = runner.never) -> alerts.AlertReport:
+        """Alert every opted-in chat that is behind (one run at a time)."""
+        async with self.alert_lock:
+            report = await alerts.send_alerts(
+                self.db, self.sender, skip=self.alert_retry.held, should_stop=should_stop
+            )
+            self.alert_retry.hold(report.failed)
+            return report
+
 
 def service(application: Application) -> DigestService:
     """The application's digest service, created on first use."""
@@ -91,10 +107,24 @@ def service(application: Application) -> DigestService:
 
 
 def install(application: Application) -> Job:
-    """Register the one recurring digest job; call before the application starts."""
+    """Register the recurring digest job (and the alert job); call before the application starts."""
     if application.job_queue is None:
         raise RuntimeError("the digest job needs python-telegram-bot[job-queue]")
+    application.job_queue.run_repeating(
+        alert_tick, interval=alerts.ALERT_TICK_SECONDS, first=1, name=ALERT_JOB_NAME
+    )
     return application.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=0, name=JOB_NAME)
+
+
+async def alert_tick(context: BotContext) -> None:
+    """Start a background alert run if a chat is behind and no alert run is going."""
+    digest_service = service(context.application)
+    if digest_service.alert_lock.locked():
+        return
+    if not storage.alerts_pending(context.db, storage.latest_change_id(context.db)):
+        return
+    run = digest_service.send_alerts(stopped_with(context.application))
+    digest_service.alert_background = context.application.create_task(run, name="digests:alerts")
 
 
 async def tick(context: BotContext) -> None:

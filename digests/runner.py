@@ -142,13 +142,14 @@ async def _deliver_all(
     reschedule: bool,
 ) -> None:
     slots = asyncio.Semaphore(max(1, workers))
+    alerted = storage.alerted_entries(db, [subscriber.chat_id for subscriber in batch])
 
     async def one(subscriber: storage.Subscriber) -> None:
         async with slots:
             if should_stop():
                 return
             try:
-                digest = builder.build(subscriber)
+                digest = builder.build(subscriber, alerted.get(subscriber.chat_id))
                 await _deliver(db, sender, subscriber, digest, run_at, report, reschedule)
             except Exception:
                 # One broken subscriber must not stop the run; try them again later.
@@ -203,7 +204,8 @@ async def _deliver(
 
 def preview(db: Database, subscriber: storage.Subscriber, now: datetime | None = None) -> Digest:
     """The digest this subscriber would get now, without sending or recording anything."""
-    return ChangeWindow(db, now or utc_now()).covering([subscriber]).build(subscriber)
+    alerted = storage.alerted_entries(db, [subscriber.chat_id]).get(subscriber.chat_id)
+    return ChangeWindow(db, now or utc_now()).covering([subscriber]).build(subscriber, alerted)
 
 
 def build_due(
@@ -214,6 +216,7 @@ def build_due(
     last: storage.Subscriber | None = None
     while batch := storage.due_subscribers(db, window.builder.now, batch_size, after=last):
         builder = window.covering(batch)
+        alerted = storage.alerted_entries(db, [subscriber.chat_id for subscriber in batch])
         for subscriber in batch:
-            yield subscriber, builder.build(subscriber)
+            yield subscriber, builder.build(subscriber, alerted.get(subscriber.chat_id))
         last = batch[-1]

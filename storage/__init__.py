@@ -5,6 +5,16 @@ pydantic models back, so the schema can change behind one migration without touc
 """
 
 from storage.admins import grant_admin, is_granted_admin, list_admins, revoke_admin
+from storage.alerts import (
+    AlertSetting,
+    alert_batch,
+    alerted_entries,
+    alerts_off,
+    alerts_pending,
+    get_alerts,
+    record_alert,
+    set_alerts,
+)
 from storage.audit import recent_audit
 from storage.changes import change_id_before, changes_between, latest_change_id
 from storage.channel_writes import create_channel, rename_channel, set_archived
@@ -21,6 +31,7 @@ from storage.errors import (
     ChannelExistsError,
     ChannelNotFoundError,
     NotSubscribedError,
+    RestoreRefusedError,
     StorageError,
     UndoRefusedError,
     UnknownPhaseError,
@@ -50,6 +61,7 @@ from storage.models import (
 )
 from storage.phases import phase_ladder
 from storage.recent import Changes, changes_since
+from storage.restore import RestoreResult, history_count, restore_history, restore_ladder
 from storage.search import Fragment, SearchHit, SearchResults, search_entries, search_terms
 from storage.seed import seed_if_empty
 from storage.status_writes import add_note, confirm_channel, current_phase
@@ -75,6 +87,7 @@ __all__ = [
     "UNDO_WINDOW",
     "Actor",
     "AdminGrant",
+    "AlertSetting",
     "AuditEntry",
     "Changes",
     "Channel",
@@ -87,6 +100,8 @@ __all__ = [
     "NotSubscribedError",
     "Phase",
     "PhaseLadder",
+    "RestoreRefusedError",
+    "RestoreResult",
     "SearchHit",
     "SearchResults",
     "StatusEntry",
@@ -98,6 +113,10 @@ __all__ = [
     "UnknownPhaseError",
     "active_subscribers",
     "add_note",
+    "alert_batch",
+    "alerted_entries",
+    "alerts_off",
+    "alerts_pending",
     "change_id_before",
     "changes_between",
     "changes_since",
@@ -113,9 +132,11 @@ __all__ = [
     "due_subscribers",
     "export_rows",
     "find_channel",
+    "get_alerts",
     "get_subscriber",
     "grant_admin",
     "history",
+    "history_count",
     "history_since",
     "is_granted_admin",
     "is_subscribed",
@@ -127,13 +148,17 @@ __all__ = [
     "phase_ladder",
     "postpone",
     "recent_audit",
+    "record_alert",
     "record_delivery",
     "record_status",
     "rename_channel",
+    "restore_history",
+    "restore_ladder",
     "revoke_admin",
     "search_entries",
     "search_terms",
     "seed_if_empty",
+    "set_alerts",
     "set_archived",
     "set_quiet",
     "set_schedule",

@@ -58,3 +58,11 @@ class NotSubscribedError(StorageError):
     def __init__(self, chat_id: int) -> None:
         super().__init__(f"chat {chat_id} is not subscribed")
         self.chat_id = chat_id
+
+
+class RestoreRefusedError(StorageError):
+    """A history restore needs a database without any history; carries how many entries it has."""
+
+    def __init__(self, entries: int) -> None:
+        super().__init__(f"the database already has {entries} history entries")
+        self.entries = entries

@@ -27,11 +27,14 @@ class ExportRow(BaseModel):
     recorded_at: datetime
     actor_id: int | None
     actor_name: str
+    # Entries reverted by /undo are exported too, marked, so a restore keeps them undone.
+    reverted_at: datetime | None = None
+    reverted_by: str | None = None
 
-    @field_serializer("changed_at", "recorded_at")
-    def _utc_iso(self, moment: datetime) -> str:
+    @field_serializer("changed_at", "recorded_at", "reverted_at")
+    def _utc_iso(self, moment: datetime | None) -> str | None:
         """ISO 8601 in UTC, exactly as stored, so exports compare equal across runs."""
-        return to_db(moment)
+        return None if moment is None else to_db(moment)
 
 
 EXPORT_COLUMNS: tuple[str, ...] = tuple(ExportRow.model_fields)
@@ -42,12 +45,14 @@ def export_rows(db: Database, since: datetime | None = None) -> list[ExportRow]:
 
     Recording order is the order in which a history can be replayed: the last status
     recorded is the current one even when an earlier-recorded one is dated later.
-    `since` keeps only entries that took effect at or after it.
+    `since` keeps only entries that took effect at or after it. Entries undone by /undo are
+    included with `reverted_at` set, so the export is the whole record.
     """
     where, params = ("WHERE h.changed_at >= ?", [to_db(since)]) if since else ("", [])
     rows = db.query(
         "SELECT c.slug AS channel, h.kind, h.phase, h.summary, h.source_label, h.source_url, "
-        "h.source_grade, h.changed_at, h.recorded_at, h.actor_id, h.actor_name "
+        "h.source_grade, h.changed_at, h.recorded_at, h.actor_id, h.actor_name, h.reverted_at, "
+        "h.reverted_by "
         f"FROM status_history h JOIN channels c ON c.id = h.channel_id {where} ORDER BY h.id",
         params,
     )
@@ -57,6 +62,7 @@ def export_rows(db: Database, since: datetime | None = None) -> list[ExportRow]:
                 **row,
                 "changed_at": from_db(row["changed_at"]),
                 "recorded_at": from_db(row["recorded_at"]),
+                "reverted_at": from_db(row["reverted_at"]),
             }
         )
         for row in rows

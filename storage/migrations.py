@@ -149,3 +149,30 @@ def m030_search(db: Database) -> None:
     db["status_history"].enable_fts(
         ["summary"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2"
     )
+
+
+@migrations()
+def m040_alerts(db: Database) -> None:
+    """Instant alerts: a chat's opt-in and channels, how far it was alerted, and what was."""
+    db["subscribers"].add_column("alerts", int, not_null_default=0)
+    db["subscribers"].add_column("alert_all", int, not_null_default=1)
+    db["subscribers"].add_column("alert_watermark", int, not_null_default=0)
+    # The alert job asks "is anyone behind" every few seconds: a partial index makes that one
+    # seek over opted-in, active chats only.
+    db.execute(
+        "CREATE INDEX idx_subscribers_alerts ON subscribers (alert_watermark, chat_id) "
+        "WHERE active = 1 AND alerts = 1"
+    )
+    db["alert_channels"].create(
+        {"chat_id": int, "channel_id": int},
+        pk=("chat_id", "channel_id"),
+        foreign_keys=[("chat_id", "subscribers", "chat_id"), ("channel_id", "channels", "id")],
+    )
+    # Which changes a chat was alerted to and when, so its next digest can say so; rows the
+    # digest has covered are pruned.
+    db["alerted_entries"].create(
+        {"chat_id": int, "entry_id": int, "sent_at": str},
+        pk=("chat_id", "entry_id"),
+        foreign_keys=[("chat_id", "subscribers", "chat_id")],
+        not_null={"sent_at"},
+    )

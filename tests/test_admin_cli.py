@@ -116,7 +116,9 @@ async def test_import_with_one_bad_row_writes_nothing(db, run, tmp_path: Path) -
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("u.txt", "x", "use a .csv, .yaml or .yml file"),
+        ("u.txt", "x", "use a .csv, .json, .yaml or .yml file"),
+        ("u.json", "[unclosed", "is not valid JSON"),
+        ("u.json", '{"channel": "aid"}', "expected a list of updates"),
         ("u.yaml", "channel: aid", "expected a list of updates"),
         ("u.yaml", "[unclosed", "is not valid YAML"),
         ("u.csv", HEADER, "contains no updates"),

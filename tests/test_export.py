@@ -19,7 +19,7 @@ from tests.conftest import ADMIN_ID, Chat
 
 COLUMNS = [
     "channel", "kind", "phase", "summary", "source_label", "source_url", "source_grade",
-    "changed_at", "recorded_at", "actor_id", "actor_name",
+    "changed_at", "recorded_at", "actor_id", "actor_name", "reverted_at", "reverted_by",
 ]  # fmt: skip
 EDITOR = Actor(id=ADMIN_ID, name="Editor Ölga")
 TRICKY = 'Convoy, "trucks" & 🚛\nsecond line'

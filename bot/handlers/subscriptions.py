@@ -117,4 +117,5 @@ async def mysubs(update: Update, context: BotContext) -> None:
         await reply(update, not_subscribed(in_group(update), reason))
         return
     channels = storage.list_channels(context.db)
-    await reply(update, subscription_view(subscriber, channels, in_group(update)))
+    alerts = storage.get_alerts(context.db, subscriber.chat_id)
+    await reply(update, subscription_view(subscriber, channels, in_group(update), alerts))
