@@ -56,7 +56,9 @@ class _TerminalText(HTMLParser):
         if tag in {"b", "strong", "i", "em"} and self.color:
             self.parts.append("\033[0m")
         elif tag == "a" and self.links:
-            self.parts.append(f" <{self.links.pop()}>")
+            href = self.links.pop()
+            if self.parts[-1:] != [href]:  # a bare link already shows its address
+                self.parts.append(f" <{href}>")
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
@@ -176,8 +178,9 @@ async def run_console(
     api = ConsoleBotApi(stdout, color=interactive and stdout.isatty(), save_dir=save_dir)
     # Whoever runs the console can open the database anyway, so the console user is an admin
     # here; only this in-process copy of the settings changes, never what Telegram sees.
+    # Flood control is off too: the one local user pipes whole scripts in at once.
     console_settings = settings.model_copy(
-        update={"admin_ids": settings.admin_ids | {CONSOLE_USER_ID}}
+        update={"admin_ids": settings.admin_ids | {CONSOLE_USER_ID}, "flood_burst": 10**9}
     )
     application = build_application(console_settings, db, token=CONSOLE_TOKEN, request=api)
     application.bot_data[CONSOLE_KEY] = True

@@ -43,3 +43,18 @@ def test_make_run_without_token_opens_console_and_seeds(tmp_path) -> None:
         assert title in result.stdout
     assert "Sporadic exchanges conducted under agreed protocols" in result.stdout
     assert (tmp_path / "data" / "backchannel.db").exists()
+
+
+async def test_a_piped_script_is_not_flood_controlled(settings, db) -> None:
+    stdin = io.StringIO("/status\n" * 40 + "/ceasefire\n")
+    stdout = io.StringIO()
+    await run_console(settings.model_copy(update={"flood_burst": 8}), db, stdin, stdout)
+    out = stdout.getvalue()
+    assert "faster than I can answer" not in out
+    assert out.count("bot> Backchannel: where the talks stand") == 40
+    assert "bot> Tactical ceasefire proposals" in out
+
+
+def test_bare_links_show_their_address_once() -> None:
+    html = '<a href="https://x.org/r">https://x.org/r</a>'
+    assert render_html(html) == "https://x.org/r"
