@@ -94,7 +94,14 @@ def install(application: Application) -> Job:
     """Register the one recurring digest job; call before the application starts."""
     if application.job_queue is None:
         raise RuntimeError("the digest job needs python-telegram-bot[job-queue]")
-    return application.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=0, name=JOB_NAME)
+    # `first=0` alone does not run at start-up: the scheduler starts after start-up has
+    # talked to Telegram, and APScheduler then puts the first run a whole interval later.
+    # So the first run time is given outright, and a late run is never dropped as "missed"
+    # (a tick only looks for due subscribers, so running it late is always right).
+    return application.job_queue.run_repeating(
+        tick, interval=TICK_SECONDS, first=0, name=JOB_NAME,
+        job_kwargs={"next_run_time": utc_now(), "misfire_grace_time": None, "coalesce": True},
+    )  # fmt: skip
 
 
 async def tick(context: BotContext) -> None:
