@@ -6,6 +6,7 @@ handlers really interleave. In the end history holds every change exactly once, 
 current status is its latest change, and no user saw "database is locked" or an apology.
 """
 
+import ast
 import asyncio
 import os
 import random
@@ -13,6 +14,7 @@ import sys
 import threading
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -196,3 +198,27 @@ def test_a_transaction_waits_for_another_process_instead_of_failing(tmp_path) ->
     assert failures == []
     summaries = {entry.summary for entry in storage.history(cli_db, aid, 10)}
     assert {"from the bot", "from the CLI"} <= summaries
+
+
+def in_transaction(node: ast.AST) -> bool:
+    return isinstance(node, ast.With | ast.AsyncWith) and any(
+        "atomic" in ast.unparse(item.context_expr) for item in node.items
+    )
+
+
+def test_no_handler_awaits_inside_a_transaction() -> None:
+    """Handlers share one connection: an await inside a transaction would let others in."""
+    root = Path(__file__).parent.parent
+    sources = [*root.glob("bot/**/*.py"), *root.glob("digests/*.py"), *root.glob("storage/*.py")]
+    transactions = [
+        (path, node)
+        for path in sources
+        for node in ast.walk(ast.parse(path.read_text()))
+        if in_transaction(node)
+    ]
+    found = [
+        f"{path.relative_to(root)}:{node.lineno}"
+        for path, node in transactions
+        if any(isinstance(inner, ast.Await | ast.AsyncWith) for inner in ast.walk(node))
+    ]
+    assert len(transactions) > 5 and found == []
