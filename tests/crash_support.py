@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.bot_api_emulator import DROP, BotApiEmulator
+from tests.bot_api_emulator import DROP, BotApiEmulator, Faults
 
 TOKEN = "515151:crash-test-token"
 
@@ -43,8 +43,8 @@ class KillPoint:
 class CrashingEmulator(BotApiEmulator):
     """An emulator that signals `reached` at the armed kill point and can hold answers."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, faults: Faults | None = None) -> None:
+        super().__init__(faults)
         self.armed: KillPoint | None = None
         self.reached = threading.Event()
         self.release = threading.Event()

@@ -98,9 +98,7 @@ def test_bot_under_random_telegram_faults(tmp_path) -> None:
     )
     reachable = set(range(FIRST_CHAT, FIRST_CHAT + SUBSCRIBERS)) - BLOCKED - GONE
     log = tmp_path / "bot.log"
-    server = CrashingEmulator()
-    server.faults = faults
-    with server:
+    with CrashingEmulator(faults) as server:
         process = start_bot(tmp_path, server.url, log, DIGEST_RATE_LIMIT="1000")
         try:
             for number, reader in enumerate(READERS):
