@@ -17,6 +17,7 @@ from telegram.request import BaseRequest
 
 from bot import callbacks, flood
 from bot.command_menu import publish_menu
+from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.flood import FLOOD_KEY, FloodGuard
@@ -66,6 +67,7 @@ def build_application(
             )
         )
         .post_init(_post_init)
+        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     flood_burst: int = Field(default=8, ge=1)
     digest_rate_limit: float = Field(default=30.0, gt=0, le=1000)
     digest_workers: int = Field(default=1, ge=1, le=64)
+    # Updates handled at once (1: one by one); one person's updates stay in order either way.
+    concurrent_updates: int = Field(default=32, ge=1, le=1024)
 
     @field_validator("bot_token", mode="before")
     @classmethod

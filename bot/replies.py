@@ -1,9 +1,51 @@
-"""Sending replies: every reply goes through here so splitting and parse mode are uniform."""
+"""Sending replies: every reply goes through here so splitting and parse mode are uniform.
+
+Telegram sometimes answers 429 (retry after a few seconds), 500/502, or drops the connection.
+PTB does not retry, so a reader would get no answer; replies are retried a couple of times
+for those. Timeouts are not retried: the message may have arrived, and a repeat confuses more
+than a missing answer the reader can ask for again. Anything else is a real refusal.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.splitting import split_html
+
+log = logging.getLogger(__name__)
+
+REPLY_ATTEMPTS = 3
+FIRST_BACKOFF = 0.5  # seconds; doubled for the next attempt
+MAX_RETRY_AFTER = 10.0  # a longer "retry after" is not worth keeping the reader waiting
+# Replaced in tests, which never wait.
+pause: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
+async def with_retries(send: Callable[[], Awaitable[Message]]) -> Message:
+    """Send, retrying what Telegram says is passing (429, 5xx, dropped connection)."""
+    for attempt in range(1, REPLY_ATTEMPTS + 1):
+        try:
+            return await send()
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            if attempt == REPLY_ATTEMPTS or seconds > MAX_RETRY_AFTER:
+                raise
+            log.warning("reply: flood control, retrying in %.0f s", seconds)
+            await pause(seconds)
+        except (BadRequest, TimedOut):
+            raise
+        except NetworkError as error:
+            if attempt == REPLY_ATTEMPTS:
+                raise
+            log.warning("reply: %s, retrying", error)
+            await pause(FIRST_BACKOFF * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
 
 
 async def reply(
@@ -22,8 +64,13 @@ async def reply(
     chunks = split_html(html)
     for index, chunk in enumerate(chunks):
         buttons = markup if index == len(chunks) - 1 else None
+        quote = in_group and index == 0
         sent.append(
-            await message.reply_text(chunk, do_quote=in_group and index == 0, reply_markup=buttons)
+            await with_retries(
+                lambda chunk=chunk, quote=quote, buttons=buttons: message.reply_text(
+                    chunk, do_quote=quote, reply_markup=buttons
+                )
+            )
         )
     return sent
 

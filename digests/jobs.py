@@ -107,13 +107,21 @@ def service(application: Application) -> DigestService:
 
 
 def install(application: Application) -> Job:
-    """Register the recurring digest job (and the alert job); call before the application starts."""
+    """Register the recurring digest and alert jobs; call before the application starts."""
     if application.job_queue is None:
         raise RuntimeError("the digest job needs python-telegram-bot[job-queue]")
+    # `first=0` alone does not run at start-up: the scheduler starts after start-up has
+    # talked to Telegram, and APScheduler then puts the first run a whole interval later.
+    # So the first run time is given outright, and a late run is never dropped as "missed"
+    # (a tick only looks for chats that are behind, so running it late is always right).
+    catch_up = {"next_run_time": utc_now(), "misfire_grace_time": None, "coalesce": True}
     application.job_queue.run_repeating(
-        alert_tick, interval=alerts.ALERT_TICK_SECONDS, first=1, name=ALERT_JOB_NAME
+        alert_tick, interval=alerts.ALERT_TICK_SECONDS, first=0, name=ALERT_JOB_NAME,
+        job_kwargs=catch_up,
+    )  # fmt: skip
+    return application.job_queue.run_repeating(
+        tick, interval=TICK_SECONDS, first=0, name=JOB_NAME, job_kwargs=catch_up
     )
-    return application.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=0, name=JOB_NAME)
 
 
 async def alert_tick(context: BotContext) -> None:

@@ -3,6 +3,7 @@
 import logging
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -11,6 +12,23 @@ from storage.migrations import migrations
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+
+
+class _ImmediateConnection(sqlite3.Connection):
+    """A connection whose explicit transactions take the write lock when they begin.
+
+    sqlite-utils' `atomic()` sends a plain (deferred) BEGIN. Such a transaction reads first
+    and asks for the write lock at its first write; if another process (the CLI, a backup)
+    committed in between, SQLite answers "database is locked" at once, without waiting out
+    the busy timeout, because waiting could not help. BEGIN IMMEDIATE waits for the lock up
+    front, so writers queue for up to BUSY_TIMEOUT_MS instead of failing.
+    """
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+        """Run one statement, turning a bare BEGIN into BEGIN IMMEDIATE."""
+        if sql.strip().rstrip(";").upper() == "BEGIN":
+            sql = "BEGIN IMMEDIATE"
+        return super().execute(sql, *args)
 
 
 def open_database(path: Path | str) -> Database:
@@ -22,11 +40,17 @@ def open_database(path: Path | str) -> Database:
     """
     # check_same_thread=False: work handed to a thread (backups, CLI helpers) may reuse it.
     if str(path) == ":memory:":
-        db = Database(sqlite3.connect(":memory:", check_same_thread=False))
+        db = Database(
+            sqlite3.connect(":memory:", check_same_thread=False, factory=_ImmediateConnection)
+        )
     else:
         file = Path(path)
         file.parent.mkdir(parents=True, exist_ok=True)
-        db = Database(sqlite3.connect(str(file), check_same_thread=False))
+        db = Database(
+            sqlite3.connect(str(file), check_same_thread=False, factory=_ImmediateConnection)
+        )
+        # The timeout first: switching to WAL needs a lock another process may hold.
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.enable_wal()
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")

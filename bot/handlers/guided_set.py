@@ -5,6 +5,7 @@ enough for Telegram's 64-byte limit, and re-validated on every press because old
 stay clickable in the chat long after the form they belonged to.
 """
 
+import logging
 import re
 import warnings
 
@@ -27,6 +28,8 @@ from bot.formatting import bold, phase_badge
 from bot.handlers.admin_updates import GUIDED_DRAFT as DRAFT
 from bot.handlers.admin_updates import save_and_echo, validated
 from bot.replies import reply
+
+log = logging.getLogger(__name__)
 
 CHANNEL, PHASE, SUMMARY = range(3)
 TIMEOUT_SECONDS = 300
@@ -157,6 +160,9 @@ async def nothing_to_cancel(update: Update, context: BotContext) -> None:
 
 async def expired_button(update: Update, context: BotContext) -> None:
     """A button of a finished, timed-out or someone else's form."""
+    # Also where a reader's forged admin button lands: logged like any refused admin action.
+    user = update.effective_user
+    log.warning("refused guided /set button (no open form) to user %s", user.id if user else "?")
     if update.callback_query is not None:
         await update.callback_query.answer(
             "This form has expired or belongs to someone else. Send /set to start again.",
