@@ -16,10 +16,14 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import storage
+from storage.timestamps import utc_now
 from tests.bot_api_emulator import DROP, BotApiEmulator, Faults
+from tests.digest_support import EDITOR
 
 TOKEN = "515151:crash-test-token"
 
@@ -133,3 +137,26 @@ def stop_bot(process: subprocess.Popen) -> int:
     """SIGTERM, as systemd stops the service; returns the exit code."""
     process.send_signal(signal.SIGTERM)
     return process.wait(timeout=60)
+
+
+NEWS = "Convoys resume through the northern corridor"
+
+
+def prepare_due_digests(database: Path, first_chat: int, count: int) -> None:
+    """`count` subscribers (chat ids from `first_chat`) whose digest came due yesterday, and one
+    change for them to read, written before the bot process starts."""
+    db = storage.open_database(database)
+    storage.seed_if_empty(db)
+    joined = utc_now() - timedelta(days=2)
+    with db.atomic():
+        for chat_id in range(first_chat, first_chat + count):
+            storage.subscribe(
+                db, chat_id, chat_type="private", channel_ids=None,
+                digest_time=joined.time(), timezone="UTC", now=joined,
+            )  # fmt: skip
+    storage.record_status(
+        db, channel_id=storage.find_channel(db, "aid").id, kind="status",
+        phase="negotiating", summary=NEWS, actor=EDITOR,
+    )  # fmt: skip
+    assert len(storage.due_subscribers(db, utc_now(), count + 1)) == count
+    db.close()

@@ -9,38 +9,28 @@ digest, only the message in flight at a kill may have arrived twice, and SQLite 
 import random
 import sqlite3
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 
 import storage
 from storage.timestamps import from_db, utc_now
-from tests.crash_support import CrashingEmulator, KillPoint, Moment, start_bot, stop_bot
-from tests.digest_support import EDITOR
+from tests.crash_support import (
+    NEWS,
+    CrashingEmulator,
+    KillPoint,
+    Moment,
+    prepare_due_digests,
+    start_bot,
+    stop_bot,
+)
 
 SUBSCRIBERS = 2_000
 KILLS = 10
 FIRST_CHAT = 10_000
-NEWS = "Convoys resume through the northern corridor"
 
 
 def prepare(tmp_path) -> None:
-    """2,000 subscribers whose digest came due yesterday, and one change for them to read."""
-    db = storage.open_database(tmp_path / "bot.db")
-    storage.seed_if_empty(db)
-    joined = utc_now() - timedelta(days=2)
-    with db.atomic():
-        for chat_id in range(FIRST_CHAT, FIRST_CHAT + SUBSCRIBERS):
-            storage.subscribe(
-                db, chat_id, chat_type="private", channel_ids=None,
-                digest_time=joined.time(), timezone="UTC", now=joined,
-            )  # fmt: skip
-    storage.record_status(
-        db, channel_id=storage.find_channel(db, "aid").id, kind="status",
-        phase="negotiating", summary=NEWS, actor=EDITOR,
-    )  # fmt: skip
-    assert len(storage.due_subscribers(db, utc_now(), SUBSCRIBERS + 1)) == SUBSCRIBERS
-    db.close()
+    prepare_due_digests(tmp_path / "bot.db", FIRST_CHAT, SUBSCRIBERS)
 
 
 def kill_points(seed: int) -> list[KillPoint]:

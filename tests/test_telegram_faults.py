@@ -6,8 +6,6 @@ runs `backchannel run` against the Bot API emulator failing 10% of messages at r
 run, while readers keep asking.
 """
 
-from datetime import timedelta
-
 import pytest
 from telegram.error import NetworkError, TimedOut
 
@@ -17,8 +15,7 @@ from bot.handlers.errors import SORRY
 from bot.offline_api import ScriptedFailure
 from storage.timestamps import utc_now
 from tests.bot_api_emulator import Faults
-from tests.crash_support import CrashingEmulator, start_bot, stop_bot
-from tests.digest_support import EDITOR
+from tests.crash_support import NEWS, CrashingEmulator, prepare_due_digests, start_bot, stop_bot
 
 SERVER = ScriptedFailure(500, "Internal Server Error")
 GATEWAY = ScriptedFailure(502, "Bad Gateway")
@@ -71,24 +68,10 @@ FIRST_CHAT = 20_000
 BLOCKED = frozenset(range(FIRST_CHAT, FIRST_CHAT + 5))
 GONE = frozenset(range(FIRST_CHAT + 5, FIRST_CHAT + 10))
 READERS = list(range(30_000, 30_020))
-NEWS = "Convoys resume through the northern corridor"
 
 
 def prepare(tmp_path) -> None:
-    db = storage.open_database(tmp_path / "bot.db")
-    storage.seed_if_empty(db)
-    joined = utc_now() - timedelta(days=2)
-    with db.atomic():
-        for chat_id in range(FIRST_CHAT, FIRST_CHAT + SUBSCRIBERS):
-            storage.subscribe(
-                db, chat_id, chat_type="private", channel_ids=None,
-                digest_time=joined.time(), timezone="UTC", now=joined,
-            )  # fmt: skip
-    storage.record_status(
-        db, channel_id=storage.find_channel(db, "aid").id, kind="status",
-        phase="negotiating", summary=NEWS, actor=EDITOR,
-    )  # fmt: skip
-    db.close()
+    prepare_due_digests(tmp_path / "bot.db", FIRST_CHAT, SUBSCRIBERS)
 
 
 def test_bot_under_random_telegram_faults(tmp_path) -> None:
