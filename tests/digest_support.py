@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
+import pytest
+
 import storage
 from digests.sender import DigestSender
 from storage.models import Actor
@@ -71,3 +73,34 @@ def add_subscriber(db, chat_id: int, channels: list[str] | None = None, **option
 
 def texts_to(api, chat_id: int) -> list[str]:
     return [p["text"] for p in api.sent() if p["chat_id"] == chat_id]
+
+
+class SimulatedCrash(BaseException):
+    """Stands for the process dying: BaseException, so no handler in the code catches it."""
+
+
+def crash_for_chat(
+    monkeypatch: pytest.MonkeyPatch,
+    sender: DigestSender,
+    crash_point: str,
+    record_name: str,
+    chat_id: int,
+) -> None:
+    """Make delivery to `chat_id` die before sending, or after sending but before the storage
+    function `record_name` (which moves the watermark) runs."""
+    real_send, real_record = sender.send, getattr(storage, record_name)
+
+    async def crashing_send(to: int, parts: object) -> object:
+        if to == chat_id:
+            raise SimulatedCrash
+        return await real_send(to, parts)
+
+    def crashing_record(db: object, to: int, **kwargs: object) -> object:
+        if to == chat_id:
+            raise SimulatedCrash
+        return real_record(db, to, **kwargs)
+
+    if crash_point == "before send":
+        monkeypatch.setattr(sender, "send", crashing_send)
+    else:
+        monkeypatch.setattr(storage, record_name, crashing_record)

@@ -15,7 +15,9 @@ from tests.conftest import GROUP_ID, READER_ID, Chat
 from tests.digest_support import (
     EDITOR,
     FIRST_DUE,
+    SimulatedCrash,
     add_subscriber,
+    crash_for_chat,
     make_sender,
     set_status,
     texts_to,
@@ -23,10 +25,6 @@ from tests.digest_support import (
 
 BLOCKED = ScriptedFailure(403, "Forbidden: bot was blocked by the user")
 SERVER = ScriptedFailure(500, "Internal Server Error")
-
-
-class SimulatedCrash(BaseException):
-    """Stands for SIGKILL: nothing after it runs, no except Exception catches it."""
 
 
 @pytest.fixture
@@ -150,22 +148,7 @@ async def test_crash_loses_nothing_and_repeats_at_most_the_one_in_flight(
         alerts_on(db, chat_id)
     entry = set_status(db, "aid", "negotiating", "news")
     sender = make_sender(app.bot)
-    real_send, real_record = sender.send, storage.record_alert
-
-    async def crashing_send(chat_id, parts):
-        if chat_id == 502:
-            raise SimulatedCrash
-        return await real_send(chat_id, parts)
-
-    def crashing_record(db_, chat_id, **kwargs):
-        if chat_id == 502:
-            raise SimulatedCrash
-        return real_record(db_, chat_id, **kwargs)
-
-    if crash_point == "before send":
-        monkeypatch.setattr(sender, "send", crashing_send)
-    else:
-        monkeypatch.setattr(storage, "record_alert", crashing_record)
+    crash_for_chat(monkeypatch, sender, crash_point, "record_alert", 502)
     with pytest.raises(SimulatedCrash):
         await alerts.send_alerts(db, sender)
     monkeypatch.undo()

@@ -10,7 +10,9 @@ from digests import runner
 from tests.digest_support import (
     FIRST_DUE,
     FakeClock,
+    SimulatedCrash,
     add_subscriber,
+    crash_for_chat,
     make_sender,
     set_status,
     texts_to,
@@ -18,10 +20,6 @@ from tests.digest_support import (
 
 BLOCKED = ScriptedFailure(403, "Forbidden: bot was blocked by the user")
 SERVER = ScriptedFailure(500, "Internal Server Error")
-
-
-class SimulatedCrash(BaseException):
-    """Stands for SIGKILL: nothing after it runs, no except Exception catches it."""
 
 
 @pytest.fixture
@@ -109,22 +107,7 @@ async def test_crash_loses_nothing_and_repeats_at_most_the_one_in_flight(
         add_subscriber(db, chat_id)
     set_status(db, "aid", "negotiating", "news")
     sender = make_sender(app.bot)
-    real_send, real_record = sender.send, storage.record_delivery
-
-    async def crashing_send(chat_id, parts):
-        if chat_id == 502:
-            raise SimulatedCrash
-        return await real_send(chat_id, parts)
-
-    def crashing_record(db_, chat_id, **kwargs):
-        if chat_id == 502:
-            raise SimulatedCrash
-        return real_record(db_, chat_id, **kwargs)
-
-    if crash_point == "before send":
-        monkeypatch.setattr(sender, "send", crashing_send)
-    else:
-        monkeypatch.setattr(storage, "record_delivery", crashing_record)
+    crash_for_chat(monkeypatch, sender, crash_point, "record_delivery", 502)
     with pytest.raises(SimulatedCrash):
         await runner.send_due(db, sender, now=FIRST_DUE)
     monkeypatch.undo()
