@@ -6,7 +6,9 @@ from hypothesis import strategies as st
 
 from bot.command_menu import registered_commands
 from bot.handlers.errors import SORRY
-from tests.conftest import Chat
+from bot.updates import callback_update, user_dict
+from tests.conftest import READER_ID, Chat
+from tests.html_check import telegram_html_problems
 
 # Text Telegram could deliver: any Unicode but surrogates, including HTML and entity look-alikes.
 ARGUMENTS = st.one_of(
@@ -50,3 +52,38 @@ async def test_any_plain_message_in_private(text, private_chat: Chat) -> None:
         text = " " + text
     replies = await private_chat.send(text)
     assert len(replies) == 1 and SORRY not in replies
+
+
+# Callback data as anyone could forge it: any text up to Telegram's 64 bytes, plus
+# near-misses of the real prefixes.
+CALLBACK_DATA = st.one_of(
+    st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=64).filter(
+        lambda data: len(data.encode()) <= 64
+    ),
+    st.builds(lambda prefix, rest: prefix + rest,
+              st.sampled_from(["nav:", "nav:c:", "nav:s:", "nav:u:", "set:c:", "set:p:", "set:"]),
+              st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_:<>&", max_size=30)),
+)  # fmt: skip
+
+
+@FUZZ
+@given(data=CALLBACK_DATA)
+async def test_any_forged_button_press_is_answered(data, app, private_chat: Chat) -> None:
+    await private_chat.ask("/ceasefire")
+    message = next(c for c in reversed(private_chat.api.calls) if c.method == "sendMessage")
+    bot_message = {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": private_chat.chat_id, "type": "private"},
+        "from": {"id": 7000000001, "is_bot": True, "first_name": "Backchannel"},
+        "text": message.params["text"],
+    }
+    before = len(private_chat.api.calls)
+    update = callback_update(app.bot, data, user=user_dict(READER_ID, "R"), message=bot_message)
+    await app.process_update(update)
+    calls = private_chat.api.calls[before:]
+    assert [c.method for c in calls].count("answerCallbackQuery") == 1, (data, calls)
+    for call in calls:
+        if call.method in {"editMessageText", "sendMessage"}:
+            assert telegram_html_problems(call.params["text"]) == []
+            assert call.params["text"] != SORRY
