@@ -90,19 +90,18 @@ async def send_due(
     next one comes at their next hour after `now`.
     """
     run_at = now or utc_now()
-    window, report = ChangeWindow(db, run_at), RunReport()
     previous: set[int] = set()
-    while not should_stop():
+
+    def next_batch() -> list[storage.Subscriber]:
+        nonlocal previous
         batch = storage.due_subscribers(db, run_at, batch_size)
         ids = {subscriber.chat_id for subscriber in batch}
-        if not batch or ids <= previous:  # nothing left, or nothing could be moved on
-            break
+        if ids <= previous:  # nothing left, or nothing could be moved on
+            return []
         previous = ids
-        builder = window.covering(batch)
-        await _deliver_all(db, sender, batch, builder, run_at, report, workers, should_stop, True)
-    report.distinct_digests = window.builder.distinct_digests
-    log.info("digest run: %s", report.summary())
-    return report
+        return batch
+
+    return await _run(db, sender, run_at, next_batch, workers, should_stop, "digest run", True)
 
 
 async def send_to_all(
@@ -116,17 +115,38 @@ async def send_to_all(
 ) -> RunReport:
     """Send every active subscriber their digest now, keeping their daily schedule (admin)."""
     run_at = now or utc_now()
-    window, report = ChangeWindow(db, run_at), RunReport()
     after: int | None = None
-    while not should_stop():
+
+    def next_batch() -> list[storage.Subscriber]:
+        nonlocal after
         batch = storage.active_subscribers(db, after, batch_size)
-        if not batch:
-            break
-        after = batch[-1].chat_id
+        if batch:
+            after = batch[-1].chat_id
+        return batch
+
+    label = "digest for everyone"
+    return await _run(db, sender, run_at, next_batch, workers, should_stop, label, False)
+
+
+async def _run(
+    db: Database,
+    sender: DigestSender,
+    run_at: datetime,
+    next_batch: Callable[[], list[storage.Subscriber]],
+    workers: int,
+    should_stop: Callable[[], bool],
+    label: str,
+    reschedule: bool,
+) -> RunReport:
+    """Deliver batch after batch until none is left or the run is told to stop."""
+    window, report = ChangeWindow(db, run_at), RunReport()
+    while not should_stop() and (batch := next_batch()):
         builder = window.covering(batch)
-        await _deliver_all(db, sender, batch, builder, run_at, report, workers, should_stop, False)
+        await _deliver_all(
+            db, sender, batch, builder, run_at, report, workers, should_stop, reschedule
+        )
     report.distinct_digests = window.builder.distinct_digests
-    log.info("digest for everyone: %s", report.summary())
+    log.info("%s: %s", label, report.summary())
     return report
 
 
