@@ -3,6 +3,7 @@
 from sqlite_utils import Database
 
 from storage.history import write_audit
+from storage.memo import memoized
 from storage.models import Actor, AdminGrant
 from storage.timestamps import from_db, to_db, utc_now
 
@@ -14,8 +15,12 @@ def list_admins(db: Database) -> list[AdminGrant]:
 
 
 def is_granted_admin(db: Database, user_id: int) -> bool:
-    """Whether /grant made this user an admin."""
-    return bool(list(db.query("SELECT 1 FROM admins WHERE user_id = ?", [user_id])))
+    """Whether /grant made this user an admin (asked on every channel reply, so remembered)."""
+    return user_id in memoized(db, "granted_admins", lambda: _granted_ids(db))
+
+
+def _granted_ids(db: Database) -> frozenset[int]:
+    return frozenset(row["user_id"] for row in db.query("SELECT user_id FROM admins"))
 
 
 def grant_admin(db: Database, *, user_id: int, name: str, actor: Actor) -> bool:
