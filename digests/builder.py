@@ -187,17 +187,24 @@ def _pack(intro: str, sections: list[tuple[str, list[str]]], footer: str, limit:
     """Messages under `limit`, cut only between changes; a channel cut in two is re-titled."""
     parts: list[str] = []
     current = intro
+    # Lengths add up (UTF-16 units), so the running length is kept instead of re-measuring
+    # the growing message for every line.
+    length = telegram_length(current)
     for title, lines in sections:
         for index, line in enumerate(lines):
             piece = f"\n\n{title}\n{line}" if index == 0 else f"\n{line}"
-            if telegram_length(current + piece) > limit:
+            piece_length = telegram_length(piece)
+            if length + piece_length > limit:
                 parts.append(current)
                 label = title if index == 0 else f"{title} {italic('(continued)')}"
                 piece = f"{label}\n{line}"
-                current = ""
+                piece_length = telegram_length(piece)
+                current, length = "", 0
             current += piece
-    if telegram_length(current + "\n\n" + footer) <= limit:
-        current += "\n\n" + footer
+            length += piece_length
+    ending = "\n\n" + footer
+    if length + telegram_length(ending) <= limit:
+        current += ending
     parts.append(current)
     # A single change longer than a message (a pasted essay) still goes out, cut by lines.
     return [chunk for part in parts for chunk in split_html(part, limit)]
