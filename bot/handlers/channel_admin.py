@@ -107,33 +107,39 @@ async def rename_channel(update: Update, context: BotContext) -> None:
 @admin_only
 async def archive_channel(update: Update, context: BotContext) -> None:
     """Hide a channel from readers and digests, keeping its history."""
-    usage = "Type <code>/archivechannel &lt;slug&gt;</code>."
-    channel = await _channel_arg(update, context, usage, archived=False)
-    if channel is None:
-        return
-    if channel.archived:
-        await reply(update, f"/{channel.slug} is already archived. /restorechannel brings it back.")
-        return
-    storage.set_archived(context.db, channel_id=channel.id, archived=True, actor=actor_of(update))
-    log.info("channel %s archived by user %s", channel.slug, actor_of(update).id)
-    message = (
-        f"🗄 Archived {bold(channel.title)}: hidden from readers and digests, history kept. "
-        f"<code>/restorechannel {channel.slug}</code> brings it back."
-    )
-    await reply(update, message + await _republish(context))
+    await _switch_archived(update, context, archived=True)
 
 
 @admin_only
 async def restore_channel(update: Update, context: BotContext) -> None:
     """Bring an archived channel back for readers."""
-    usage = "Type <code>/restorechannel &lt;slug&gt;</code>."
-    channel = await _channel_arg(update, context, usage, archived=True)
+    await _switch_archived(update, context, archived=False)
+
+
+async def _switch_archived(update: Update, context: BotContext, *, archived: bool) -> None:
+    """Archive or restore the channel named in the command; the two differ only in wording."""
+    command = "archivechannel" if archived else "restorechannel"
+    usage = f"Type <code>/{command} &lt;slug&gt;</code>."
+    channel = await _channel_arg(update, context, usage, archived=not archived)
     if channel is None:
         return
-    if not channel.archived:
-        await reply(update, f"/{channel.slug} is not archived; readers already see it.")
+    if channel.archived == archived:
+        already = (
+            f"/{channel.slug} is already archived. /restorechannel brings it back."
+            if archived
+            else f"/{channel.slug} is not archived; readers already see it."
+        )
+        await reply(update, already)
         return
-    storage.set_archived(context.db, channel_id=channel.id, archived=False, actor=actor_of(update))
-    log.info("channel %s restored by user %s", channel.slug, actor_of(update).id)
-    message = f"♻️ Restored {bold(channel.title)}: readers see /{channel.slug} again."
+    actor = actor_of(update)
+    storage.set_archived(context.db, channel_id=channel.id, archived=archived, actor=actor)
+    log.info(
+        "channel %s %s by user %s", channel.slug, "archived" if archived else "restored", actor.id
+    )
+    message = (
+        f"🗄 Archived {bold(channel.title)}: hidden from readers and digests, history kept. "
+        f"<code>/restorechannel {channel.slug}</code> brings it back."
+        if archived
+        else f"♻️ Restored {bold(channel.title)}: readers see /{channel.slug} again."
+    )
     await reply(update, message + await _republish(context))
