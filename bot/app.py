@@ -13,7 +13,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import callbacks, flood
 from bot.command_menu import publish_menu
@@ -29,6 +29,7 @@ from bot.handlers import (
     digest_settings,
     errors,
     export,
+    guided_set,
     help,
     navigation,
     questions,
@@ -38,6 +39,7 @@ from bot.handlers import (
     timeline,
 )
 from bot.reply_cache import CACHE_KEY, ReplyCache
+from bot.telegram_bot import BackchannelBot
 
 
 def build_application(
@@ -52,25 +54,26 @@ def build_application(
         token = settings.bot_token.get_secret_value()
     if not token:
         raise ValueError("build_application needs a token (BOT_TOKEN, or the console's own)")
-    api_root = settings.api_root
+    bot = BackchannelBot(
+        token,
+        base_url=f"{settings.api_root}/bot",
+        base_file_url=f"{settings.api_root}/file/bot",
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            tzinfo=settings.zone,
+        ),
+        # The pool sizes ApplicationBuilder would choose: many replies at once, one long poll.
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(),
+    )
     builder = (
         Application.builder()
-        .token(token)
-        .base_url(f"{api_root}/bot")
-        .base_file_url(f"{api_root}/file/bot")
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-                tzinfo=settings.zone,
-            )
-        )
         .post_init(_post_init)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
     application = builder.build()
     application.bot_data[DB_KEY] = db
     application.bot_data[SETTINGS_KEY] = settings
@@ -85,8 +88,16 @@ def _add_handlers(application: Application) -> None:
     application.add_handler(TypeHandler(Update, flood.guard), group=-1)
     # One group: PTB runs only the first matching handler of a group, so the catch-alls at
     # the end see just what no built-in command took. /help lists commands in this order.
+    db = application.bot_data[DB_KEY]
     application.add_handlers(
         [
+            # Channel commands and questions are most of what readers send, so they come
+            # before the thirty-odd built-in commands PTB would otherwise try one by one. They
+            # cannot take anything meant for those: channel names are never built-in names,
+            # and questions are plain text, which only an open guided /set form wants first.
+            MessageHandler(channels.ChannelCommand(db), channels.channel_or_unknown),
+            guided_set.conversation(),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, questions.question),
             CommandHandler("start", help.start),
             CommandHandler("help", help.help_command),
             CommandHandler("status", status.status),
@@ -101,13 +112,13 @@ def _add_handlers(application: Application) -> None:
             CommandHandler("quiet", digest_settings.quiet),
             CommandHandler("digest", digest_settings.digest),
             CommandHandler("alerts", alerts.alerts),
-            # Admin commands (hidden from readers' /help and menu), the guided /set included.
+            # Admin commands (hidden from readers' /help and menu).
             *admin.handlers(),
             CommandHandler("digestnow", digest_admin.digestnow),
             CommandHandler("export", export.export_history),
-            # Channel commands come from the database, so one handler serves them all.
+            # Unknown commands get suggestions; also answers a channel command whose channel
+            # appeared between the filter's check and now.
             MessageHandler(filters.COMMAND, channels.channel_or_unknown),
-            MessageHandler(filters.TEXT & ~filters.COMMAND, questions.question),
             CallbackQueryHandler(navigation.navigate, pattern=f"^{callbacks.PREFIX}:"),
             # Last: answers any button no handler above claimed, so none spins forever.
             CallbackQueryHandler(navigation.unknown_button),

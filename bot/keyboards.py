@@ -5,6 +5,7 @@ button or None for the person looking (History for everyone, Subscribe/Unsubscri
 chat, Update for admins); a new kind of button is one more function there.
 """
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,9 +43,19 @@ class Viewer:
 ChannelButton = Callable[[Channel, Viewer], InlineKeyboardButton | None]
 
 
+@functools.lru_cache(maxsize=4096)
 def nav_button(label: str, action: Action, slug: str | None = None) -> InlineKeyboardButton:
-    """A button that opens another page in the same message."""
+    """A button that opens another page in the same message.
+
+    Buttons are immutable, and the same few are shown on every page a reader opens, so each
+    is built (and its callback data checked) once.
+    """
     return InlineKeyboardButton(label, callback_data=encode(action, slug))
+
+
+@functools.lru_cache(maxsize=1024)
+def _update_button(channel_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(UPDATE_LABEL, callback_data=f"{GUIDED_SET_CHANNEL}{channel_id}")
 
 
 def history_button(channel: Channel, viewer: Viewer) -> InlineKeyboardButton | None:
@@ -65,7 +76,7 @@ def update_button(channel: Channel, viewer: Viewer) -> InlineKeyboardButton | No
     """Admins jump straight into the guided /set for this channel (its phase step)."""
     if not viewer.is_admin:
         return None
-    return InlineKeyboardButton(UPDATE_LABEL, callback_data=f"{GUIDED_SET_CHANNEL}{channel.id}")
+    return _update_button(channel.id)
 
 
 CHANNEL_BUTTONS: list[ChannelButton] = [history_button, subscription_button, update_button]

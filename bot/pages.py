@@ -52,7 +52,8 @@ def local_now(context: BotContext) -> datetime:
 
 
 def cached(context: BotContext, what: Hashable, render: Callable[[datetime], Rendered]) -> Rendered:
-    """A page (or its HTML), rendered again only when the data or the local date changed."""
+    """A page, its HTML, or anything else derived from the data (the question router),
+    made again only when the data or the local date changed."""
     now = local_now(context)
     return context.bot_data[CACHE_KEY].get(context.db, now.date(), what, lambda: render(now))
 

@@ -10,14 +10,17 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.splitting import split_html
+from bot.telegram_bot import BackchannelBot
 
 log = logging.getLogger(__name__)
+Sent = TypeVar("Sent")
 
 REPLY_ATTEMPTS = 3
 FIRST_BACKOFF = 0.5  # seconds; doubled for the next attempt
@@ -26,7 +29,7 @@ MAX_RETRY_AFTER = 10.0  # a longer "retry after" is not worth keeping the reader
 pause: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
-async def with_retries(send: Callable[[], Awaitable[Message]]) -> Message:
+async def with_retries(send: Callable[[], Awaitable[Sent]]) -> Sent:
     """Send, retrying what Telegram says is passing (429, 5xx, dropped connection)."""
     for attempt in range(1, REPLY_ATTEMPTS + 1):
         try:
@@ -48,27 +51,30 @@ async def with_retries(send: Callable[[], Awaitable[Message]]) -> Message:
     raise AssertionError("unreachable")
 
 
-async def reply(
-    update: Update, html: str, markup: InlineKeyboardMarkup | None = None
-) -> list[Message]:
+async def reply(update: Update, html: str, markup: InlineKeyboardMarkup | None = None) -> list[int]:
     """Answer the update's message with HTML, split under Telegram's length limit.
 
-    In groups the reply quotes the asker's message, so it is clear whom the bot answers.
-    Buttons (`markup`) go under the last piece, where the reader's eyes end up.
+    In groups the reply quotes the asker's message, so it is clear whom the bot answers; in a
+    forum topic it stays in that topic. Buttons (`markup`) go under the last piece, where the
+    reader's eyes end up. Returns the ids of the messages sent.
     """
     message = update.effective_message
     if message is None:
         return []
+    bot = message.get_bot()
+    if not isinstance(bot, BackchannelBot):
+        raise TypeError("replies need the application built by bot.app.build_application")
     in_group = message.chat.type != ChatType.PRIVATE
+    thread_id = message.message_thread_id if message.is_topic_message else None
     sent = []
     chunks = split_html(html)
     for index, chunk in enumerate(chunks):
         buttons = markup if index == len(chunks) - 1 else None
-        quote = in_group and index == 0
+        quoted = message.message_id if in_group and index == 0 else None
         sent.append(
             await with_retries(
-                lambda chunk=chunk, quote=quote, buttons=buttons: message.reply_text(
-                    chunk, do_quote=quote, reply_markup=buttons
+                lambda chunk=chunk, quoted=quoted, buttons=buttons: bot.send_html(
+                    message.chat_id, chunk, markup=buttons, reply_to=quoted, thread_id=thread_id
                 )
             )
         )

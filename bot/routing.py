@@ -179,14 +179,7 @@ def _best_similarity(word: str, terms: tuple[str, ...]) -> float:
 
 def score_channels(words: Iterable[str], channels: Sequence[Routable]) -> list[ChannelMatch]:
     """Channels with a positive score, best first; ties keep the channels' display order."""
-    content = [word for word in words if word not in STOPWORDS and not word.isdigit()]
-    matches = []
-    for channel in channels:
-        terms = _terms_of(channel)
-        score = sum(_best_similarity(word, terms) for word in content)
-        if score > 0:
-            matches.append(ChannelMatch(channel.slug, round(score, 3)))
-    return sorted(matches, key=lambda match: -match.score)
+    return Router(channels).score_channels(words)
 
 
 def _scorer(word: str, term: str, **_: object) -> float:
@@ -195,14 +188,16 @@ def _scorer(word: str, term: str, **_: object) -> float:
 
 def correct_cues(words: list[str]) -> list[str]:
     """Fix typos in question words ("wek", "yesterdy") so time phrases survive them."""
-    fixed = []
-    for word in words:
-        if word in _VOCABULARY or len(word) < 3 or word.isdigit():
-            fixed.append(word)
-            continue
-        best = process.extractOne(word, _VOCABULARY, scorer=fuzz.ratio, score_cutoff=85)
-        fixed.append(best[0] if best else word)
-    return fixed
+    return [_corrected(word) for word in words]
+
+
+@functools.lru_cache(maxsize=65536)
+def _corrected(word: str) -> str:
+    # Memoised like _best_similarity: the vocabulary is fixed, so a word's fix never changes.
+    if word in _VOCABULARY or len(word) < 3 or word.isdigit():
+        return word
+    best = process.extractOne(word, _VOCABULARY, scorer=fuzz.ratio, score_cutoff=85)
+    return best[0] if best else word
 
 
 def find_period(words: list[str]) -> tuple[Period | None, set[int]]:
@@ -234,21 +229,65 @@ def _candidates(matches: list[ChannelMatch]) -> tuple[ChannelMatch, ...]:
     return tuple(close[:MAX_CHOICES])
 
 
+class Router:
+    """`route` for one set of channels, remembering each word's scores against all of them.
+
+    Handlers keep one Router while the channels stay the same (per data version): readers'
+    questions reuse the same words ("news", "swaps", "ceasefire"), and scoring a word means a
+    fuzzy comparison with every term of every channel.
+    """
+
+    MAX_REMEMBERED_WORDS = 65536
+
+    def __init__(self, channels: Sequence[Routable]) -> None:
+        self.channels = list(channels)
+        self._terms = [_terms_of(channel) for channel in self.channels]
+        self._word_scores: dict[str, tuple[float, ...]] = {}
+
+    def _scores_of(self, word: str) -> tuple[float, ...]:
+        scores = self._word_scores.get(word)
+        if scores is None:
+            if len(self._word_scores) >= self.MAX_REMEMBERED_WORDS:
+                self._word_scores.clear()
+            scores = tuple(_best_similarity(word, terms) for terms in self._terms)
+            self._word_scores[word] = scores
+        return scores
+
+    def score_channels(self, words: Iterable[str]) -> list[ChannelMatch]:
+        """Channels with a positive score, best first; ties keep the channels' order."""
+        totals = [0.0] * len(self.channels)
+        for word in words:
+            if word in STOPWORDS or word.isdigit():
+                continue
+            for index, score in enumerate(self._scores_of(word)):
+                totals[index] += score
+        matches = [
+            ChannelMatch(channel.slug, round(total, 3))
+            for channel, total in zip(self.channels, totals, strict=True)
+            if total > 0
+        ]
+        return sorted(matches, key=lambda match: -match.score)
+
+    def route(self, question: str) -> Route:
+        """Decide what a question asks for."""
+        words = normalize(question)
+        matches = self.score_channels(words)
+        candidates = _candidates(matches)
+        cues = correct_cues(words)
+        period, used = find_period(cues)
+        rest = {word for index, word in enumerate(cues) if index not in used}
+        scores = tuple(matches)
+        if period is not None:
+            return Route(Intent.CHANGES_IN_PERIOD, candidates, period, scores)
+        if rest & LATEST_CUES:
+            return Route(Intent.LATEST_ENTRY, candidates, None, scores)
+        if candidates:
+            return Route(Intent.CHANNEL_STATUS, candidates, None, scores)
+        if rest & CHANGE_CUES:
+            return Route(Intent.CHANGES_IN_PERIOD, (), Period(DEFAULT_PERIOD_DAYS), scores)
+        return Route(Intent.NONE, (), None, scores)
+
+
 def route(question: str, channels: Sequence[Routable]) -> Route:
-    """Decide what a question asks for; the one entry point handlers call."""
-    words = normalize(question)
-    matches = score_channels(words, channels)
-    candidates = _candidates(matches)
-    cues = correct_cues(words)
-    period, used = find_period(cues)
-    rest = {word for index, word in enumerate(cues) if index not in used}
-    scores = tuple(matches)
-    if period is not None:
-        return Route(Intent.CHANGES_IN_PERIOD, candidates, period, scores)
-    if rest & LATEST_CUES:
-        return Route(Intent.LATEST_ENTRY, candidates, None, scores)
-    if candidates:
-        return Route(Intent.CHANNEL_STATUS, candidates, None, scores)
-    if rest & CHANGE_CUES:
-        return Route(Intent.CHANGES_IN_PERIOD, (), Period(DEFAULT_PERIOD_DAYS), scores)
-    return Route(Intent.NONE, (), None, scores)
+    """Decide what a question asks for; the one entry point for a single question."""
+    return Router(channels).route(question)

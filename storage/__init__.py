@@ -23,6 +23,7 @@ from storage.channels import (
     command_index,
     current_statuses,
     find_channel,
+    is_channel_command,
     list_channels,
     taken_commands,
 )
@@ -138,6 +139,7 @@ __all__ = [
     "history",
     "history_count",
     "history_since",
+    "is_channel_command",
     "is_granted_admin",
     "is_subscribed",
     "latest_change_id",

@@ -68,6 +68,14 @@ def command_index(db: Database) -> dict[str, Channel]:
     return dict(memoized(db, "commands", lambda: _commands(db)))
 
 
+def is_channel_command(db: Database, name: str) -> bool:
+    """Whether `name` (lower case, no slash) is an active channel's slug or alias.
+
+    Asked for every command a reader sends, so it reads the remembered index without copying.
+    """
+    return name in memoized(db, "commands", lambda: _commands(db))
+
+
 def _commands(db: Database) -> dict[str, Channel]:
     return {command: channel for channel in list_channels(db) for command in channel.commands}
 

@@ -26,7 +26,8 @@ class _ImmediateConnection(sqlite3.Connection):
 
     def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
         """Run one statement, turning a bare BEGIN into BEGIN IMMEDIATE."""
-        if sql.strip().rstrip(";").upper() == "BEGIN":
+        # Checked by length first: every query passes here, and only a short one can be BEGIN.
+        if len(sql) < 16 and sql.strip().rstrip(";").upper() == "BEGIN":
             sql = "BEGIN IMMEDIATE"
         return super().execute(sql, *args)
 

@@ -67,11 +67,23 @@ def get_subscriber(db: Database, chat_id: int) -> Subscriber | None:
 
 
 def is_subscribed(db: Database, chat_id: int, channel_id: int | None = None) -> bool:
-    """Whether the chat gets digests at all, or digests that include `channel_id`."""
-    subscriber = get_subscriber(db, chat_id)
-    if subscriber is None or not subscriber.active:
-        return False
-    return channel_id is None or subscriber.follows(channel_id)
+    """Whether the chat gets digests at all, or digests that include `channel_id`.
+
+    Asked for every channel page a reader opens (it decides the Subscribe button), so it is
+    one indexed query rather than loading the whole subscription.
+    """
+    if channel_id is None:
+        found = db.execute(
+            "SELECT 1 FROM subscribers WHERE chat_id = ? AND active", [chat_id]
+        ).fetchone()
+    else:
+        found = db.execute(
+            "SELECT 1 FROM subscribers AS s WHERE s.chat_id = ? AND s.active AND (s.all_channels"
+            " OR EXISTS (SELECT 1 FROM subscription_channels AS c"
+            " WHERE c.chat_id = s.chat_id AND c.channel_id = ?))",
+            [chat_id, channel_id],
+        ).fetchone()
+    return found is not None
 
 
 def subscribe(

@@ -8,6 +8,7 @@ import pytest
 import storage
 from bot.offline_api import BOT_USER, OfflineBotApi
 from bot.splitting import telegram_length
+from storage.channel_writes import create_channel
 from storage.models import Actor
 from tests.conftest import Chat
 
@@ -178,3 +179,16 @@ async def test_bare_mention_gets_the_help_for_questions(group_chat: Chat) -> Non
 async def test_start_tells_new_users_they_can_just_ask(private_chat: Chat) -> None:
     reply = await private_chat.ask("/start")
     assert "You can also just ask" in reply and "/search:" in reply
+
+
+async def test_a_channel_added_while_running_is_found_by_the_next_question(
+    db, private_chat: Chat
+) -> None:
+    # The bot keeps its question router between questions; a new channel must not wait.
+    assert "Energy" not in await private_chat.ask("any news about the blackouts?")
+    create_channel(
+        db, slug="energy", title="Energy infrastructure truce", aliases=["grid"],
+        keywords=["blackout"], phase="proposed", summary="Strikes on power plants paused?",
+        actor=Actor(id=1, name="Admin"),
+    )  # fmt: skip
+    assert "Energy infrastructure truce" in await private_chat.ask("any news about the blackouts?")

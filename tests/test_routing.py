@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import storage
-from bot.routing import Intent, Period, route, word_similarity
+from bot.routing import Intent, Period, Router, route, word_similarity
 from storage.channel_writes import create_channel
 from storage.models import Actor
 
@@ -132,6 +132,17 @@ def test_question_routes(channels, question, intent, expected, days) -> None:
     assert (found.period.days if found.period else None) == days
     assert found.ambiguous == (len(wanted) > 1)
     assert found.channel == (wanted[0] if len(wanted) == 1 else None)
+
+
+def test_one_router_kept_for_every_question_answers_like_a_fresh_one(channels) -> None:
+    # The bot keeps one Router per data version and remembers word scores across questions.
+    shared = Router(channels)
+    for question, intent, expected, _days in QUESTIONS * 2:
+        kept, fresh = shared.route(question), route(question, channels)
+        assert kept == fresh and kept.scores == fresh.scores, question
+        assert kept.intent is intent
+        wanted = (expected,) if isinstance(expected, str) else expected
+        assert tuple(match.slug for match in kept.channels) == wanted
 
 
 def test_routing_is_deterministic(channels) -> None:

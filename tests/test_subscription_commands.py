@@ -234,3 +234,17 @@ async def test_digestnow_is_off_in_the_console(app, api, db) -> None:
     admin = Chat(app, api, user_id=ADMIN_ID, chat_id=ADMIN_ID)
     assert "off in the console" in await admin.ask("/digestnow")
     assert jobs.service(app).background is None
+
+
+def test_is_subscribed_follows_the_chats_channels_and_pauses(db) -> None:
+    ceasefire, aid = (storage.find_channel(db, slug).id for slug in ("ceasefire", "aid"))
+    assert not storage.is_subscribed(db, 11) and not storage.is_subscribed(db, 11, aid)
+    add_subscriber(db, 11)
+    assert storage.is_subscribed(db, 11) and storage.is_subscribed(db, 11, aid)
+    add_subscriber(db, 12, ["ceasefire"])
+    assert storage.is_subscribed(db, 12, ceasefire) and not storage.is_subscribed(db, 12, aid)
+    storage.unsubscribe(db, 12)
+    assert not storage.is_subscribed(db, 12) and not storage.is_subscribed(db, 12, ceasefire)
+    # Coming back to everything forgets the old list, and nothing is followed twice.
+    add_subscriber(db, 12)
+    assert storage.is_subscribed(db, 12, aid) and storage.is_subscribed(db, 12, ceasefire)

@@ -8,8 +8,8 @@ from bot.handlers import admin_updates, admins, channel_admin, guided_set
 def handlers() -> list[BaseHandler]:
     """Every admin handler; each callback is wrapped in `admin_only`."""
     return [
-        # Before the one-line /set: it takes a bare /set and the replies of an open form.
-        guided_set.conversation(),
+        # The guided /set (bare /set and an open form's replies) is not here: bot.app puts it
+        # first, ahead of the one-line /set below and of plain-text questions.
         CommandHandler("set", admin_updates.set_status),
         CommandHandler("note", admin_updates.note),
         CommandHandler("confirm", admin_updates.confirm),

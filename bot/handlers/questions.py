@@ -16,7 +16,7 @@ from bot.callbacks import Action
 from bot.context import BotContext
 from bot.handlers.channels import show_channel
 from bot.keyboards import choices_keyboard, overview_only
-from bot.pages import latest_page, send_page
+from bot.pages import cached, latest_page, send_page
 from bot.question_views import changes_view, choices_text, no_match_text, nothing_changed_hint
 from bot.replies import is_private, reply
 
@@ -50,7 +50,8 @@ async def question(update: Update, context: BotContext) -> None:
         return
     asked = re.sub(rf"@{re.escape(bot.username)}\b", " ", message.text, flags=re.IGNORECASE)
     channels = storage.list_channels(context.db)
-    found = routing.route(asked, channels)
+    router = cached(context, "router", lambda _now: routing.Router(channels))
+    found = router.route(asked)
     log.info("question routed to %s %s", found.intent, [m.slug for m in found.channels])
     await _answer(update, context, found, channels)
 

@@ -1,0 +1,91 @@
+"""The bot object Backchannel talks to Telegram through: PTB's ExtBot plus a lean text reply.
+
+A reader's reply is one to two kilobytes of HTML under a few buttons. `Message.reply_text`
+turns the buttons into JSON through PTB's generic object walk and then parses the message
+Telegram echoes back (text, chat, sender and the whole keyboard again) into typed objects.
+In the latency benchmark those two steps were about two thirds of a /status request, for a
+result no reply ever reads. `send_html` sends the same request through PTB's own `_post`, so
+Defaults, the rate limiter, the HTTP layer and PTB's error mapping all still apply, writes
+the buttons' JSON directly, and keeps only the new message's id.
+"""
+
+import operator
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.ext import ExtBot
+
+# The only button fields Backchannel's keyboards use; a button with anything else (a URL, a
+# login, a game...) is serialised by PTB instead, so nothing is ever dropped.
+_PLAIN_BUTTON_FIELDS = {"text", "callback_data"}
+_OTHER_BUTTON_FIELDS = operator.attrgetter(
+    *(
+        name
+        for name in InlineKeyboardButton.__slots__
+        if name not in _PLAIN_BUTTON_FIELDS and not name.startswith("_")
+    )
+)
+
+
+class BackchannelBot(ExtBot[None]):
+    """ExtBot with `send_html`, the path every text reply takes (see the module docstring)."""
+
+    __slots__ = ("_link_preview_json",)
+
+    def __init__(self, token: str, **options: Any) -> None:
+        super().__init__(token, **options)
+        # The Defaults' link preview choice in wire form, so no reply re-serialises it.
+        preview = self.defaults.link_preview_options if self.defaults else None
+        self._link_preview_json = preview.to_dict() if preview is not None else None
+
+    async def send_html(
+        self,
+        chat_id: int,
+        html: str,
+        *,
+        markup: InlineKeyboardMarkup | None = None,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+    ) -> int:
+        """Send an HTML message and return its id; errors raise exactly as in send_message.
+
+        `reply_to` quotes that message (groups), `thread_id` keeps the reply in a forum topic.
+        Link previews follow the application's Defaults, like every other call.
+        """
+        data: dict[str, Any] = {
+            "chat_id": chat_id,
+            "text": html,
+            "parse_mode": ParseMode.HTML,
+            "link_preview_options": self._link_preview_json,
+            "reply_markup": keyboard_json(markup) if markup is not None else None,
+            "reply_parameters": {"message_id": reply_to} if reply_to is not None else None,
+            "message_thread_id": thread_id,
+        }
+        result = await self._post("sendMessage", data)
+        return int(result["message_id"])
+
+
+def keyboard_json(markup: InlineKeyboardMarkup) -> dict[str, Any]:
+    """The Bot API form of an inline keyboard, built directly for text-and-callback buttons.
+
+    PTB's `to_dict` walks every attribute of every button generically; for Backchannel's
+    buttons the result is just text and callback data, so it is written out here. Any other
+    kind of button falls back to PTB, which knows every field.
+    """
+    rows = []
+    for row in markup.inline_keyboard:
+        buttons = []
+        for button in row:
+            if not _is_plain(button):
+                return markup.to_dict()
+            buttons.append({"text": button.text, "callback_data": button.callback_data})
+        rows.append(buttons)
+    return {"inline_keyboard": rows}
+
+
+def _is_plain(button: InlineKeyboardButton) -> bool:
+    if not isinstance(button.callback_data, str) or button.api_kwargs:
+        return False
+    others = _OTHER_BUTTON_FIELDS(button)
+    return others.count(None) == len(others)

@@ -1,0 +1,116 @@
+"""What Telegram receives for a reply: the lean send path must say exactly what PTB would.
+
+Replies skip PTB's send_message (see bot/telegram_bot.py), so these tests pin the request
+itself: HTML parse mode, no link previews, quoting in groups, forum topics, and buttons
+serialised exactly as PTB serialises them.
+"""
+
+import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LoginUrl
+
+import storage
+from bot.keyboards import (
+    Viewer,
+    channel_keyboard,
+    history_keyboard,
+    overview_keyboard,
+)
+from bot.offline_api import OfflineBotApi
+from bot.splitting import TELEGRAM_LIMIT
+from bot.telegram_bot import keyboard_json
+from bot.updates import chat_dict, text_update, user_dict
+from tests.conftest import GROUP_ID, READER_ID, Chat
+
+
+async def _send_in_group(app, text: str, **extra: object) -> int:
+    update = text_update(
+        app.bot,
+        text,
+        user=user_dict(READER_ID, "Reader"),
+        chat=chat_dict(GROUP_ID, "supergroup"),
+        **extra,
+    )
+    await app.process_update(update)
+    return update.effective_message.message_id
+
+
+async def test_private_reply_is_html_without_previews_or_quote(
+    private_chat: Chat, api: OfflineBotApi
+) -> None:
+    await private_chat.ask("/status")
+    sent = api.sent()[-1]
+    assert sent["chat_id"] == READER_ID
+    assert sent["parse_mode"] == "HTML"
+    assert sent["link_preview_options"] == {"is_disabled": True}
+    assert "reply_parameters" not in sent and "message_thread_id" not in sent
+
+
+async def test_group_reply_quotes_the_askers_message(app, api: OfflineBotApi) -> None:
+    asked = await _send_in_group(app, "/ceasefire")
+    sent = api.sent()[-1]
+    assert sent["chat_id"] == GROUP_ID
+    assert sent["reply_parameters"] == {"message_id": asked}
+    assert "Tactical ceasefire proposals" in sent["text"]
+
+
+async def test_reply_in_a_forum_topic_stays_in_the_topic(app, api: OfflineBotApi) -> None:
+    asked = await _send_in_group(app, "/status", is_topic_message=True, message_thread_id=77)
+    sent = api.sent()[-1]
+    assert sent["message_thread_id"] == 77
+    assert sent["reply_parameters"] == {"message_id": asked}
+
+
+async def test_a_reply_thread_that_is_not_a_topic_is_not_passed_on(app, api) -> None:
+    # In an ordinary group a chain of replies also has a thread id; Telegram refuses it.
+    await _send_in_group(app, "/status", message_thread_id=5)
+    assert "message_thread_id" not in api.sent()[-1]
+
+
+async def test_split_reply_quotes_first_piece_and_buttons_go_last(app, api, db) -> None:
+    channel = storage.find_channel(db, "ceasefire")
+    long_summary = "Talks continue on the details of a local pause. " * 60
+    editor = storage.Actor(id=1, name="Olena")
+    for _ in range(3):
+        storage.add_note(db, channel_id=channel.id, summary=long_summary, actor=editor)
+    asked = await _send_in_group(app, "/history ceasefire 3")
+    pieces = [p for p in api.sent() if p["chat_id"] == GROUP_ID]
+    assert len(pieces) > 1
+    assert all(len(p["text"]) <= TELEGRAM_LIMIT for p in pieces)
+    assert pieces[0]["reply_parameters"] == {"message_id": asked}
+    assert all("reply_parameters" not in p for p in pieces[1:])
+    assert all("reply_markup" not in p for p in pieces[:-1])
+    assert "inline_keyboard" in pieces[-1]["reply_markup"]
+
+
+def _keyboards(db) -> list[InlineKeyboardMarkup]:
+    statuses = storage.current_statuses(db)
+    channel = statuses[0].channel
+    admin = Viewer(db=db, user_id=1, chat_id=1, is_admin=True)
+    reader = Viewer(db=db, user_id=2, chat_id=None, is_admin=False)
+    return [
+        overview_keyboard(statuses),
+        channel_keyboard(channel, admin),
+        channel_keyboard(channel, reader),
+        history_keyboard(channel),
+    ]
+
+
+def test_backchannel_keyboards_serialise_exactly_as_ptb_does(db) -> None:
+    for markup in _keyboards(db):
+        assert keyboard_json(markup) == markup.to_dict()
+
+
+@pytest.mark.parametrize(
+    "odd_button",
+    [
+        InlineKeyboardButton("Site", url="https://example.org"),
+        InlineKeyboardButton("Log in", login_url=LoginUrl("https://example.org/login")),
+        InlineKeyboardButton("Search", switch_inline_query_current_chat="ceasefire"),
+    ],
+)
+def test_any_other_kind_of_button_is_left_to_ptb(odd_button: InlineKeyboardButton) -> None:
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("History", callback_data="nav:h:aid")], [odd_button]]
+    )
+    assert keyboard_json(markup) == markup.to_dict()
+    assert keyboard_json(markup)["inline_keyboard"][1][0] == odd_button.to_dict()
