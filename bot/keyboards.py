@@ -83,7 +83,13 @@ CHANNEL_BUTTONS: list[ChannelButton] = [history_button, subscription_button, upd
 
 
 def _rows(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([row for row in rows if row])
+    return _markup(tuple(tuple(row) for row in rows if row))
+
+
+@functools.lru_cache(maxsize=4096)
+def _markup(rows: tuple[tuple[InlineKeyboardButton, ...], ...]) -> InlineKeyboardMarkup:
+    # Keyboards are immutable too, and a handful of layouts cover every page.
+    return InlineKeyboardMarkup(rows)
 
 
 def _nav(label: str, action: Action, slug: str | None = None) -> list[InlineKeyboardButton]:

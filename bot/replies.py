@@ -17,7 +17,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.splitting import split_html
-from bot.telegram_bot import BackchannelBot
+from bot.telegram_bot import bot_of
 
 log = logging.getLogger(__name__)
 Sent = TypeVar("Sent")
@@ -61,9 +61,7 @@ async def reply(update: Update, html: str, markup: InlineKeyboardMarkup | None =
     message = update.effective_message
     if message is None:
         return []
-    bot = message.get_bot()
-    if not isinstance(bot, BackchannelBot):
-        raise TypeError("replies need the application built by bot.app.build_application")
+    bot = bot_of(message)
     in_group = message.chat.type != ChatType.PRIVATE
     thread_id = message.message_thread_id if message.is_topic_message else None
     sent = []

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Prefix
@@ -229,7 +229,10 @@ def _candidates(matches: list[ChannelMatch]) -> tuple[ChannelMatch, ...]:
     return tuple(close[:MAX_CHOICES])
 
 
-class Router:
+Channel = TypeVar("Channel", bound=Routable)
+
+
+class Router(Generic[Channel]):
     """`route` for one set of channels, remembering each word's scores against all of them.
 
     Handlers keep one Router while the channels stay the same (per data version): readers'
@@ -239,8 +242,8 @@ class Router:
 
     MAX_REMEMBERED_WORDS = 65536
 
-    def __init__(self, channels: Sequence[Routable]) -> None:
-        self.channels = list(channels)
+    def __init__(self, channels: Sequence[Channel]) -> None:
+        self.channels: list[Channel] = list(channels)
         self._terms = [_terms_of(channel) for channel in self.channels]
         self._word_scores: dict[str, tuple[float, ...]] = {}
 

@@ -12,7 +12,7 @@ the buttons' JSON directly, and keeps only the new message's id.
 import operator
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.ext import ExtBot
 
@@ -29,7 +29,7 @@ _OTHER_BUTTON_FIELDS = operator.attrgetter(
 
 
 class BackchannelBot(ExtBot[None]):
-    """ExtBot with `send_html`, the path every text reply takes (see the module docstring)."""
+    """ExtBot with `send_html` and `edit_html`, the paths every page takes (see above)."""
 
     __slots__ = ("_link_preview_json",)
 
@@ -64,6 +64,33 @@ class BackchannelBot(ExtBot[None]):
         }
         result = await self._post("sendMessage", data)
         return int(result["message_id"])
+
+    async def edit_html(
+        self,
+        chat_id: int,
+        message_id: int,
+        html: str,
+        *,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Turn a message into another page (button taps), the same lean way as `send_html`."""
+        data: dict[str, Any] = {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "text": html,
+            "parse_mode": ParseMode.HTML,
+            "link_preview_options": self._link_preview_json,
+            "reply_markup": keyboard_json(markup) if markup is not None else None,
+        }
+        await self._post("editMessageText", data)
+
+
+def bot_of(message: Message) -> BackchannelBot:
+    """The bot a message came through, which must be Backchannel's own (its lean paths)."""
+    bot = message.get_bot()
+    if not isinstance(bot, BackchannelBot):
+        raise TypeError("pages need the application built by bot.app.build_application")
+    return bot
 
 
 def keyboard_json(markup: InlineKeyboardMarkup) -> dict[str, Any]:

@@ -47,6 +47,15 @@ async def test_channel_button_edits_the_overview_into_the_channel(
     ]
 
 
+async def test_an_edit_is_html_without_previews(private_chat: Chat, api, tapper: Tapper) -> None:
+    await private_chat.ask("/status")
+    overview = api.last_with_buttons()
+    (edit,) = (await tapper.press_data("nav:h:aid", overview)).edits
+    assert edit["chat_id"] == overview["chat"]["id"]
+    assert edit["parse_mode"] == "HTML"
+    assert edit["link_preview_options"] == {"is_disabled": True}
+
+
 async def test_history_back_and_all_channels(private_chat: Chat, tapper: Tapper) -> None:
     channel_reply = await private_chat.ask("/ceasefire")
     tap = await tapper.press("History")

@@ -16,6 +16,7 @@ from bot.context import BotContext
 from bot.handlers.subscription_buttons import toggle_subscription
 from bot.pages import Page, channel_page, history_page, latest_page, overview_page
 from bot.splitting import split_html
+from bot.telegram_bot import bot_of
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +82,14 @@ async def _follow(update: Update, context: BotContext, target: Target | None) ->
 async def _edit(message: Message, page: Page) -> str | None:
     # An edited message cannot grow into several, so a page too long for one is cut.
     html = split_html(page.html)[0]
+    bot = bot_of(message)
     try:
-        await message.edit_text(html, reply_markup=page.keyboard)
+        await bot.edit_html(message.chat_id, message.message_id, html, markup=page.keyboard)
     except BadRequest as error:
         if "not modified" in error.message.lower():
             return None  # the same button twice: the message already shows this page
         # Deleted or no longer editable: the page still reaches the reader, as a new message.
         log.warning("could not edit, sending instead: %s", error.message)
-        await message.get_bot().send_message(message.chat_id, html, reply_markup=page.keyboard)
+        thread_id = message.message_thread_id if message.is_topic_message else None
+        await bot.send_html(message.chat_id, html, markup=page.keyboard, thread_id=thread_id)
     return None

@@ -42,15 +42,14 @@ def addressed_to_bot(message: Message, bot_id: int, bot_username: str) -> bool:
 
 async def question(update: Update, context: BotContext) -> None:
     """Answer a plain-language question about the channels."""
-    message = update.effective_message
-    bot = context.bot
+    message, bot, db = update.effective_message, context.bot, context.db
     if message is None or not message.text:
         return
     if not is_private(update) and not addressed_to_bot(message, bot.id, bot.username):
         return
     asked = re.sub(rf"@{re.escape(bot.username)}\b", " ", message.text, flags=re.IGNORECASE)
-    channels = storage.list_channels(context.db)
-    router = cached(context, "router", lambda _now: routing.Router(channels))
+    router = cached(context, "router", lambda _now: routing.Router(storage.list_channels(db)))
+    channels = router.channels
     found = router.route(asked)
     log.info("question routed to %s %s", found.intent, [m.slug for m in found.channels])
     await _answer(update, context, found, channels)
