@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from telegram import Bot
 from telegram.request import HTTPXRequest
 
 import storage
 from bench.synthetic import add_history, add_subscribers
+from bench.telegram_process import TelegramProcess
+from bot.app import build_bot
+from bot.config import Settings
 from bot.offline_api import OfflineBotApi
 from digests.runner import build_due, send_due
 from digests.sender import DigestSender, RateLimits
-from tests.bot_api_emulator import BotApiEmulator, Faults
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 TOKEN = "1:bench"
@@ -100,7 +101,7 @@ def _distinct(path: Path) -> int:
     return len(texts)
 
 
-async def deliver(path: Path, digests: int, limit: int) -> DeliveryResult:
+async def deliver(path: Path, digests: int, limit: int, workers: int = 1) -> DeliveryResult:
     """Send `digests` due digests at `limit` messages a second to a fake that enforces it.
 
     Each digest is one message (a few changes behind); every chat's received messages are
@@ -113,17 +114,18 @@ async def deliver(path: Path, digests: int, limit: int) -> DeliveryResult:
         for subscriber, digest in build_due(db, NOW)
         if not (digest.empty and subscriber.quiet)  # quiet days send nothing, by design
     }
-    with BotApiEmulator(Faults(rate_limit=limit)) as server:
-        bot = Bot(TOKEN, base_url=f"{server.url}/bot", request=HTTPXRequest())
+    with TelegramProcess(limit) as server:
+        settings = Settings(_env_file=None, bot_api_base_url=server.url)
+        bot = build_bot(settings, TOKEN, HTTPXRequest())
         async with bot:
             sender = DigestSender(bot, RateLimits(limit))
             started = time.perf_counter()
-            await send_due(db, sender, now=NOW)
+            await send_due(db, sender, now=NOW, workers=workers)
             seconds = time.perf_counter() - started
-        received: dict[int, list[str]] = {}
-        for chat_id, text in server.delivered:
-            received.setdefault(chat_id, []).append(text)
-        rejected = server.rejected_429
+        delivered, rejected = server.results()
+    received: dict[int, list[str]] = {}
+    for chat_id, text in delivered:
+        received.setdefault(chat_id, []).append(text)
     db.close()
     lost = sum(
         1 for chat, parts in expected.items() if received.get(chat, [])[: len(parts)] != parts
@@ -157,7 +159,7 @@ def _peak_rss_child(path: Path, subscribers: int) -> float:
 async def full_run(path: Path) -> None:
     """Build and send (to the in-process fake Bot API) every due digest, recording each."""
     db = storage.open_database(path)
-    bot = Bot(TOKEN, request=NullBotApi())
+    bot = build_bot(Settings(_env_file=None), TOKEN, NullBotApi())
     async with bot:
         report = await send_due(db, DigestSender(bot, RateLimits(1_000_000)), now=NOW)
     due_left = len(storage.due_subscribers(db, NOW, 1))
@@ -174,6 +176,6 @@ def memory_growth(workdir: Path, small: int, large: int) -> tuple[float, float]:
     )
 
 
-def run_delivery(workdir: Path, digests: int, limit: int) -> DeliveryResult:
+def run_delivery(workdir: Path, digests: int, limit: int, workers: int = 1) -> DeliveryResult:
     """Synchronous wrapper for the report."""
-    return asyncio.run(deliver(workdir / "delivery.db", digests, limit))
+    return asyncio.run(deliver(workdir / "delivery.db", digests, limit, workers))

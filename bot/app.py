@@ -54,19 +54,7 @@ def build_application(
         token = settings.bot_token.get_secret_value()
     if not token:
         raise ValueError("build_application needs a token (BOT_TOKEN, or the console's own)")
-    bot = BackchannelBot(
-        token,
-        base_url=f"{settings.api_root}/bot",
-        base_file_url=f"{settings.api_root}/file/bot",
-        defaults=Defaults(
-            parse_mode=ParseMode.HTML,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-            tzinfo=settings.zone,
-        ),
-        # The pool sizes ApplicationBuilder would choose: many replies at once, one long poll.
-        request=request or HTTPXRequest(connection_pool_size=256),
-        get_updates_request=request or HTTPXRequest(),
-    )
+    bot = build_bot(settings, token, request)
     builder = (
         Application.builder()
         .bot(bot)
@@ -81,6 +69,23 @@ def build_application(
     application.bot_data[CACHE_KEY] = ReplyCache()
     _add_handlers(application)
     return application
+
+
+def build_bot(settings: Settings, token: str, request: BaseRequest | None = None) -> BackchannelBot:
+    """The bot object, configured once for the application, the CLI and the benchmarks."""
+    return BackchannelBot(
+        token,
+        base_url=f"{settings.api_root}/bot",
+        base_file_url=f"{settings.api_root}/file/bot",
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            tzinfo=settings.zone,
+        ),
+        # The pool sizes ApplicationBuilder would choose: many replies at once, one long poll.
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(),
+    )
 
 
 def _add_handlers(application: Application) -> None:

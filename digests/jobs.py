@@ -16,12 +16,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
-from telegram import Bot
 from telegram.ext import Application, Job
 
 import storage
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
+from bot.telegram_bot import BackchannelBot
 from digests import alerts, runner
 from digests.sender import DigestSender, RateLimits
 from storage.timestamps import utc_now
@@ -43,7 +43,9 @@ class DigestService:
     once and the rate limit holds across them.
     """
 
-    def __init__(self, db: Database, bot: Bot, settings: Settings, sender: DigestSender) -> None:
+    def __init__(
+        self, db: Database, bot: BackchannelBot, settings: Settings, sender: DigestSender
+    ) -> None:
         self.db, self.bot, self.settings, self.sender = db, bot, settings, sender
         self.lock = asyncio.Lock()
         # Alerts have their own lock, so a long digest run never delays them; both share the
@@ -55,7 +57,7 @@ class DigestService:
         self.background: asyncio.Task[Any] | None = None
 
     @classmethod
-    def create(cls, db: Database, bot: Bot, settings: Settings) -> DigestService:
+    def create(cls, db: Database, bot: BackchannelBot, settings: Settings) -> DigestService:
         """A service with a real rate limiter configured from settings."""
         limits = RateLimits(settings.digest_rate_limit)
         return cls(db, bot, settings, DigestSender(bot, limits))

@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from aiolimiter import AsyncLimiter
-from telegram import Bot
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -28,6 +27,8 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+
+from bot.telegram_bot import BackchannelBot
 
 # Opt in to PTB's future behaviour (RetryAfter.retry_after as a timedelta) instead of a
 # deprecation warning on every 429.
@@ -95,7 +96,7 @@ class DigestSender:
 
     def __init__(
         self,
-        bot: Bot,
+        bot: BackchannelBot,
         limits: RateLimits,
         *,
         sleep: Sleep = asyncio.sleep,
@@ -125,7 +126,7 @@ class DigestSender:
             await self._wait_for_flood_control()
             await self.limits.acquire(chat_id)
             try:
-                await self.bot.send_message(chat_id, html)
+                await self.bot.send_html(chat_id, html)
                 return Outcome.DELIVERED
             except RetryAfter as error:
                 flood_waits += 1
