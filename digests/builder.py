@@ -40,6 +40,8 @@ class Digest:
 # Alerted changes of one chat, (entry id, when alerted), sorted: part of what makes a digest.
 _Marks = tuple[tuple[int, datetime], ...]
 _Key = tuple[frozenset[int] | None, int, str, bool, _Marks]
+# A rendered change line and its length in UTF-16 units (what Telegram counts).
+_Line = tuple[str, int]
 ALERTED = "🔔 alerted"
 
 
@@ -63,7 +65,8 @@ class DigestBuilder:
         self._by_channel: dict[int, list[DigestChange]] = defaultdict(list)
         self._ids: dict[int, list[int]] = {}
         self._digests: dict[_Key, Digest] = {}
-        self._lines: dict[tuple[int, str, datetime | None], str] = {}
+        self._lines: dict[tuple[int, str, datetime | None], _Line] = {}
+        self._lines_by_channel: dict[tuple[int, str], list[_Line]] = {}
         self.extend(changes, lowest)
 
     def extend(self, older: Iterable[DigestChange], lowest: int) -> None:
@@ -77,6 +80,7 @@ class DigestBuilder:
         for items in self._by_channel.values():
             items.sort(key=lambda change: change.entry.id)
         self._ids = {cid: [c.entry.id for c in items] for cid, items in self._by_channel.items()}
+        self._lines_by_channel.clear()  # their positions moved; single lines stay valid
         self.lowest = min(self.lowest, lowest)
 
     def build(
@@ -126,7 +130,7 @@ class DigestBuilder:
         tz, alerted = ZoneInfo(zone), dict(marks)
         since = "since you subscribed" if first else "since your last digest"
         header = f"{NEWSPAPER} {bold('Backchannel digest')} · {day(self.now, tz)}"
-        sections: list[tuple[str, list[str]]] = []
+        sections: list[tuple[str, list[_Line]]] = []
         count = 0
         for channel in self._channels:
             if channel_ids is not None and channel.id not in channel_ids:
@@ -136,7 +140,10 @@ class DigestBuilder:
             if start >= len(items):
                 continue
             title = f"{bold(channel.title)} · /{channel.slug}"
-            lines = [self._line(change, zone, tz, alerted) for change in items[start:]]
+            if alerted:
+                lines = [self._line(change, zone, tz, alerted) for change in items[start:]]
+            else:
+                lines = self._channel_lines(channel.id, zone, tz)[start:]
             sections.append((title, lines))
             count += len(items) - start
         if not count:
@@ -147,14 +154,25 @@ class DigestBuilder:
         intro = f"{header}\n{italic(f'{changes} in {where} {since}')}"
         return Digest(tuple(_pack(intro, sections, FOOTER, self.limit)), count, self.upto)
 
+    def _channel_lines(self, channel_id: int, zone: str, tz: ZoneInfo) -> list[_Line]:
+        # Most digests carry no alert marks: they show a tail of the channel's lines in their
+        # zone, so the whole list is rendered once per channel and zone and sliced.
+        key = (channel_id, zone)
+        lines = self._lines_by_channel.get(key)
+        if lines is None:
+            changes = self._by_channel.get(channel_id, [])
+            lines = self._lines_by_channel[key] = [self._line(c, zone, tz, {}) for c in changes]
+        return lines
+
     def _line(
         self, change: DigestChange, zone: str, tz: ZoneInfo, alerted: Mapping[int, datetime]
-    ) -> str:
+    ) -> _Line:
         at = alerted.get(change.entry.id)
         key = (change.entry.id, zone, at)
         line = self._lines.get(key)
         if line is None:
-            line = self._lines[key] = change_line(change, self._ladder, tz, at)
+            html = change_line(change, self._ladder, tz, at)
+            line = self._lines[key] = (html, telegram_length(html))
         return line
 
 
@@ -183,28 +201,33 @@ def change_line(
     )
 
 
-def _pack(intro: str, sections: list[tuple[str, list[str]]], footer: str, limit: int) -> list[str]:
+def _pack(
+    intro: str, sections: list[tuple[str, list[_Line]]], footer: str, limit: int
+) -> list[str]:
     """Messages under `limit`, cut only between changes; a channel cut in two is re-titled."""
     parts: list[str] = []
-    current = intro
-    # Lengths add up (UTF-16 units), so the running length is kept instead of re-measuring
-    # the growing message for every line.
-    length = telegram_length(current)
+    current = [intro]
+    # Lengths add up (UTF-16 units) and each line's is measured once per run, so packing a
+    # digest is additions, not re-measuring text.
+    length = telegram_length(intro)
     for title, lines in sections:
-        for index, line in enumerate(lines):
-            piece = f"\n\n{title}\n{line}" if index == 0 else f"\n{line}"
-            piece_length = telegram_length(piece)
+        title_length = telegram_length(title)
+        for index, (line, line_length) in enumerate(lines):
+            if index == 0:
+                piece, piece_length = f"\n\n{title}\n{line}", title_length + line_length + 3
+            else:
+                piece, piece_length = f"\n{line}", line_length + 1
             if length + piece_length > limit:
-                parts.append(current)
+                parts.append("".join(current))
                 label = title if index == 0 else f"{title} {italic('(continued)')}"
                 piece = f"{label}\n{line}"
-                piece_length = telegram_length(piece)
-                current, length = "", 0
-            current += piece
+                piece_length = telegram_length(label) + line_length + 1
+                current, length = [], 0
+            current.append(piece)
             length += piece_length
     ending = "\n\n" + footer
     if length + telegram_length(ending) <= limit:
-        current += ending
-    parts.append(current)
+        current.append(ending)
+    parts.append("".join(current))
     # A single change longer than a message (a pasted essay) still goes out, cut by lines.
     return [chunk for part in parts for chunk in split_html(part, limit)]

@@ -135,3 +135,19 @@ def test_watermark_older_than_the_builder_is_refused(db, seeded_upto) -> None:
     builder = builder_for(db, lowest=seeded_upto)
     with pytest.raises(ValueError, match="older"):
         builder.build_for(None, seeded_upto - 1, "UTC")
+
+
+def test_extending_to_older_changes_gives_what_a_fresh_builder_gives(db, seeded_upto) -> None:
+    set_status(db, "ceasefire", "negotiating", "First talks")
+    middle = storage.latest_change_id(db)
+    set_status(db, "ceasefire", "stalled", "Talks broke off")
+    set_status(db, "aid", "negotiating", "Convoy talks")
+    builder = builder_for(db, lowest=middle)
+    newer = builder.build_for(None, middle, "Europe/Kyiv")
+    assert "First talks" not in newer.parts[0] and "broke off" in newer.parts[0]
+    # A subscriber further behind arrives: the run adds the older changes it needs.
+    builder.extend(storage.changes_between(db, seeded_upto, middle), seeded_upto)
+    for watermark in (seeded_upto, middle):
+        fresh = builder_for(db, lowest=seeded_upto).build_for(None, watermark, "Europe/Kyiv")
+        assert builder.build_for(None, watermark, "Europe/Kyiv") == fresh
+    assert "First talks" in builder.build_for(None, seeded_upto, "Europe/Kyiv").parts[0]
