@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, Literal
 
@@ -151,8 +152,14 @@ class UndoResult(BaseModel):
     restored: StatusEntry | None
 
 
-class Subscriber(BaseModel):
-    """A chat that gets the daily digest: which channels, when, and how far it has read."""
+@dataclass(slots=True)
+class Subscriber:
+    """A chat that gets the daily digest: which channels, when, and how far it has read.
+
+    A plain dataclass, unlike the other models: it is only ever read back from rows this
+    package wrote, and a due-digest run loads every due subscriber (100,000 in the benchmark),
+    where pydantic's validation was a third of the time spent building their digests.
+    """
 
     chat_id: int
     chat_type: str

@@ -13,7 +13,6 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, time
 from typing import Any
 
-from pydantic import TypeAdapter
 from sqlite_utils import Database
 
 from digests.schedule import next_due
@@ -28,9 +27,6 @@ _COLUMNS = (
 )
 
 
-# Validating the whole batch in one call keeps the per-row work in pydantic's compiled core;
-# a due-digest run loads every due subscriber, 100,000 of them in the benchmark.
-_VALIDATE_SUBSCRIBERS = TypeAdapter(list[Subscriber]).validate_python
 _Row = tuple[Any, ...]  # the columns of _COLUMNS, in that order
 
 
@@ -47,28 +43,26 @@ def _subscribers(db: Database, rows: Iterable[_Row]) -> list[Subscriber]:
             chunk,
         ):
             channels[chat_id].add(channel_id)
-    return _VALIDATE_SUBSCRIBERS(
-        [
-            {
-                "chat_id": chat_id,
-                "chat_type": chat_type,
-                "all_channels": all_channels,
-                "channel_ids": frozenset(channels.get(chat_id, ())),
-                "digest_time": digest_time,
-                "timezone": timezone,
-                "quiet": quiet,
-                "active": active,
-                "next_due_at": from_db(next_due_at),
-                "watermark": watermark,
-                "last_digest_at": from_db(last_digest_at),
-                "paused_reason": paused_reason,
-            }
-            for (
-                chat_id, chat_type, all_channels, digest_time, timezone, quiet, active,
-                next_due_at, watermark, last_digest_at, paused_reason,
-            ) in rows
-        ]
-    )  # fmt: skip
+    return [
+        Subscriber(
+            chat_id=chat_id,
+            chat_type=chat_type,
+            all_channels=bool(all_channels),
+            channel_ids=frozenset(channels.get(chat_id, ())),
+            digest_time=time.fromisoformat(digest_time),
+            timezone=timezone,
+            quiet=bool(quiet),
+            active=bool(active),
+            next_due_at=from_db(next_due_at),
+            watermark=watermark,
+            last_digest_at=from_db(last_digest_at),
+            paused_reason=paused_reason,
+        )
+        for (
+            chat_id, chat_type, all_channels, digest_time, timezone, quiet, active,
+            next_due_at, watermark, last_digest_at, paused_reason,
+        ) in rows
+    ]  # fmt: skip
 
 
 def get_subscriber(db: Database, chat_id: int) -> Subscriber | None:
