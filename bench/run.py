@@ -224,9 +224,9 @@ def main() -> None:
         "# Benchmarks",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}.",
-        "Reproduce with `make bench` (about 4 minutes on 2 cores; `python -m bench.run --quick` for a "
-        "smoke run at a tenth of the sizes). Each benchmark builds its own data with a seeded "
-        "random generator in a temporary directory; none contacts Telegram.",
+        "Reproduce with `make bench` (about 4 minutes on 2 cores; `python -m bench.run "
+        "--quick` for a smoke run at a tenth of the sizes). Each benchmark builds its own data "
+        "with a seeded random generator in a temporary directory; none contacts Telegram.",
         "",
     ]
     notes = (Path(__file__).with_name("NOTES.md")).read_text(encoding="utf-8")
