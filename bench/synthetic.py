@@ -64,12 +64,19 @@ def add_history(db: Database, count: int, seed: int = 1) -> None:
 
 
 def add_subscribers(
-    db: Database, count: int, *, due_at: datetime, window: int = 1000, seed: int = 3
+    db: Database,
+    count: int,
+    *,
+    due_at: datetime,
+    window: int = 1000,
+    seed: int = 3,
+    quiet_share: float = 0.5,
 ) -> None:
     """`count` active subscribers, all due at `due_at`, with mixed channel sets and watermarks.
 
     Half follow every channel, half two or three channels; watermarks are spread over the
-    last `window` history rows, so each digest covers up to `window` changes.
+    last `window` history rows, so each digest covers up to `window` changes. `quiet_share`
+    of them skip days without changes (quiet mode); the others always get a message.
     """
     rng = random.Random(seed)
     channel_ids = [channel.id for channel in storage.list_channels(db)]
@@ -87,7 +94,7 @@ def add_subscribers(
                 "all_channels": int(every),
                 "digest_time": "08:00",
                 "timezone": rng.choice(["Europe/Kyiv", "Europe/Berlin", "America/New_York"]),
-                "quiet": int(rng.random() < 0.5),
+                "quiet": int(rng.random() < quiet_share),
                 "active": 1,
                 "next_due_at": due,
                 "watermark": rng.choice(watermarks),
