@@ -17,7 +17,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.splitting import split_html
-from bot.telegram_bot import bot_of
+from bot.telegram_bot import bot_of, topic_of
 
 log = logging.getLogger(__name__)
 Sent = TypeVar("Sent")
@@ -63,7 +63,7 @@ async def reply(update: Update, html: str, markup: InlineKeyboardMarkup | None =
         return []
     bot = bot_of(message)
     in_group = message.chat.type != ChatType.PRIVATE
-    thread_id = message.message_thread_id if message.is_topic_message else None
+    thread_id = topic_of(message)
     sent = []
     chunks = split_html(html)
     for index, chunk in enumerate(chunks):

@@ -53,12 +53,9 @@ class BackchannelBot(ExtBot[None]):
         `reply_to` quotes that message (groups), `thread_id` keeps the reply in a forum topic.
         Link previews follow the application's Defaults, like every other call.
         """
-        data: dict[str, Any] = {
+        data = {
             "chat_id": chat_id,
-            "text": html,
-            "parse_mode": ParseMode.HTML,
-            "link_preview_options": self._link_preview_json,
-            "reply_markup": keyboard_json(markup) if markup is not None else None,
+            **self._page(html, markup),
             "reply_parameters": {"message_id": reply_to} if reply_to is not None else None,
             "message_thread_id": thread_id,
         }
@@ -74,15 +71,17 @@ class BackchannelBot(ExtBot[None]):
         markup: InlineKeyboardMarkup | None = None,
     ) -> None:
         """Turn a message into another page (button taps), the same lean way as `send_html`."""
-        data: dict[str, Any] = {
-            "chat_id": chat_id,
-            "message_id": message_id,
+        data = {"chat_id": chat_id, "message_id": message_id, **self._page(html, markup)}
+        await self._post("editMessageText", data)
+
+    def _page(self, html: str, markup: InlineKeyboardMarkup | None) -> dict[str, Any]:
+        # What a sent and an edited page share: HTML text, no previews, the buttons.
+        return {
             "text": html,
             "parse_mode": ParseMode.HTML,
             "link_preview_options": self._link_preview_json,
             "reply_markup": keyboard_json(markup) if markup is not None else None,
         }
-        await self._post("editMessageText", data)
 
 
 def bot_of(message: Message) -> BackchannelBot:
@@ -91,6 +90,14 @@ def bot_of(message: Message) -> BackchannelBot:
     if not isinstance(bot, BackchannelBot):
         raise TypeError("pages need the application built by bot.app.build_application")
     return bot
+
+
+def topic_of(message: Message) -> int | None:
+    """The forum topic a message is in, where a reply must go too; None outside topics.
+
+    A reply chain in an ordinary group also has a thread id, which Telegram refuses here.
+    """
+    return message.message_thread_id if message.is_topic_message else None
 
 
 def keyboard_json(markup: InlineKeyboardMarkup) -> dict[str, Any]:

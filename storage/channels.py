@@ -65,7 +65,7 @@ def _load(db: Database, include_archived: bool) -> tuple[Channel, ...]:
 
 def command_index(db: Database) -> dict[str, Channel]:
     """Map every command name (slug and aliases) of an active channel to its channel."""
-    return dict(memoized(db, "commands", lambda: _commands(db)))
+    return dict(_remembered_commands(db))
 
 
 def is_channel_command(db: Database, name: str) -> bool:
@@ -73,7 +73,12 @@ def is_channel_command(db: Database, name: str) -> bool:
 
     Asked for every command a reader sends, so it reads the remembered index without copying.
     """
-    return name in memoized(db, "commands", lambda: _commands(db))
+    return name in _remembered_commands(db)
+
+
+def _remembered_commands(db: Database) -> dict[str, Channel]:
+    # Shared, not copied: callers inside this module only read it.
+    return memoized(db, "commands", lambda: _commands(db))
 
 
 def _commands(db: Database) -> dict[str, Channel]:
@@ -93,7 +98,7 @@ def find_channel(db: Database, name: str, *, include_archived: bool = False) -> 
     """
     wanted = name.strip().lstrip("/").lower()
     if not include_archived:
-        found = memoized(db, "commands", lambda: _commands(db)).get(wanted)
+        found = _remembered_commands(db).get(wanted)
         if found is None:
             raise ChannelNotFoundError(name)
         return found

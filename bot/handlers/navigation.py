@@ -16,7 +16,7 @@ from bot.context import BotContext
 from bot.handlers.subscription_buttons import toggle_subscription
 from bot.pages import Page, channel_page, history_page, latest_page, overview_page
 from bot.splitting import split_html
-from bot.telegram_bot import bot_of
+from bot.telegram_bot import bot_of, topic_of
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,6 @@ async def _edit(message: Message, page: Page) -> str | None:
             return None  # the same button twice: the message already shows this page
         # Deleted or no longer editable: the page still reaches the reader, as a new message.
         log.warning("could not edit, sending instead: %s", error.message)
-        thread_id = message.message_thread_id if message.is_topic_message else None
+        thread_id = topic_of(message)
         await bot.send_html(message.chat_id, html, markup=page.keyboard, thread_id=thread_id)
     return None
