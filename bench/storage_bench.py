@@ -92,13 +92,13 @@ async def history_figures(workdir: Path, large_rows: int, runs: int) -> tuple[fl
     query: list[list[float]] = [[], []]
     command: list[list[float]] = [[], []]
     rounds = 10
+    channel_ids = [storage.find_channel(db, "exchanges").id for db in dbs]
     async with applications[0], applications[1]:
         for application in applications:
             await measure_command(application, "/history exchanges 10", 200)
         for _ in range(rounds):
             for index, (db, application) in enumerate(zip(dbs, applications, strict=True)):
-                channel_id = storage.find_channel(db, "exchanges").id
-                query[index] += _query_seconds(db, channel_id, runs // rounds)
+                query[index] += _query_seconds(db, channel_ids[index], runs // rounds)
                 command[index] += await measure_command(
                     application, "/history exchanges 10", runs // rounds
                 )
