@@ -19,8 +19,9 @@ import storage
 from bench.synthetic import add_history, add_subscribers
 from bench.telegram_process import TelegramProcess
 from bot.app import build_bot
+from bot.cli.offline_api import OfflineBotApi
 from bot.config import Settings
-from bot.offline_api import OfflineBotApi
+from bot.outbox import TelegramOutbox
 from digests.runner import build_due, send_due
 from digests.sender import DigestSender, RateLimits
 
@@ -123,7 +124,7 @@ async def deliver(path: Path, digests: int, limit: int, workers: int = 1) -> Del
         settings = Settings(_env_file=None, bot_api_base_url=server.url)
         bot = build_bot(settings, TOKEN, HTTPXRequest())
         async with bot:
-            sender = DigestSender(bot, RateLimits(limit))
+            sender = DigestSender(TelegramOutbox(bot), RateLimits(limit))
             started = time.perf_counter()
             await send_due(db, sender, now=NOW, workers=workers)
             seconds = time.perf_counter() - started
@@ -166,7 +167,9 @@ async def full_run(path: Path) -> None:
     db = storage.open_database(path)
     bot = build_bot(Settings(_env_file=None), TOKEN, NullBotApi())
     async with bot:
-        report = await send_due(db, DigestSender(bot, RateLimits(1_000_000)), now=NOW)
+        report = await send_due(
+            db, DigestSender(TelegramOutbox(bot), RateLimits(1_000_000)), now=NOW
+        )
     due_left = len(storage.due_subscribers(db, NOW, 1))
     db.close()
     if report.failed or due_left:

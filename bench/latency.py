@@ -17,9 +17,9 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 import storage
 from bench.synthetic import add_history, add_subscribers
 from bot.app import build_application
+from bot.cli.offline_api import OfflineBotApi
+from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.config import Settings
-from bot.offline_api import OfflineBotApi
-from bot.updates import chat_dict, text_update, user_dict
 
 TOKEN = "1:bench"
 COMMANDS = ["/status", "/ceasefire", "/history exchanges", "any news on prisoner swaps?"]

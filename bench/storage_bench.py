@@ -11,8 +11,8 @@ import storage
 from bench.latency import TOKEN, measure_command
 from bench.synthetic import add_history
 from bot.app import build_application
+from bot.cli.offline_api import OfflineBotApi
 from bot.config import Settings
-from bot.offline_api import OfflineBotApi
 from storage.models import Actor
 
 

@@ -1,29 +1,37 @@
-"""Wiring: build the PTB Application from settings and a database, with its handlers in order."""
+"""Wiring: build the PTB Application from settings and a database, with its handlers in order.
+
+This is the place to start reading: `_handlers` lists every entry point of the bot in the
+order python-telegram-bot tries them (the guided /set form's own steps included).
+"""
+
+import warnings
 
 from sqlite_utils import Database
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ConversationHandler,
     Defaults,
     MessageHandler,
     TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
-from bot import callbacks, flood
+from bot import callbacks
 from bot.command_menu import publish_menu
-from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
-from bot.flood import FLOOD_KEY, FloodGuard
 from bot.handlers import (
-    admin,
+    admin_rights,
     alerts,
+    channel_admin,
     channels,
     digest_admin,
     digest_settings,
@@ -35,11 +43,15 @@ from bot.handlers import (
     questions,
     search,
     status,
+    status_changes,
     subscriptions,
     timeline,
 )
 from bot.reply_cache import CACHE_KEY, ReplyCache
 from bot.telegram_bot import BackchannelBot
+from bot.traffic import flood
+from bot.traffic.concurrency import PerChatUpdateProcessor
+from bot.traffic.flood import FLOOD_KEY, FloodGuard
 
 
 def build_application(
@@ -91,45 +103,99 @@ def build_bot(settings: Settings, token: str, request: BaseRequest | None = None
 def _add_handlers(application: Application) -> None:
     # Flood control sees every update first and can stop it before any handler runs.
     application.add_handler(TypeHandler(Update, flood.guard), group=-1)
-    # One group: PTB runs only the first matching handler of a group, so the catch-alls at
-    # the end see just what no built-in command took. /help lists commands in this order.
-    db = application.bot_data[DB_KEY]
-    application.add_handlers(
-        [
-            # Channel commands and questions are most of what readers send, so they come
-            # before the thirty-odd built-in commands PTB would otherwise try one by one. They
-            # cannot take anything meant for those: channel names are never built-in names,
-            # and questions are plain text, which only an open guided /set form wants first.
-            MessageHandler(channels.ChannelCommand(db), channels.channel_or_unknown),
-            guided_set.conversation(),
-            MessageHandler(filters.TEXT & ~filters.COMMAND, questions.question),
-            CommandHandler("start", help.start),
-            CommandHandler("help", help.help_command),
-            CommandHandler("status", status.status),
-            CommandHandler("channels", status.channels),
-            CommandHandler("history", channels.history),
-            CommandHandler("search", search.search),
-            CommandHandler("timeline", timeline.timeline),
-            CommandHandler("subscribe", subscriptions.subscribe),
-            CommandHandler("unsubscribe", subscriptions.unsubscribe),
-            CommandHandler("mysubs", subscriptions.mysubs),
-            CommandHandler("digesttime", digest_settings.digesttime),
-            CommandHandler("quiet", digest_settings.quiet),
-            CommandHandler("digest", digest_settings.digest),
-            CommandHandler("alerts", alerts.alerts),
-            # Admin commands (hidden from readers' /help and menu).
-            *admin.handlers(),
-            CommandHandler("digestnow", digest_admin.digestnow),
-            CommandHandler("export", export.export_history),
-            # Unknown commands get suggestions; also answers a channel command whose channel
-            # appeared between the filter's check and now.
-            MessageHandler(filters.COMMAND, channels.channel_or_unknown),
-            CallbackQueryHandler(navigation.navigate, pattern=f"^{callbacks.PREFIX}:"),
-            # Last: answers any button no handler above claimed, so none spins forever.
-            CallbackQueryHandler(navigation.unknown_button),
-        ]
-    )
+    application.add_handlers(_handlers(application.bot_data[DB_KEY]))
     application.add_error_handler(errors.on_error)
+
+
+def _handlers(db: Database) -> list[BaseHandler]:
+    """Every handler in one group, in order: PTB runs only the first one that matches.
+
+    The catch-alls at the end therefore see just what no command took. /help lists the
+    commands in this order (admin ones only to admins).
+    """
+    return [
+        # Channel commands and questions are most of what readers send, so they come before
+        # the thirty-odd built-in commands PTB would otherwise try one by one. They cannot
+        # take anything meant for those: channel names are never built-in names, and
+        # questions are plain text, which only an open guided /set form wants first.
+        MessageHandler(channels.ChannelCommand(db), channels.channel_or_unknown),
+        _guided_set(),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, questions.question),
+        # Reader commands.
+        CommandHandler("start", help.start),
+        CommandHandler("help", help.help_command),
+        CommandHandler("status", status.status),
+        CommandHandler("channels", status.channels),
+        CommandHandler("history", channels.history),
+        CommandHandler("search", search.search),
+        CommandHandler("timeline", timeline.timeline),
+        CommandHandler("subscribe", subscriptions.subscribe),
+        CommandHandler("unsubscribe", subscriptions.unsubscribe),
+        CommandHandler("mysubs", subscriptions.mysubs),
+        CommandHandler("digesttime", digest_settings.digesttime),
+        CommandHandler("quiet", digest_settings.quiet),
+        CommandHandler("digest", digest_settings.digest),
+        CommandHandler("alerts", alerts.alerts),
+        # Admin commands, each wrapped in `admin_only` (hidden from readers' /help and menu).
+        # The one-line /set comes after the guided form above, which takes only a bare /set.
+        CommandHandler("set", status_changes.set_status),
+        CommandHandler("note", status_changes.note),
+        CommandHandler("confirm", status_changes.confirm),
+        CommandHandler("undo", status_changes.undo),
+        CommandHandler("addchannel", channel_admin.add_channel),
+        CommandHandler("renamechannel", channel_admin.rename_channel),
+        CommandHandler("archivechannel", channel_admin.archive_channel),
+        CommandHandler("restorechannel", channel_admin.restore_channel),
+        CommandHandler("admins", admin_rights.admins),
+        CommandHandler("grant", admin_rights.grant),
+        CommandHandler("revoke", admin_rights.revoke),
+        CommandHandler("audit", admin_rights.audit),
+        CommandHandler("cancel", guided_set.nothing_to_cancel),
+        CallbackQueryHandler(guided_set.expired_button, pattern=r"^set:"),
+        CommandHandler("digestnow", digest_admin.digestnow),
+        CommandHandler("export", export.export_history),
+        # Unknown commands get suggestions; also answers a channel command whose channel
+        # appeared between the filter's check and now.
+        MessageHandler(filters.COMMAND, channels.channel_or_unknown),
+        CallbackQueryHandler(navigation.navigate, pattern=f"^{callbacks.PREFIX}:"),
+        # Last: answers any button no handler above claimed, so none spins forever.
+        CallbackQueryHandler(navigation.unknown_button),
+    ]
+
+
+def _guided_set() -> ConversationHandler:
+    """The guided /set form: a bare /set (or the Update button), then buttons, then a summary."""
+    bare_set = filters.Regex(r"^/set(@\w+)?\s*$")
+    with warnings.catch_warnings():
+        # PTB warns that with per_message=False button presses are tracked per chat and user,
+        # not per message. That is what we want (one open form per admin per chat, and the
+        # summary arrives as a message, which per_message=True cannot track); stale keyboards
+        # are caught by validating the callback data and by `expired_button`.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("set", guided_set.start, filters=bare_set),
+                CallbackQueryHandler(guided_set.pick_channel, pattern=r"^set:c:"),
+            ],
+            states={
+                guided_set.CHANNEL: [
+                    CallbackQueryHandler(guided_set.pick_channel, pattern=r"^set:c:")
+                ],
+                guided_set.PHASE: [CallbackQueryHandler(guided_set.pick_phase, pattern=r"^set:p:")],
+                guided_set.SUMMARY: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, guided_set.write_summary)
+                ],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, guided_set.timed_out)],
+            },
+            fallbacks=[
+                CommandHandler("cancel", guided_set.cancel),
+                CallbackQueryHandler(guided_set.cancel, pattern=r"^set:x$"),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, guided_set.use_buttons),
+            ],
+            conversation_timeout=guided_set.TIMEOUT_SECONDS,
+            allow_reentry=True,
+            name="guided_set",
+        )
 
 
 async def _post_init(application: Application) -> None:

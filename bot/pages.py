@@ -20,10 +20,10 @@ from bot.keyboards import (
     latest_keyboard,
     overview_keyboard,
 )
-from bot.question_views import latest_view
 from bot.replies import reply
 from bot.reply_cache import CACHE_KEY, Rendered
-from bot.views import channel_detail, history_view, status_overview
+from render.answers import latest_view
+from render.channels import channel_detail, history_view, status_overview
 
 RECENT_CHANGES = 3
 HISTORY_DEFAULT = 10

@@ -9,15 +9,15 @@ than a missing answer the reader can ask for again. Anything else is a real refu
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.splitting import split_html
+from bot.outbox import retry_after_seconds
 from bot.telegram_bot import bot_of, topic_of
+from render.splitting import split_html
 
 log = logging.getLogger(__name__)
 Sent = TypeVar("Sent")
@@ -35,8 +35,7 @@ async def with_retries(send: Callable[[], Awaitable[Sent]]) -> Sent:
         try:
             return await send()
         except RetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            seconds = retry_after_seconds(error)
             if attempt == REPLY_ATTEMPTS or seconds > MAX_RETRY_AFTER:
                 raise
             log.warning("reply: flood control, retrying in %.0f s", seconds)

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import storage
-from bot.formatting import bold
-from bot.splitting import split_html
 from digests.builder import change_line
 from digests.sender import DigestSender, Outcome
+from render.formatting import bold
+from render.splitting import split_html
 from storage.timestamps import utc_now
 
 log = logging.getLogger(__name__)

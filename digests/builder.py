@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.formatting import bold, day, italic, phase_badge, source_html, text, trend_text
-from bot.splitting import TELEGRAM_LIMIT, split_html, telegram_length
+from render.formatting import bold, day, italic, phase_badge, source_html, text, trend_text
+from render.splitting import TELEGRAM_LIMIT, split_html, telegram_length
 from storage import Channel, DigestChange, PhaseLadder, Subscriber
 
 NEWSPAPER = "📰"

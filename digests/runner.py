@@ -18,8 +18,8 @@ from sqlite_utils import Database
 
 import storage
 from digests.builder import Digest, DigestBuilder
-from digests.schedule import next_due
 from digests.sender import DigestSender, Outcome
+from storage.schedule import next_due
 from storage.timestamps import utc_now
 
 log = logging.getLogger(__name__)

@@ -5,6 +5,10 @@ Telegram allows about 30 messages a second overall and 20 a minute to one group,
 pauses everyone when Telegram still says "retry after", retries network trouble with backoff,
 and reports a chat that blocked the bot or no longer exists as gone, so it is not retried
 forever. Sleep and clock are injected so tests never wait.
+
+The sender knows nothing of Telegram's library: it sends through `HtmlOutbox` (one method,
+"send this HTML to this chat"), which `bot.outbox` implements by translating Telegram's errors
+into the four kinds below. So digests can be built, sent and tested without `telegram`.
 """
 
 from __future__ import annotations
@@ -12,27 +16,12 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from typing import Protocol
 
 from aiolimiter import AsyncLimiter
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
-
-from bot.telegram_bot import BackchannelBot
-
-# Opt in to PTB's future behaviour (RetryAfter.retry_after as a timedelta) instead of a
-# deprecation warning on every 429.
-os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +30,39 @@ GROUP_MESSAGES_PER_MINUTE = 20
 # one message too many because of timer jitter.
 SAFETY_MARGIN = 0.95
 BURST_SHARE = 0.04
-_GONE_MARKERS = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class HtmlOutbox(Protocol):
+    """Where digests go: the bot implements it for Telegram, tests and benchmarks likewise."""
+
+    async def send_html(self, chat_id: int, html: str) -> None:
+        """Send one HTML message, or raise one of the `DeliveryError` kinds below."""
+
+
+class DeliveryError(Exception):
+    """A message was not delivered; the subclass says whether and when to try again."""
+
+
+class FloodWait(DeliveryError):
+    """The messenger asks everyone to pause for `seconds` (Telegram's 429)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds:g} s")
+        self.seconds = seconds
+
+
+class ChatGone(DeliveryError):
+    """The chat blocked the bot, was left or deleted: never retry."""
+
+
+class NetworkTrouble(DeliveryError):
+    """A passing failure (time-out, 5xx, dropped connection): retry with backoff."""
+
+
+class Refused(DeliveryError):
+    """The message itself was refused (e.g. bad markup): retrying now would not help."""
 
 
 class Outcome(enum.Enum):
@@ -96,7 +115,7 @@ class DigestSender:
 
     def __init__(
         self,
-        bot: BackchannelBot,
+        outbox: HtmlOutbox,
         limits: RateLimits,
         *,
         sleep: Sleep = asyncio.sleep,
@@ -106,7 +125,7 @@ class DigestSender:
         max_backoff: float = 60.0,
         max_flood_waits: int = 10,
     ) -> None:
-        self.bot, self.limits, self.sleep, self.clock = bot, limits, sleep, clock
+        self.outbox, self.limits, self.sleep, self.clock = outbox, limits, sleep, clock
         self.attempts, self.first_backoff, self.max_backoff = attempts, first_backoff, max_backoff
         self.max_flood_waits = max_flood_waits
         self._resume_at = 0.0
@@ -126,43 +145,29 @@ class DigestSender:
             await self._wait_for_flood_control()
             await self.limits.acquire(chat_id)
             try:
-                await self.bot.send_html(chat_id, html)
+                await self.outbox.send_html(chat_id, html)
                 return Outcome.DELIVERED
-            except RetryAfter as error:
+            except FloodWait as error:
                 flood_waits += 1
                 self.flood_waits += 1
-                self._resume_at = max(self._resume_at, self.clock() + _seconds(error))
-                log.warning("flood control: pausing digests for %.0f s", _seconds(error))
+                self._resume_at = max(self._resume_at, self.clock() + error.seconds)
+                log.warning("flood control: pausing digests for %.0f s", error.seconds)
                 if flood_waits > self.max_flood_waits:
                     return Outcome.RETRY_LATER
-            except Forbidden as error:
-                log.info("digest to %s refused (%s): deactivating", chat_id, error.message)
+            except ChatGone as error:
+                log.info("digest to %s refused (%s): deactivating", chat_id, error)
                 return Outcome.GONE
-            except ChatMigrated:
-                log.warning("chat %s became a supergroup; it must /subscribe again", chat_id)
-                return Outcome.GONE
-            except BadRequest as error:  # before NetworkError: BadRequest subclasses it
-                if any(marker in error.message.lower() for marker in _GONE_MARKERS):
-                    log.info("digest to %s: %s: deactivating", chat_id, error.message)
-                    return Outcome.GONE
-                log.error("digest to %s rejected: %s", chat_id, error.message)
-                return Outcome.RETRY_LATER
-            except NetworkError as error:  # includes TimedOut and 5xx answers
+            except NetworkTrouble as error:
                 failures += 1
                 if failures >= self.attempts:
                     log.warning("digest to %s failed %d times: %s", chat_id, failures, error)
                     return Outcome.RETRY_LATER
                 await self.sleep(min(self.first_backoff * 2 ** (failures - 1), self.max_backoff))
-            except TelegramError as error:
-                log.error("digest to %s failed: %s", chat_id, error)
+            except DeliveryError as error:
+                log.error("digest to %s rejected: %s", chat_id, error)
                 return Outcome.RETRY_LATER
 
     async def _wait_for_flood_control(self) -> None:
         # Shared by every concurrent send: after a 429 nobody sends until the pause is over.
         while (remaining := self._resume_at - self.clock()) > 0:
             await self.sleep(remaining)
-
-
-def _seconds(error: RetryAfter) -> float:
-    value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import storage
-from bot.cli import main
+from bot.cli.main import main
 
 OUTPUT = Path(__file__).with_name("timeline.png")
 EXAMPLE = storage.Actor(id=None, name="example")

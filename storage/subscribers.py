@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from digests.schedule import next_due
 from storage.changes import latest_change_id
 from storage.errors import NotSubscribedError
 from storage.models import Subscriber
+from storage.schedule import next_due
 from storage.timestamps import from_db, to_db, utc_now
 
 _COLUMNS = (

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.offline_api import BOT_USER
-from bot.updates import callback_update, chat_dict, user_dict
+from bot.cli.offline_api import BOT_USER
+from bot.cli.update_factory import callback_update, chat_dict, user_dict
 from tests.conftest import ADMIN_ID, GROUP_ID, Chat
 from tests.html_check import telegram_html_problems
 

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.offline_api import BOT_USER
+from bot.cli.offline_api import BOT_USER
 
 
 @dataclass

@@ -13,9 +13,9 @@ from telegram.ext import Application
 
 import storage
 from bot.app import build_application
+from bot.cli.offline_api import OfflineBotApi
+from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.config import Settings
-from bot.offline_api import OfflineBotApi
-from bot.updates import chat_dict, text_update, user_dict
 from tests.html_check import telegram_html_problems
 
 TEST_TOKEN = "123456:TEST-TOKEN-never-sent-anywhere"

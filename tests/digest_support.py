@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time
 import pytest
 
 import storage
+from bot.outbox import TelegramOutbox
 from digests.sender import DigestSender
 from storage.models import Actor
 from tests.conftest import NOW
@@ -45,7 +46,9 @@ class RecordingLimits:
 
 def make_sender(bot, clock: FakeClock | None = None, **options) -> DigestSender:
     clock = clock or FakeClock()
-    return DigestSender(bot, RecordingLimits(), sleep=clock.sleep, clock=clock, **options)
+    return DigestSender(
+        TelegramOutbox(bot), RecordingLimits(), sleep=clock.sleep, clock=clock, **options
+    )
 
 
 def set_status(db, slug: str, phase: str, summary: str, kind: str = "status", **extra):

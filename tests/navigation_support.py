@@ -7,8 +7,8 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.offline_api import OfflineBotApi
-from bot.updates import callback_update, user_dict
+from bot.cli.offline_api import OfflineBotApi
+from bot.cli.update_factory import callback_update, user_dict
 from tests.conftest import READER_ID
 from tests.html_check import telegram_html_problems
 

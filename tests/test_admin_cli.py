@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import storage
-from bot import cli
+from bot.cli import main as cli
 from tests.admin_support import rows
 
 HEADER = "channel,kind,phase,summary,source_url,source_grade,changed_at,actor\n"

@@ -4,8 +4,8 @@ import io
 
 import storage
 from bot.app import build_application
-from bot.console import CONSOLE_USER_ID, run_console
-from bot.offline_api import OfflineBotApi
+from bot.cli.console import CONSOLE_USER_ID, run_console
+from bot.cli.offline_api import OfflineBotApi
 from tests.admin_support import admin_in
 from tests.conftest import TEST_TOKEN
 

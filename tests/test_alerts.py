@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 
 import storage
-from bot.console import CONSOLE_USER_ID, run_console
-from bot.offline_api import ScriptedFailure
-from digests import alerts, jobs, runner
+from bot import jobs
+from bot.cli.console import CONSOLE_USER_ID, run_console
+from bot.cli.offline_api import ScriptedFailure
+from digests import alerts, runner
 from tests.conftest import GROUP_ID, READER_ID, Chat
 from tests.digest_support import (
     EDITOR,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.offline_api import ScriptedFailure
+from bot.cli.offline_api import ScriptedFailure
 from tests.admin_support import admin_in, rows
 from tests.conftest import Chat
 

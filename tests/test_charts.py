@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import storage
-from bot.charts import (
+from render.charts import (
     MAX_PANELS,
     Series,
     Window,

@@ -4,7 +4,7 @@ import io
 import subprocess
 import sys
 
-from bot.console import render_html, run_console
+from bot.cli.console import render_html, run_console
 
 
 async def test_console_answers_piped_commands(settings, db) -> None:

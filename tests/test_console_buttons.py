@@ -2,7 +2,7 @@
 
 import io
 
-from bot.console import run_console
+from bot.cli.console import run_console
 
 
 async def converse(settings, db, lines: list[str]) -> str:

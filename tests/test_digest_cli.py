@@ -10,8 +10,8 @@ from urllib.parse import parse_qsl
 import pytest
 
 import storage
-from bot.cli import main
-from bot.offline_api import BOT_USER
+from bot.cli.main import main
+from bot.cli.offline_api import BOT_USER
 from tests.digest_support import add_subscriber, set_status
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 import storage
-from bot.offline_api import ScriptedFailure
+from bot.cli.offline_api import ScriptedFailure
 from digests import runner
 from tests.digest_support import (
     FIRST_DUE,

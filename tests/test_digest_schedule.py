@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from digests.schedule import canonical_zone, closest_zone, next_due, parse_hhmm
+from storage.schedule import canonical_zone, closest_zone, next_due, parse_hhmm
 
 
 def utc(*parts: int) -> datetime:

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from telegram.error import NetworkError, TimedOut
 
-from bot.offline_api import ScriptedFailure
+from bot.cli.offline_api import ScriptedFailure
 from digests.sender import Outcome, RateLimits
 from tests.digest_support import FakeClock, make_sender
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import bot.cli
+import bot.cli.main
 import storage
-from bot.export_files import to_csv, to_json
-from bot.offline_api import OfflineBotApi
+from bot.cli.offline_api import OfflineBotApi
+from render.export_files import to_csv, to_json
 from storage.models import Actor
 from tests.chart_support import png_size
 from tests.conftest import ADMIN_ID, Chat
@@ -123,8 +123,8 @@ async def test_export_is_not_offered_to_readers(private_chat: Chat, api: Offline
 def cli(settings, db, monkeypatch: pytest.MonkeyPatch):
     """Run `backchannel ...` against the test database; returns the exit code."""
     monkeypatch.setenv("DATABASE_PATH", str(settings.database_path))
-    monkeypatch.setattr(bot.cli, "configure_logging", lambda *args: None)
-    return lambda *argv: bot.cli.main(list(argv))
+    monkeypatch.setattr(bot.cli.main, "configure_logging", lambda *args: None)
+    return lambda *argv: bot.cli.main.main(list(argv))
 
 
 def test_cli_export_to_stdout(cli, history, capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,14 +177,14 @@ def test_cli_timeline_unknown_channel(cli, capsys) -> None:
 
 def test_cli_without_database(monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "missing.db"))
-    monkeypatch.setattr(bot.cli, "configure_logging", lambda *args: None)
-    assert bot.cli.main(["export"]) == 1
+    monkeypatch.setattr(bot.cli.main, "configure_logging", lambda *args: None)
+    assert bot.cli.main.main(["export"]) == 1
     assert "There is no database at" in capsys.readouterr().err
     assert not (tmp_path / "missing.db").exists()
 
 
 async def test_console_saves_and_announces_files(settings, db) -> None:
-    from bot.console import CONSOLE_USER_ID, run_console
+    from bot.cli.console import CONSOLE_USER_ID, run_console
 
     admin_console = settings.model_copy(update={"admin_ids": frozenset({CONSOLE_USER_ID})})
     out = io.StringIO()

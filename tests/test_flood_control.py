@@ -1,6 +1,6 @@
 """Flood control: a user sending 50 commands a second is slowed with one notice."""
 
-from bot.flood import FLOOD_KEY, NOTICE, FloodGuard, Verdict
+from bot.traffic.flood import FLOOD_KEY, NOTICE, FloodGuard, Verdict
 from tests.conftest import Chat
 
 

@@ -4,8 +4,8 @@ import pytest
 
 import storage
 from bot.callbacks import MAX_BYTES, Action, Target, decode, encode
+from bot.cli.offline_api import ScriptedFailure
 from bot.handlers.navigation import FORGED, GONE, STALE
-from bot.offline_api import ScriptedFailure
 from storage.channel_writes import create_channel
 from storage.models import Actor
 from tests.conftest import GROUP_ID, Chat

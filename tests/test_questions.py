@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import storage
-from bot.offline_api import BOT_USER, OfflineBotApi
-from bot.splitting import telegram_length
+from bot.cli.offline_api import BOT_USER, OfflineBotApi
+from render.splitting import telegram_length
 from storage.channel_writes import create_channel
 from storage.models import Actor
 from tests.conftest import Chat

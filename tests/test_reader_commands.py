@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 import storage
-from bot.offline_api import OfflineBotApi
+from bot.cli.offline_api import OfflineBotApi
 from storage.models import Actor
 from tests.conftest import Chat
 

@@ -9,16 +9,16 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LoginUrl
 
 import storage
+from bot.cli.offline_api import OfflineBotApi
+from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.keyboards import (
     Viewer,
     channel_keyboard,
     history_keyboard,
     overview_keyboard,
 )
-from bot.offline_api import OfflineBotApi
-from bot.splitting import TELEGRAM_LIMIT
 from bot.telegram_bot import keyboard_json
-from bot.updates import chat_dict, text_update, user_dict
+from render.splitting import TELEGRAM_LIMIT
 from tests.conftest import GROUP_ID, READER_ID, Chat
 
 

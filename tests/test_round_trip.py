@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-import bot.cli
+import bot.cli.main
 import storage
 from storage.models import Actor
 from tests.admin_support import rows
@@ -23,11 +23,11 @@ EDITOR = Actor(id=ADMIN_ID, name="Редактор, Ölga")
 @pytest.fixture
 def cli(settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     """Run `backchannel ...` against DATABASE_PATH (default: the test database)."""
-    monkeypatch.setattr(bot.cli, "configure_logging", lambda *args: None)
+    monkeypatch.setattr(bot.cli.main, "configure_logging", lambda *args: None)
 
     def invoke(*argv: str, database: Path = settings.database_path) -> tuple[int, str, str]:
         monkeypatch.setenv("DATABASE_PATH", str(database))
-        code = bot.cli.main(list(argv))
+        code = bot.cli.main.main(list(argv))
         out, err = capsys.readouterr()
         return code, out, err
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import storage
-from bot.routing import Intent, Period, Router, route, word_similarity
+from language.routing import Intent, Period, Router, route, word_similarity
 from storage.channel_writes import create_channel
 from storage.models import Actor
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.splitting import split_html, telegram_length
+from render.splitting import split_html, telegram_length
 from tests.html_check import telegram_html_problems
 
 

@@ -11,8 +11,8 @@ from telegram.error import NetworkError, TimedOut
 
 import storage
 from bot import replies
+from bot.cli.offline_api import ScriptedFailure
 from bot.handlers.errors import SORRY
-from bot.offline_api import ScriptedFailure
 from storage.timestamps import utc_now
 from tests.bot_api_emulator import Faults
 from tests.crash_support import NEWS, CrashingEmulator, prepare_due_digests, start_bot, stop_bot

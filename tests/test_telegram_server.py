@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 from bot.app import build_application
+from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.config import Settings
-from bot.updates import chat_dict, text_update, user_dict
 from tests.bot_api_emulator import BotApiEmulator
 
 TOKEN = "424242:SECRET-token-for-tests"

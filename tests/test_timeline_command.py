@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import bot.timeline
+import bot.chart_cache
 import storage
-from bot.offline_api import OfflineBotApi
+from bot.cli.offline_api import OfflineBotApi
 from storage.models import Actor
 from tests.chart_support import png_size
 from tests.conftest import GROUP_ID, Chat
@@ -36,13 +36,13 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count chart renderings, and remember which thread each ran on."""
     threads: list[int] = []
     for name in ("render_channel", "render_overview"):
-        original = getattr(bot.timeline, name)
+        original = getattr(bot.chart_cache, name)
 
         def counting(*args, _original=original):
             threads.append(threading.get_ident())
             return _original(*args)
 
-        monkeypatch.setattr(bot.timeline, name, counting)
+        monkeypatch.setattr(bot.chart_cache, name, counting)
     return threads
 
 
@@ -146,7 +146,7 @@ async def test_storage_window_queries(db, frozen_time) -> None:
 
 
 async def test_overview_says_when_channels_were_left_out(private_chat: Chat, monkeypatch) -> None:
-    monkeypatch.setattr(bot.timeline, "MAX_PANELS", 4)
+    monkeypatch.setattr(bot.chart_cache, "MAX_PANELS", 4)
     ((params, png),) = await photos_for(private_chat, "/timeline")
     assert "Showing the first 4 of 6 channels." in params["caption"]
     assert png_size(png) == (1080, 140 + 4 * 400)

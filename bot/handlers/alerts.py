@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 
 import storage
-from bot.chat_rights import may_manage_chat
+from bot.chats import may_manage_chat
 from bot.context import BotContext
-from bot.digest_views import alert_setting, channel_names, not_subscribed
 from bot.handlers.subscriptions import chat_id_of, in_group, parse_channels
 from bot.replies import reply
+from render.subscriptions import alert_setting, channel_names, not_subscribed
 
 USAGE = (
     "Type <code>/alerts on</code> for a message the moment any channel's phase changes, "

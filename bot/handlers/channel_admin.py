@@ -8,13 +8,13 @@ from telegram import Update
 from telegram.error import TelegramError
 
 import storage
-from bot.admin_input import NewChannelInput, problems, rules, title_problem
 from bot.auth import actor_of, admin_only
 from bot.command_menu import builtin_names, publish_menu
 from bot.context import BotContext
-from bot.formatting import bold, phase_badge, text
-from bot.handlers.admin_updates import command_rest
+from bot.editing.validation import NewChannelInput, problems, rules, title_problem
+from bot.handlers.status_changes import command_rest
 from bot.replies import reply
+from render.formatting import bold, phase_badge, text
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from telegram.ext import filters
 import storage
 from bot.command_menu import builtin_names
 from bot.context import BotContext
-from bot.formatting import text
 from bot.pages import channel_page, history_page, send_page
 from bot.replies import is_private, reply
-from bot.suggestions import closest
+from language.suggestions import closest
+from render.formatting import text
 
 HISTORY_DEFAULT = 10
 HISTORY_MAX = 50

@@ -9,8 +9,8 @@ from telegram import Bot, Update
 import storage
 from bot.auth import admin_only
 from bot.context import CONSOLE_KEY, BotContext
+from bot.jobs import DigestService, StopCheck, service, stopped_with
 from bot.replies import reply
-from digests.jobs import DigestService, StopCheck, service, stopped_with
 
 log = logging.getLogger(__name__)
 

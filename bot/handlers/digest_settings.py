@@ -5,14 +5,14 @@ from __future__ import annotations
 from telegram import Update
 
 import storage
-from bot.chat_rights import may_manage_chat
+from bot.chats import may_manage_chat
 from bot.context import BotContext
-from bot.digest_views import not_subscribed, when
-from bot.formatting import text
 from bot.handlers.subscriptions import GROUP_ADMINS_ONLY, chat_id_of, in_group
 from bot.replies import reply
 from digests.runner import preview
-from digests.schedule import canonical_zone, closest_zone, parse_hhmm
+from render.formatting import text
+from render.subscriptions import not_subscribed, when
+from storage.schedule import canonical_zone, closest_zone, parse_hhmm
 
 TIME_USAGE = (
     "Type the hour as HH:MM on the 24-hour clock, optionally with an IANA time zone, e.g. "

@@ -8,8 +8,8 @@ from telegram import Update
 import storage
 from bot.auth import admin_only
 from bot.context import BotContext
-from bot.export_files import FORMATS, serialize
 from bot.replies import reply_document
+from render.export_files import FORMATS, serialize
 
 log = logging.getLogger(__name__)
 

@@ -7,27 +7,18 @@ stay clickable in the chat long after the form they belonged to.
 
 import logging
 import re
-import warnings
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import ConversationHandler
 
 import storage
-from bot.admin_input import split_tail
 from bot.auth import admin_only
 from bot.context import BotContext
-from bot.formatting import bold, phase_badge
-from bot.handlers.admin_updates import GUIDED_DRAFT as DRAFT
-from bot.handlers.admin_updates import save_and_echo, validated
+from bot.editing.validation import split_tail
+from bot.handlers.status_changes import GUIDED_DRAFT as DRAFT
+from bot.handlers.status_changes import save_and_echo, validated
 from bot.replies import reply
+from render.formatting import bold, phase_badge
 
 log = logging.getLogger(__name__)
 
@@ -168,36 +159,3 @@ async def expired_button(update: Update, context: BotContext) -> None:
             "This form has expired or belongs to someone else. Send /set to start again.",
             show_alert=True,
         )
-
-
-def conversation() -> ConversationHandler:
-    """The conversation (bare /set only; /set with arguments is the one-line command)."""
-    bare = filters.Regex(r"^/set(@\w+)?\s*$")
-    with warnings.catch_warnings():
-        # PTB warns that with per_message=False button presses are tracked per chat and user,
-        # not per message. That is what we want (one open form per admin per chat, and the
-        # summary arrives as a message, which per_message=True cannot track); stale keyboards
-        # are caught by validating the callback data and by `expired_button`.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        conversation = ConversationHandler(
-            # The admins' Update button under a channel reply opens the form at the phase step.
-            entry_points=[
-                CommandHandler("set", start, filters=bare),
-                CallbackQueryHandler(pick_channel, pattern=r"^set:c:"),
-            ],
-            states={
-                CHANNEL: [CallbackQueryHandler(pick_channel, pattern=r"^set:c:")],
-                PHASE: [CallbackQueryHandler(pick_phase, pattern=r"^set:p:")],
-                SUMMARY: [MessageHandler(filters.TEXT & ~filters.COMMAND, write_summary)],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=r"^set:x$"),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, use_buttons),
-            ],
-            conversation_timeout=TIMEOUT_SECONDS,
-            allow_reentry=True,
-            name="guided_set",
-        )
-    return conversation

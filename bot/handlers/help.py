@@ -6,8 +6,8 @@ import storage
 from bot.auth import is_admin
 from bot.command_menu import registered_commands
 from bot.context import BotContext
-from bot.formatting import bold, text
 from bot.replies import reply
+from render.formatting import bold, text
 
 INTRO = (
     "Backchannel briefs you on the lower-level negotiation channels between Ukraine and "

@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 from telegram import Message, MessageEntity, Update
 
 import storage
-from bot import routing
 from bot.callbacks import Action
 from bot.context import BotContext
 from bot.handlers.channels import show_channel
 from bot.keyboards import choices_keyboard, overview_only
 from bot.pages import cached, latest_page, send_page
-from bot.question_views import changes_view, choices_text, no_match_text, nothing_changed_hint
 from bot.replies import is_private, reply
+from language import routing
+from render.answers import changes_view, choices_text, no_match_text, nothing_changed_hint
 
 log = logging.getLogger(__name__)
 

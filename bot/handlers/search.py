@@ -4,8 +4,8 @@ from telegram import Update
 
 import storage
 from bot.context import BotContext
-from bot.question_views import search_view
 from bot.replies import reply
+from render.answers import search_view
 
 SEARCH_LIMIT = 10
 USAGE = (

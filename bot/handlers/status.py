@@ -6,7 +6,7 @@ import storage
 from bot.context import BotContext
 from bot.pages import overview_page, send_page
 from bot.replies import reply
-from bot.views import channel_list
+from render.channels import channel_list
 
 
 async def status(update: Update, context: BotContext) -> None:

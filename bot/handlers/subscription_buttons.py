@@ -5,7 +5,7 @@ from telegram.constants import ChatType
 
 import storage
 from bot.callbacks import Action
-from bot.chat_rights import may_manage_chat
+from bot.chats import may_manage_chat
 from bot.context import BotContext
 
 GROUP_ADMINS_ONLY = "Only this group's admins can change its digest."

@@ -8,12 +8,12 @@ from telegram import Update
 from telegram.constants import ChatType
 
 import storage
-from bot.chat_rights import may_manage_chat
+from bot.chats import may_manage_chat
 from bot.context import BotContext
-from bot.digest_views import channel_names, not_subscribed, subscribed, subscription_view
-from bot.formatting import text
 from bot.replies import reply
-from bot.suggestions import closest
+from language.suggestions import closest
+from render.formatting import text
+from render.subscriptions import channel_names, not_subscribed, subscribed, subscription_view
 
 GROUP_ADMINS_ONLY = "Only this group's admins can change its digest subscription."
 _SEPARATORS = re.compile(r"[\s,;]+")

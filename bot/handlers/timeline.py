@@ -8,11 +8,7 @@ from datetime import UTC, datetime
 from telegram import Update
 
 import storage
-from bot.context import BotContext
-from bot.formatting import bold, text
-from bot.replies import reply, reply_photo
-from bot.suggestions import closest
-from bot.timeline import (
+from bot.chart_cache import (
     DEFAULT_DAYS,
     MAX_DAYS,
     ChartCache,
@@ -20,6 +16,10 @@ from bot.timeline import (
     new_cache,
     overview_chart,
 )
+from bot.context import BotContext
+from bot.replies import reply, reply_photo
+from language.suggestions import closest
+from render.formatting import bold, text
 
 log = logging.getLogger(__name__)
 

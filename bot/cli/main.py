@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 from telegram.ext import Application
 
 import storage
-from bot import cli_reports, cli_updates, digest_cli
+from bot import jobs as digest_jobs
 from bot.app import build_application
+from bot.cli import admin_commands, digest_commands, report_commands
+from bot.cli.console import run_console
 from bot.config import ConfigError, Settings, load_settings
-from bot.console import run_console
 from bot.logs import configure_logging
-from digests import jobs as digest_jobs
 from storage.backup import BackupError, backup_database
 
 log = logging.getLogger("backchannel")
@@ -41,9 +41,9 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="write a consistent copy of the database, safe while the bot runs"
     )
     backup.add_argument("path", type=Path, help="new file to write the copy to")
-    cli_reports.add_parsers(commands)
-    cli_updates.add_commands(commands)
-    digest_cli.add_parser(commands)
+    report_commands.add_parsers(commands)
+    admin_commands.add_commands(commands)
+    digest_commands.add_parser(commands)
     return parser
 
 
@@ -121,12 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     # In the console, start-up chatter would interleave with the conversation.
     level = settings.log_level if serving or settings.log_level == "DEBUG" else "WARNING"
     configure_logging(level, [settings.bot_token, settings.webhook_secret])
-    if args.command in cli_reports.COMMANDS:
-        return cli_reports.run(args, settings)
-    if args.command in cli_updates.COMMANDS:
-        return cli_updates.run(args, settings)
+    if args.command in report_commands.COMMANDS:
+        return report_commands.run(args, settings)
+    if args.command in admin_commands.COMMANDS:
+        return admin_commands.run(args, settings)
     if args.command == "digest":
-        return digest_cli.run(args, settings)
+        return digest_commands.run(args, settings)
     if serving:
         return _serve(settings, webhook=args.webhook)
     if args.command == "backup":

@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram import Bot, Update
 
-from bot.splitting import telegram_length
+from render.splitting import telegram_length
 
 # What Telegram marks as a bot_command entity at the start of a message.
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(@[A-Za-z0-9_]{3,64})?")

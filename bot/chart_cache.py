@@ -16,7 +16,7 @@ from cachetools import LRUCache
 from sqlite_utils import Database
 
 import storage
-from bot.charts import MAX_PANELS, Series, Window, render_channel, render_overview
+from render.charts import MAX_PANELS, Series, Window, render_channel, render_overview
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3650

@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
-from bot.formatting import ago, bold, day, italic, text
-from bot.views import entry_line
+from render.channels import entry_line
+from render.formatting import ago, bold, day, italic, text
 from storage import Changes, Channel, PhaseLadder, SearchResults, StatusEntry
 
 EXAMPLES = ("any news on prisoner swaps?", "what changed this week?", "що з перемир'ям?")

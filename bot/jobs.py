@@ -21,6 +21,7 @@ from telegram.ext import Application, Job
 import storage
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
+from bot.outbox import TelegramOutbox
 from bot.telegram_bot import BackchannelBot
 from digests import alerts, runner
 from digests.sender import DigestSender, RateLimits
@@ -60,7 +61,7 @@ class DigestService:
     def create(cls, db: Database, bot: BackchannelBot, settings: Settings) -> DigestService:
         """A service with a real rate limiter configured from settings."""
         limits = RateLimits(settings.digest_rate_limit)
-        return cls(db, bot, settings, DigestSender(bot, limits))
+        return cls(db, bot, settings, DigestSender(TelegramOutbox(bot), limits))
 
     @property
     def busy(self) -> bool:

@@ -8,13 +8,13 @@ from pydantic import ValidationError
 from telegram import Update
 
 import storage
-from bot.admin_actions import apply_update
-from bot.admin_input import UpdateInput, channel_choices, problems, rules, split_tail
-from bot.admin_views import confirm_echo, note_echo, status_echo, undo_echo, undo_refusal
 from bot.auth import actor_of, admin_only
 from bot.context import BotContext
-from bot.formatting import text
+from bot.editing.apply import apply_update
+from bot.editing.validation import UpdateInput, channel_choices, problems, rules, split_tail
 from bot.replies import reply
+from render.admin import confirm_echo, note_echo, status_echo, undo_echo, undo_refusal
+from render.formatting import text
 
 log = logging.getLogger(__name__)
 

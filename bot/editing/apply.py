@@ -3,7 +3,7 @@
 from sqlite_utils import Database
 
 import storage
-from bot.admin_input import UpdateInput
+from bot.editing.validation import UpdateInput
 
 
 def apply_update(db: Database, update: UpdateInput, actor: storage.Actor) -> storage.StatusEntry:

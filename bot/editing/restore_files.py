@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator
 
 import storage
-from bot.admin_input import SLUG_PATTERN, SUMMARY_MAX, problems
+from bot.editing.validation import SLUG_PATTERN, SUMMARY_MAX, problems
 
 _OPTIONAL = ("source_label", "source_url", "actor_id", "reverted_at", "reverted_by")
 

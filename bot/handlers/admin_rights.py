@@ -5,11 +5,11 @@ import logging
 from telegram import Update
 
 import storage
-from bot.admin_views import admins_view, audit_view
 from bot.auth import actor_of, admin_only
 from bot.context import BotContext
-from bot.formatting import text
 from bot.replies import reply
+from render.admin import admins_view, audit_view
+from render.formatting import text
 
 log = logging.getLogger(__name__)
 

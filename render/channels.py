@@ -2,7 +2,7 @@
 
 from datetime import datetime, tzinfo
 
-from bot.formatting import (
+from render.formatting import (
     ago,
     bold,
     day,

@@ -26,7 +26,7 @@ from pydantic import (
 from sqlite_utils import Database
 
 import storage
-from bot.suggestions import closest
+from language.suggestions import closest
 from storage.models import EntryKind, SourceGrade
 
 GRADES: tuple[str, ...] = get_args(SourceGrade)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from bot.formatting import ago, bold, italic, phase_badge, source_html, text, trend_text
+from render.formatting import ago, bold, italic, phase_badge, source_html, text, trend_text
 from storage import (
     UNDO_WINDOW,
     AdminGrant,

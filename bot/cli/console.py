@@ -17,10 +17,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
+from bot.cli.offline_api import OfflineBotApi, UploadedFile
+from bot.cli.update_factory import callback_update, chat_dict, text_update, user_dict
 from bot.config import Settings
 from bot.context import CONSOLE_KEY
-from bot.offline_api import OfflineBotApi, UploadedFile
-from bot.updates import callback_update, chat_dict, text_update, user_dict
 
 JSON = dict[str, Any]
 CONSOLE_TOKEN = "0:console"

@@ -15,10 +15,10 @@ from typing import Any
 from sqlite_utils import Database
 
 import storage
+from bot.chart_cache import DEFAULT_DAYS, MAX_DAYS, channel_chart, overview_chart
 from bot.config import Settings
-from bot.export_files import FORMATS, serialize
-from bot.suggestions import closest
-from bot.timeline import DEFAULT_DAYS, MAX_DAYS, channel_chart, overview_chart
+from language.suggestions import closest
+from render.export_files import FORMATS, serialize
 
 COMMANDS = frozenset({"export", "timeline"})
 

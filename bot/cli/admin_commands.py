@@ -20,10 +20,10 @@ from pydantic import ValidationError
 from sqlite_utils import Database
 
 import storage
-from bot.admin_actions import apply_all
-from bot.admin_input import GRADES, UpdateInput, problems, rules
 from bot.config import Settings
-from bot.restore_input import validate_export
+from bot.editing.apply import apply_all
+from bot.editing.restore_files import validate_export
+from bot.editing.validation import GRADES, UpdateInput, problems, rules
 
 COMMANDS = {"set", "note", "import"}
 IMPORT_COLUMNS = "channel, kind, phase, summary, source_url, source_grade, changed_at, actor"

@@ -11,9 +11,9 @@ from sqlite_utils import Database
 
 import storage
 from bot.app import build_application
+from bot.cli.console import render_html
 from bot.config import Settings
-from bot.console import render_html
-from digests.jobs import DigestService
+from bot.jobs import DigestService
 from digests.runner import preview
 from storage.timestamps import utc_now
 

@@ -21,7 +21,7 @@ from typing import Generic, Protocol, TypeVar
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Prefix
 
-from bot.routing_words import (
+from language.question_words import (
     CHANGE_CUES,
     LATEST_CUES,
     MODIFIERS,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.formatting import bold, text
+from render.formatting import bold, text
 from storage import AlertSetting, Channel, Subscriber
 
 

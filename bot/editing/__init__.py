@@ -1,0 +1,1 @@
+"""What admins change: validating their input (any path) and applying it to storage."""
