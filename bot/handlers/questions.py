@@ -12,11 +12,12 @@ from telegram import Message, MessageEntity, Update
 
 import storage
 from bot.callbacks import Action
+from bot.chats import is_private
 from bot.context import BotContext
 from bot.handlers.channels import show_channel
 from bot.keyboards import choices_keyboard, overview_only
 from bot.pages import cached, latest_page, send_page
-from bot.replies import is_private, reply
+from bot.replies import reply
 from language import routing
 from render.answers import changes_view, choices_text, no_match_text, nothing_changed_hint
 
