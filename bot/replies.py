@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.chats import is_private_chat, topic_of
-from bot.outbox import retry_after_seconds
+from bot.jobs.outbox import retry_after_seconds
 from bot.telegram_bot import bot_of
 from render.splitting import split_html
 
