@@ -19,6 +19,7 @@ from bot.context import BotContext
 log = logging.getLogger(__name__)
 
 _ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+GROUP_ADMINS_ONLY = "Only this group's admins can change its digest subscription."
 
 
 def is_private_chat(chat: Chat | None) -> bool:

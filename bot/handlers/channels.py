@@ -58,15 +58,10 @@ def _channel_choices(context: BotContext) -> str:
     return ", ".join(f"/{c.slug}" for c in storage.list_channels(context.db))
 
 
-async def show_channel(update: Update, context: BotContext, channel: storage.Channel) -> None:
-    """Send one channel's full status with its buttons; shared by its command and questions."""
-    await send_page(update, channel_page(context, channel, update))
-
-
 async def channel_or_unknown(update: Update, context: BotContext) -> None:
     """Answer /<channel> from the database, or explain an unknown command."""
     if context.matched_channels:
-        await show_channel(update, context, context.matched_channels[0])
+        await send_page(update, channel_page(context, context.matched_channels[0], update))
         return
     parsed = _command_of(update.effective_message, context.bot.username)
     if parsed is None:
@@ -79,7 +74,7 @@ async def channel_or_unknown(update: Update, context: BotContext) -> None:
         if is_private(update) or addressed:
             await reply(update, _unknown_command(context, name))
         return
-    await show_channel(update, context, channel)
+    await send_page(update, channel_page(context, channel, update))
 
 
 def _unknown_command(context: BotContext, name: str) -> str:

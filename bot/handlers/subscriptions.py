@@ -7,14 +7,13 @@ import re
 from telegram import Update
 
 import storage
-from bot.chats import chat_id_of, in_group, may_manage_chat
+from bot.chats import GROUP_ADMINS_ONLY, chat_id_of, in_group, may_manage_chat
 from bot.context import BotContext
 from bot.replies import reply
 from language.suggestions import closest
 from render.formatting import text
 from render.subscriptions import channel_names, not_subscribed, subscribed, subscription_view
 
-GROUP_ADMINS_ONLY = "Only this group's admins can change its digest subscription."
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
