@@ -17,6 +17,7 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -39,6 +40,7 @@ from bot.handlers import (
     export,
     guided_set,
     help,
+    inline,
     language,
     navigation,
     questions,
@@ -163,6 +165,8 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CallbackQueryHandler(navigation.navigate, pattern=f"^{callbacks.PREFIX}:"),
         # Last: answers any button no handler above claimed, so none spins forever.
         CallbackQueryHandler(navigation.unknown_button),
+        # Inline mode (@Bot ceasefire in any chat); only inline queries reach it.
+        InlineQueryHandler(inline.inline_query),
     ]
 
 
