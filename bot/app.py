@@ -50,6 +50,7 @@ from bot.handlers import (
     subscriptions,
     timeline,
 )
+from bot.jobs import status_page
 from bot.reply_cache import CACHE_KEY, ReplyCache
 from bot.telegram_bot import BackchannelBot
 from bot.traffic import flood
@@ -75,6 +76,7 @@ def build_application(
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
     application = builder.build()
@@ -207,3 +209,8 @@ def _guided_set() -> ConversationHandler:
 
 async def _post_init(application: Application) -> None:
     await publish_menu(application, application.bot_data[DB_KEY])
+    status_page.start(application)
+
+
+async def _post_stop(application: Application) -> None:
+    await status_page.stop(application)
