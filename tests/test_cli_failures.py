@@ -242,3 +242,13 @@ def test_outputs_into_a_folder_that_cannot_be_written(
             assert "locked" in line and "permission" in line.lower(), line
     finally:
         locked.chmod(0o755)
+
+
+@pytest.mark.parametrize("name", ["photo.csv", "photo.json", "photo.yaml"])
+def test_import_of_a_file_that_is_not_text(live: Path, capsys, name: str) -> None:
+    Path(name).write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe")
+    line = one_line_failure(capsys, "import", name)
+    assert (
+        line
+        == f"{name} is not UTF-8 text: save it as UTF-8 (CSV, JSON or YAML); nothing was imported."
+    )

@@ -75,6 +75,16 @@ def cli_actor() -> storage.Actor:
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
     """The rows of a YAML or JSON list (or `updates:` mapping) or of a CSV file with a header."""
+    try:
+        return _parse_rows(path)
+    except UnicodeDecodeError:
+        raise InputRefused(
+            f"{path.name} is not UTF-8 text: save it as UTF-8 (CSV, JSON or YAML); "
+            "nothing was imported."
+        ) from None
+
+
+def _parse_rows(path: Path) -> list[dict[str, Any]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as file:
