@@ -1,6 +1,6 @@
 """Small HTML building blocks shared by every view, so escaping happens in one place."""
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from html import escape
 
 from storage import Phase, StatusEntry, Trend
@@ -73,6 +73,14 @@ def day(moment: datetime, zone: tzinfo) -> str:
     """A date as people write it, in the bot's time zone: '1 Jan 2025'."""
     local = moment.astimezone(zone)
     return f"{local.day} {local:%b %Y}"
+
+
+def dated(moment: datetime, now: datetime) -> str:
+    """A date and how long ago it was, e.g. '1 Jan 2025 (692 days ago)', in `now`'s zone.
+
+    Readers need both: "692 days ago" alone makes them count back to a date.
+    """
+    return f"{day(moment, now.tzinfo or UTC)} ({ago(moment, now)})"
 
 
 def source_html(entry: StatusEntry) -> str:
