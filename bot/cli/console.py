@@ -86,6 +86,11 @@ def _plain(label: str, *, emoji: bool = True) -> str:
     return " ".join(words)
 
 
+def _names_a_button(typed: str) -> bool:
+    """A label in brackets or a bare number: meant as a button press, never as a question."""
+    return (typed.startswith("[") and typed.endswith("]")) or typed.isdecimal()
+
+
 class ConsoleBotApi(OfflineBotApi):
     """The offline Bot API that prints what the bot sends, as the chat would show it."""
 
@@ -114,7 +119,7 @@ class ConsoleBotApi(OfflineBotApi):
         markup = (self.with_buttons or {}).get("reply_markup") or {}
         buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
         buttons = [b for b in buttons if "callback_data" in b]
-        if typed.isdigit() and 1 <= int(typed) <= len(buttons):
+        if typed.isdecimal() and 1 <= int(typed) <= len(buttons):
             return buttons[int(typed) - 1]["callback_data"]
         wanted = _plain(typed.strip("[]"))
         for button in buttons:
@@ -203,7 +208,7 @@ async def run_console(
                 continue
             if not interactive:
                 stdout.write(f"you> {text}\n")
-            if text.startswith("[") and text.endswith("]") and api.button_data(text) is None:
+            if _names_a_button(text) and api.button_data(text) is None:
                 stdout.write(f"console> No button {text} under the last message.\n\n")
                 continue
             await application.process_update(_typed_update(application, api, text, user, chat))
