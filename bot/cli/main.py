@@ -39,7 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="receive updates by webhook (WEBHOOK_URL, WEBHOOK_SECRET) instead of polling",
     )
-    commands.add_parser("console", help="chat with the bot locally in this terminal")
+    console = commands.add_parser("console", help="chat with the bot locally in this terminal")
+    console.add_argument(
+        "--as-reader",
+        action="store_true",
+        help="be an ordinary reader (not an admin), to see exactly what readers see",
+    )
     backup = commands.add_parser(
         "backup", help="write a consistent copy of the database, safe while the bot runs"
     )
@@ -91,11 +96,11 @@ def _run_webhook(settings: Settings, application: Application) -> None:
     )
 
 
-def _console(settings: Settings) -> None:
+def _console(settings: Settings, *, as_reader: bool = False) -> None:
     db = storage.open_database(settings.database_path)
     storage.seed_if_empty(db)
     try:
-        asyncio.run(run_console(settings, db))
+        asyncio.run(run_console(settings, db, as_reader=as_reader))
     except KeyboardInterrupt:
         pass
     finally:
@@ -152,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         return _one_line_on_failure(settings, _backup, settings, args.path)
     if args.command == "run":
         print("BOT_TOKEN is not set, so here is the console instead.", file=sys.stderr)
-    return _one_line_on_failure(settings, _console, settings)
+    as_reader = getattr(args, "as_reader", False)  # `run` without a token has no such option
+    return _one_line_on_failure(settings, _console, settings, as_reader=as_reader)
 
 
 if __name__ == "__main__":
