@@ -139,6 +139,13 @@ def load_settings(**overrides: Any) -> Settings:
     """Read settings, turning pydantic's report into one line that names the variable."""
     try:
         return Settings(**overrides)
+    except OSError as error:
+        # e.g. a root-owned .env that systemd can read (EnvironmentFile=) but the bot cannot.
+        reason = (error.strerror or str(error)).lower()
+        raise ConfigError(
+            f"Cannot read {error.filename} ({reason}): let this user read it, e.g. "
+            f"chgrp backchannel {error.filename} && chmod 640 {error.filename}"
+        ) from None
     except ValidationError as error:
         first = error.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "settings"

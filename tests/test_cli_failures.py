@@ -252,3 +252,12 @@ def test_import_of_a_file_that_is_not_text(live: Path, capsys, name: str) -> Non
         line
         == f"{name} is not UTF-8 text: save it as UTF-8 (CSV, JSON or YAML); nothing was imported."
     )
+
+
+def test_dotenv_this_user_cannot_read(tmp_path: Path, read_only_database: Path) -> None:
+    (tmp_path / ".env").write_text("TIMEZONE=UTC\n")
+    (tmp_path / ".env").chmod(0o000)
+    for args in [("export",), ("run",)]:
+        line = _assert_one_line(_run_as_user(tmp_path, read_only_database, *args))
+        assert line.startswith("Cannot read .env (permission denied): ")
+        assert "chmod 640" in line
