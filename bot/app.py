@@ -35,10 +35,11 @@ from bot.handlers import (
     channels,
     digest_admin,
     digest_settings,
-    errors,
+    error_handler,
     export,
     guided_set,
     help,
+    language,
     navigation,
     questions,
     search,
@@ -104,7 +105,7 @@ def _add_handlers(application: Application) -> None:
     # Flood control sees every update first and can stop it before any handler runs.
     application.add_handler(TypeHandler(Update, flood.guard), group=-1)
     application.add_handlers(_handlers(application.bot_data[DB_KEY]))
-    application.add_error_handler(errors.on_error)
+    application.add_error_handler(error_handler.on_error)
 
 
 def _handlers(db: Database) -> list[BaseHandler]:
@@ -136,6 +137,8 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CommandHandler("quiet", digest_settings.quiet),
         CommandHandler("digest", digest_settings.digest),
         CommandHandler("alerts", alerts.alerts),
+        CommandHandler("language", language.language),
+        CallbackQueryHandler(language.language_button, pattern=f"^{language.CALLBACK_PREFIX}"),
         # Admin commands, each wrapped in `admin_only` (hidden from readers' /help and menu).
         # The one-line /set comes after the guided form above, which takes only a bare /set.
         CommandHandler("set", status_changes.set_status),

@@ -21,6 +21,7 @@ from storage.channel_writes import create_channel, rename_channel, set_archived
 from storage.channels import (
     channel_status,
     command_index,
+    command_index_entry,
     current_statuses,
     find_channel,
     is_channel_command,
@@ -45,6 +46,12 @@ from storage.history import (
     latest_entry_id,
     record_status,
     status_at,
+)
+from storage.languages import (
+    choose_language,
+    chosen_language,
+    languages_of,
+    remember_language,
 )
 from storage.models import (
     Actor,
@@ -122,7 +129,10 @@ __all__ = [
     "changes_dated_since",
     "changes_since",
     "channel_status",
+    "choose_language",
+    "chosen_language",
     "command_index",
+    "command_index_entry",
     "confirm_channel",
     "count_subscribers",
     "create_channel",
@@ -142,6 +152,7 @@ __all__ = [
     "is_channel_command",
     "is_granted_admin",
     "is_subscribed",
+    "languages_of",
     "latest_change_id",
     "latest_entry_id",
     "list_admins",
@@ -153,6 +164,7 @@ __all__ = [
     "record_alert",
     "record_delivery",
     "record_status",
+    "remember_language",
     "rename_channel",
     "restore_history",
     "restore_ladder",
