@@ -20,10 +20,11 @@ from pydantic import ValidationError
 from sqlite_utils import Database
 
 import storage
+from bot.app import builtin_command_names
 from bot.config import Settings
 from bot.editing.apply import apply_all
 from bot.editing.restore_files import validate_export
-from bot.editing.validation import GRADES, UpdateInput, problems, rules
+from bot.editing.validation import GRADES, UpdateInput, listed, problems, rules
 
 COMMANDS = {"set", "note", "import"}
 IMPORT_COLUMNS = "channel, kind, phase, summary, source_url, source_grade, changed_at, actor"
@@ -120,7 +121,7 @@ def validate_rows(db: Database, rows: list[dict[str, Any]], name: str) -> list[U
         except ValidationError as error:
             errors += [f"row {number}: {problem}" for problem in problems(error)]
     if errors:
-        raise InputRefused("\n".join([f"{name}: nothing was imported.", *errors]))
+        raise InputRefused("\n".join([f"{name}: nothing was imported.", *listed(errors)]))
     return valid
 
 
@@ -148,8 +149,10 @@ def _restore(db: Database, args: argparse.Namespace, settings: Settings) -> int:
             "restored: --into-empty only fills a new database. Point DATABASE_PATH at a new "
             f"file, e.g. DATABASE_PATH=restored.db backchannel import {args.file} --into-empty"
         )
+    reserved = builtin_command_names(db)
     try:
-        rows = validate_export(read_rows(args.file), storage.restore_ladder(db), args.file.name)
+        ladder, name = storage.restore_ladder(db), args.file.name
+        rows = validate_export(read_rows(args.file), ladder, name, reserved)
     except ValueError as error:
         raise InputRefused(str(error)) from None
     if args.dry_run:
