@@ -39,6 +39,7 @@ from bot.handlers import (
     export,
     guided_set,
     help,
+    language,
     navigation,
     questions,
     search,
@@ -145,6 +146,8 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CommandHandler("quiet", digest_settings.quiet),
         CommandHandler("digest", digest_settings.digest),
         CommandHandler("alerts", alerts.alerts),
+        CommandHandler("language", language.language),
+        CallbackQueryHandler(language.language_button, pattern=f"^{language.CALLBACK_PREFIX}"),
         # Admin commands, each wrapped in `admin_only` (hidden from readers' /help and menu).
         # The one-line /set comes after the guided form above, which takes only a bare /set.
         CommandHandler("set", status_changes.set_status),

@@ -12,6 +12,7 @@ from telegram import BotCommand
 from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
 
 import storage
+from language.extract import help_line
 
 MENU_LIMIT = 100  # Telegram accepts at most 100 commands in the menu.
 
@@ -26,8 +27,8 @@ class CommandInfo:
 
 
 def _description(callback: object) -> str:
-    doc = (getattr(callback, "__doc__", None) or "").strip()
-    return doc.splitlines()[0].rstrip(".") if doc else ""
+    # The same rule the catalog extractor uses, so every description has its translation.
+    return help_line(getattr(callback, "__doc__", None))
 
 
 def registered_commands(application: Application) -> list[CommandInfo]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/backchannel.db")
     bot_api_base_url: HttpUrl = HttpUrl(DEFAULT_API_BASE_URL)
     timezone: str = "Europe/Kyiv"
+    # Language for people whose Telegram app says neither Ukrainian nor English.
+    default_language: Literal["en", "uk"] = "en"
     digest_time: time = time(8, 0)
     log_level: str = Field(default="INFO")
     webhook_url: HttpUrl | None = None

@@ -47,6 +47,12 @@ from storage.history import (
     record_status,
     status_at,
 )
+from storage.languages import (
+    choose_language,
+    chosen_language,
+    languages_of,
+    remember_language,
+)
 from storage.models import (
     Actor,
     AdminGrant,
@@ -123,6 +129,8 @@ __all__ = [
     "changes_between",
     "changes_since",
     "channel_status",
+    "choose_language",
+    "chosen_language",
     "command_index",
     "command_index_entry",
     "confirm_channel",
@@ -144,6 +152,7 @@ __all__ = [
     "is_channel_command",
     "is_granted_admin",
     "is_subscribed",
+    "languages_of",
     "latest_change_id",
     "latest_entry_id",
     "list_admins",
@@ -155,6 +164,7 @@ __all__ = [
     "record_alert",
     "record_delivery",
     "record_status",
+    "remember_language",
     "rename_channel",
     "restore_history",
     "restore_ladder",
