@@ -248,9 +248,9 @@ def test_outputs_into_a_folder_that_cannot_be_written(
 def test_import_of_a_file_that_is_not_text(live: Path, capsys, name: str) -> None:
     Path(name).write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe")
     line = one_line_failure(capsys, "import", name)
-    assert (
-        line
-        == f"{name} is not UTF-8 text: save it as UTF-8 (CSV, JSON or YAML); nothing was imported."
+    assert line == (
+        f"{name}: line 1 is not UTF-8 text; save the file as UTF-8 and try again "
+        "(nothing was imported)."
     )
 
 
