@@ -26,7 +26,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
-from bot.command_menu import publish_menu
+from bot.command_menu import command_names, publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.handlers import (
@@ -110,6 +110,15 @@ def _add_handlers(application: Application) -> None:
     application.add_handler(TypeHandler(Update, flood.guard), group=-1)
     application.add_handlers(_handlers(application.bot_data[DB_KEY]))
     application.add_error_handler(error_handler.on_error)
+
+
+def builtin_command_names(db: Database) -> frozenset[str]:
+    """The commands the bot answers itself, read off the handler list below.
+
+    The one list of reserved names for paths without a running Application (the CLI's
+    restore): a channel may never be called like one of these.
+    """
+    return command_names(_handlers(db))
 
 
 def _handlers(db: Database) -> list[BaseHandler]:

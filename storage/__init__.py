@@ -16,7 +16,7 @@ from storage.alerts import (
     set_alerts,
 )
 from storage.audit import recent_audit
-from storage.changes import change_id_before, changes_between, latest_change_id
+from storage.changes import changes_between, changes_dated_since, latest_change_id
 from storage.channel_writes import create_channel, rename_channel, set_archived
 from storage.channels import (
     channel_status,
@@ -125,8 +125,8 @@ __all__ = [
     "alerted_entries",
     "alerts_off",
     "alerts_pending",
-    "change_id_before",
     "changes_between",
+    "changes_dated_since",
     "changes_since",
     "channel_status",
     "choose_language",

@@ -11,7 +11,7 @@ from bot.context import BotContext
 from bot.pages import HISTORY_DEFAULT, channel_page, history_page, send_page
 from bot.replies import reply
 from language.suggestions import closest
-from render.formatting import text
+from render.formatting import quoted, text, typed
 
 HISTORY_MAX = 50
 
@@ -81,7 +81,7 @@ def _unknown_command(context: BotContext, name: str) -> str:
     known = sorted(builtin_names(context.application) | set(storage.command_index(context.db)))
     guess = closest(name, known)
     hint = f" Did you mean /{guess}?" if guess else ""
-    return f"I don't know the command /{text(name)}.{hint} Send /help to see every command."
+    return f"I don't know the command /{typed(name)}.{hint} Send /help to see every command."
 
 
 async def history(update: Update, context: BotContext) -> None:
@@ -117,6 +117,6 @@ def _unknown_channel(context: BotContext, name: str, example: str) -> str:
     guess = closest(name.lstrip("/"), list(storage.command_index(context.db)))
     suggestion = f" Did you mean <code>{text(example.format(guess))}</code>?" if guess else ""
     return (
-        f"There is no channel called “{text(name)}”.{suggestion}\n"
+        f"There is no channel called {quoted(name)}.{suggestion}\n"
         f"Channels: {_channel_choices(context)}"
     )
