@@ -43,6 +43,7 @@ from bot.handlers import (
     inline,
     language,
     navigation,
+    publishing,
     questions,
     search,
     status,
@@ -169,6 +170,7 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CommandHandler("cancel", guided_set.nothing_to_cancel),
         CallbackQueryHandler(guided_set.expired_button, pattern=r"^set:"),
         CommandHandler("digestnow", digest_admin.digestnow),
+        CommandHandler("publish", publishing.publish),
         CommandHandler("export", export.export_history),
         # Unknown commands get suggestions; also answers a channel command whose channel
         # appeared between the filter's check and now.
