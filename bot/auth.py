@@ -13,12 +13,14 @@ from typing import Any, TypeVar
 from telegram import Update
 
 import storage
+from bot.chats import texts_for
 from bot.context import BotContext
 from bot.replies import reply
+from language.i18n import N_
 
 log = logging.getLogger(__name__)
 
-REFUSAL = (
+REFUSAL = N_(
     "Sorry, only Backchannel admins can use that command, so nothing was changed. "
     "Readers can use /status, /channels and /help."
 )
@@ -54,10 +56,11 @@ def admin_only(callback: Handler) -> Handler:
             callback.__name__,
             user.id if user else "unknown",
         )
+        refusal = texts_for(update, context)(REFUSAL)
         if update.callback_query is not None:
-            await update.callback_query.answer(REFUSAL, show_alert=True)
+            await update.callback_query.answer(refusal, show_alert=True)
         else:
-            await reply(update, REFUSAL)
+            await reply(update, refusal)
         return None
 
     guarded.admin_only = True  # type: ignore[attr-defined]

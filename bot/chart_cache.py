@@ -16,7 +16,10 @@ from cachetools import LRUCache
 from sqlite_utils import Database
 
 import storage
+from language.i18n import ENGLISH, Texts
+from language.i18n import texts as texts_of
 from render.charts import MAX_PANELS, Series, Window, render_channel, render_overview
+from render.formatting import channel_title
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3650
@@ -34,10 +37,12 @@ def new_cache() -> ChartCache:
     return LRUCache(maxsize=CACHE_SIZE)
 
 
-def channel_series(db: Database, channel: storage.Channel, since: datetime) -> Series:
-    """What one channel's chart shows from `since` on."""
+def channel_series(
+    db: Database, channel: storage.Channel, since: datetime, texts: Texts | None = None
+) -> Series:
+    """What one channel's chart shows from `since` on (titled in `texts`' language)."""
     return Series(
-        title=channel.title,
+        title=channel_title(channel, texts or texts_of(ENGLISH)),
         start_status=storage.status_at(db, channel.id, since),
         entries=tuple(storage.history_since(db, channel.id, since)),
     )
@@ -68,17 +73,20 @@ async def channel_chart(
     now: datetime,
     zone: tzinfo,
     cache: ChartCache | None = None,
+    texts: Texts | None = None,
 ) -> bytes:
-    """One channel's timeline as PNG bytes, from the cache while its history is unchanged."""
+    """One channel's timeline as PNG bytes in `texts`' language (English by default), from
+    the cache while its history is unchanged."""
+    _ = texts or texts_of(ENGLISH)
     ladder = storage.phase_ladder(db)
     today = now.astimezone(zone).date()
     latest = storage.latest_entry_id(db, channel.id)
-    key = ("channel", channel.id, channel.title, latest, days, today, ladder)
+    key = ("channel", channel.id, channel.title, latest, days, today, ladder, _.language)
     if (png := _hit(cache, key)) is not None:
         return png
     window = Window(now - timedelta(days=days), now, zone)
-    series = channel_series(db, channel, window.since)
-    return await _render(cache, key, lambda: render_channel(series, ladder, window))
+    series = channel_series(db, channel, window.since, _)
+    return await _render(cache, key, lambda: render_channel(series, ladder, window, _))
 
 
 async def overview_chart(
@@ -88,8 +96,11 @@ async def overview_chart(
     now: datetime,
     zone: tzinfo,
     cache: ChartCache | None = None,
+    texts: Texts | None = None,
 ) -> tuple[bytes, int, int]:
-    """Every active channel as small multiples; returns (png, channels drawn, channels)."""
+    """Every active channel as small multiples in `texts`' language (English by default);
+    returns (png, channels drawn, channels)."""
+    _ = texts or texts_of(ENGLISH)
     ladder = storage.phase_ladder(db)
     channels = storage.list_channels(db)
     shown = channels[:MAX_PANELS]
@@ -98,12 +109,12 @@ async def overview_chart(
     names = tuple(
         (channel.id, channel.title, storage.latest_entry_id(db, channel.id)) for channel in shown
     )
-    key = ("overview", names, days, today, ladder)
+    key = ("overview", names, days, today, ladder, _.language)
     if (png := _hit(cache, key)) is not None:
         return png, len(shown), len(channels)
     window = Window(now - timedelta(days=days), now, zone)
-    series = [channel_series(db, channel, window.since) for channel in shown]
+    series = [channel_series(db, channel, window.since, _) for channel in shown]
     png = await _render(
-        cache, key, lambda: render_overview(series, ladder, window, OVERVIEW_HEADING)
+        cache, key, lambda: render_overview(series, ladder, window, OVERVIEW_HEADING, _)
     )
     return png, len(shown), len(channels)

@@ -16,12 +16,12 @@ from telegram.error import TelegramError
 
 import storage
 from bot.context import BotContext
-from language.i18n import Texts, pick_language, texts
+from language.i18n import N_, Texts, pick_language, texts
 
 log = logging.getLogger(__name__)
 
 _ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
-GROUP_ADMINS_ONLY = "Only this group's admins can change its digest subscription."
+GROUP_ADMINS_ONLY = N_("Only this group's admins can change its digest subscription.")
 
 
 def is_private_chat(chat: Chat | None) -> bool:

@@ -1,7 +1,8 @@
 """The command list, generated from the registered handlers and the channels in the database.
 
 /help and Telegram's command menu (setMyCommands) both come from here, so a new handler or a
-new channel shows up in both without anyone editing a list by hand.
+new channel shows up in both without anyone editing a list by hand. Descriptions are the
+English help lines of the handlers' docstrings, translated through the catalog where shown.
 """
 
 from collections.abc import Iterable
@@ -12,7 +13,10 @@ from telegram import BotCommand
 from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
 
 import storage
+from bot.context import SETTINGS_KEY
 from language.extract import help_line
+from language.i18n import LANGUAGES, Texts, texts
+from render.formatting import channel_title
 
 MENU_LIMIT = 100  # Telegram accepts at most 100 commands in the menu.
 
@@ -24,6 +28,10 @@ class CommandInfo:
     name: str
     description: str
     admin_only: bool
+
+    def described(self, _: Texts) -> str:
+        """The description in the reader's language (the catalog holds every help line)."""
+        return _(self.description) if self.description else ""
 
 
 def _description(callback: object) -> str:
@@ -71,19 +79,32 @@ def builtin_names(application: Application) -> frozenset[str]:
     return command_names(h for group in application.handlers.values() for h in group)
 
 
-def menu_commands(application: Application, db: Database) -> list[BotCommand]:
+def menu_commands(application: Application, db: Database, _: Texts) -> list[BotCommand]:
     """Reader commands and one command per channel, for Telegram's command menu."""
     commands = [
-        BotCommand(info.name, info.description[:256] or info.name)
+        BotCommand(info.name, info.described(_)[:256] or info.name)
         for info in registered_commands(application)
         if not info.admin_only
     ]
     commands += [
-        BotCommand(channel.slug, channel.title[:256]) for channel in storage.list_channels(db)
+        BotCommand(channel.slug, channel_title(channel, _)[:256])
+        for channel in storage.list_channels(db)
     ]
     return commands[:MENU_LIMIT]
 
 
 async def publish_menu(application: Application, db: Database) -> None:
-    """Tell Telegram the current command list; called at start-up and when channels change."""
-    await application.bot.set_my_commands(menu_commands(application, db))
+    """Tell Telegram the current command list in every language; called at start-up and when
+    channels change.
+
+    Each language gets its own list (Telegram shows it to people whose app uses that
+    language), and the list without a language code, shown to everyone else, is in
+    DEFAULT_LANGUAGE. It is sent last, so it is also what the menu falls back to should a
+    later call fail.
+    """
+    default = application.bot_data[SETTINGS_KEY].default_language
+    for code in LANGUAGES:
+        if code != default:
+            commands = menu_commands(application, db, texts(code))
+            await application.bot.set_my_commands(commands, language_code=code)
+    await application.bot.set_my_commands(menu_commands(application, db, texts(default)))

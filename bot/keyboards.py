@@ -15,17 +15,20 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Action, encode
+from language.i18n import N_, Texts
+from render.formatting import channel_title
 from storage import Channel, ChannelStatus
 
 log = logging.getLogger(__name__)
 
-HISTORY_LABEL = "📜 History"
-STATUS_LABEL = "📄 Status"
-OVERVIEW_LABEL = "📋 All channels"
-BACK_LABEL = "⬅️ Back"
-SUBSCRIBE_LABEL = "🔔 Subscribe"
-UNSUBSCRIBE_LABEL = "🔕 Unsubscribe"
-UPDATE_LABEL = "✏️ Update"
+# Labels in English; each keyboard shows them in the reader's language.
+HISTORY_LABEL = N_("📜 History")
+STATUS_LABEL = N_("📄 Status")
+OVERVIEW_LABEL = N_("📋 All channels")
+BACK_LABEL = N_("⬅️ Back")
+SUBSCRIBE_LABEL = N_("🔔 Subscribe")
+UNSUBSCRIBE_LABEL = N_("🔕 Unsubscribe")
+UPDATE_LABEL = N_("✏️ Update")
 # The guided /set's channel-button data; pressing it opens the form at the phase step.
 GUIDED_SET_CHANNEL = "set:c:"
 
@@ -42,7 +45,7 @@ class Viewer:
     subscribed: bool | None
 
 
-ChannelButton = Callable[[Channel, Viewer], InlineKeyboardButton | None]
+ChannelButton = Callable[[Channel, Viewer, Texts], InlineKeyboardButton | None]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -56,29 +59,29 @@ def nav_button(label: str, action: Action, slug: str | None = None) -> InlineKey
 
 
 @functools.lru_cache(maxsize=1024)
-def _update_button(channel_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(UPDATE_LABEL, callback_data=f"{GUIDED_SET_CHANNEL}{channel_id}")
+def _update_button(channel_id: int, label: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=f"{GUIDED_SET_CHANNEL}{channel_id}")
 
 
-def history_button(channel: Channel, viewer: Viewer) -> InlineKeyboardButton | None:
+def history_button(channel: Channel, viewer: Viewer, _: Texts) -> InlineKeyboardButton | None:
     """Everyone may open a channel's history."""
-    return nav_button(HISTORY_LABEL, Action.HISTORY, channel.slug)
+    return nav_button(_(HISTORY_LABEL), Action.HISTORY, channel.slug)
 
 
-def subscription_button(channel: Channel, viewer: Viewer) -> InlineKeyboardButton | None:
+def subscription_button(channel: Channel, viewer: Viewer, _: Texts) -> InlineKeyboardButton | None:
     """Follow or stop following this channel in the chat's daily digest."""
     if viewer.subscribed is None:
         return None
     if viewer.subscribed:
-        return nav_button(UNSUBSCRIBE_LABEL, Action.UNSUBSCRIBE, channel.slug)
-    return nav_button(SUBSCRIBE_LABEL, Action.SUBSCRIBE, channel.slug)
+        return nav_button(_(UNSUBSCRIBE_LABEL), Action.UNSUBSCRIBE, channel.slug)
+    return nav_button(_(SUBSCRIBE_LABEL), Action.SUBSCRIBE, channel.slug)
 
 
-def update_button(channel: Channel, viewer: Viewer) -> InlineKeyboardButton | None:
+def update_button(channel: Channel, viewer: Viewer, _: Texts) -> InlineKeyboardButton | None:
     """Admins jump straight into the guided /set for this channel (its phase step)."""
     if not viewer.is_admin:
         return None
-    return _update_button(channel.id)
+    return _update_button(channel.id, _(UPDATE_LABEL))
 
 
 CHANNEL_BUTTONS: list[ChannelButton] = [history_button, subscription_button, update_button]
@@ -103,50 +106,50 @@ def _nav(label: str, action: Action, slug: str | None = None) -> list[InlineKeyb
         return []
 
 
-def overview_keyboard(statuses: Sequence[ChannelStatus]) -> InlineKeyboardMarkup:
+def overview_keyboard(statuses: Sequence[ChannelStatus], _: Texts) -> InlineKeyboardMarkup:
     """One button per channel under /status, showing its phase at a glance."""
     return _rows(
         *(
-            _nav(f"{s.phase.emoji} {s.channel.title}", Action.CHANNEL, s.channel.slug)
+            _nav(f"{s.phase.emoji} {channel_title(s.channel, _)}", Action.CHANNEL, s.channel.slug)
             for s in statuses
         )
     )
 
 
-def channel_keyboard(channel: Channel, viewer: Viewer) -> InlineKeyboardMarkup:
+def channel_keyboard(channel: Channel, viewer: Viewer, _: Texts) -> InlineKeyboardMarkup:
     """The channel's own buttons (CHANNEL_BUTTONS) and a way back to every channel."""
     buttons = []
     for make in CHANNEL_BUTTONS:
         try:
-            button = make(channel, viewer)
+            button = make(channel, viewer, _)
         except ValueError:
             log.warning("left out a button of %s that does not fit callback data", channel.slug)
             continue
         if button is not None:
             buttons.append(button)
-    return _rows(buttons, _nav(OVERVIEW_LABEL, Action.OVERVIEW))
+    return _rows(buttons, _nav(_(OVERVIEW_LABEL), Action.OVERVIEW))
 
 
-def history_keyboard(channel: Channel) -> InlineKeyboardMarkup:
+def history_keyboard(channel: Channel, _: Texts) -> InlineKeyboardMarkup:
     """Back to the channel, or to every channel."""
     return _rows(
-        _nav(BACK_LABEL, Action.CHANNEL, channel.slug) + _nav(OVERVIEW_LABEL, Action.OVERVIEW)
+        _nav(_(BACK_LABEL), Action.CHANNEL, channel.slug) + _nav(_(OVERVIEW_LABEL), Action.OVERVIEW)
     )
 
 
-def latest_keyboard(channel: Channel) -> InlineKeyboardMarkup:
+def latest_keyboard(channel: Channel, _: Texts) -> InlineKeyboardMarkup:
     """From a channel's latest entry to its full status or history."""
     return _rows(
-        _nav(STATUS_LABEL, Action.CHANNEL, channel.slug)
-        + _nav(HISTORY_LABEL, Action.HISTORY, channel.slug)
+        _nav(_(STATUS_LABEL), Action.CHANNEL, channel.slug)
+        + _nav(_(HISTORY_LABEL), Action.HISTORY, channel.slug)
     )
 
 
-def choices_keyboard(channels: Sequence[Channel], action: Action) -> InlineKeyboardMarkup:
+def choices_keyboard(channels: Sequence[Channel], action: Action, _: Texts) -> InlineKeyboardMarkup:
     """One button per candidate channel when a question matched several equally."""
-    return _rows(*(_nav(channel.title, action, channel.slug) for channel in channels))
+    return _rows(*(_nav(channel_title(channel, _), action, channel.slug) for channel in channels))
 
 
-def overview_only() -> InlineKeyboardMarkup:
+def overview_only(_: Texts) -> InlineKeyboardMarkup:
     """Just the way to every channel, for answers that found nothing."""
-    return _rows(_nav(OVERVIEW_LABEL, Action.OVERVIEW))
+    return _rows(_nav(_(OVERVIEW_LABEL), Action.OVERVIEW))

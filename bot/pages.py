@@ -22,6 +22,7 @@ from bot.keyboards import (
 )
 from bot.replies import reply
 from bot.reply_cache import CACHE_KEY, Rendered
+from language.i18n import Texts
 from render.answers import latest_view
 from render.channels import channel_detail, history_view, status_overview
 
@@ -50,58 +51,69 @@ def local_now(context: BotContext) -> datetime:
     return datetime.now(context.settings.zone)
 
 
-def cached(context: BotContext, what: Hashable, render: Callable[[datetime], Rendered]) -> Rendered:
+def cached(
+    context: BotContext,
+    what: Hashable,
+    render: Callable[[datetime], Rendered],
+    *,
+    language: str | None,
+) -> Rendered:
     """A page, its HTML, or anything else derived from the data (the question router),
-    made again only when the data or the local date changed."""
+    made again only when the data or the local date changed.
+
+    `language` is the reader's language for anything with words in it (a page in Ukrainian
+    must never be served to an English reader), None only for what has none (the router).
+    """
     now = local_now(context)
-    return context.bot_data[CACHE_KEY].get(context.db, now.date(), what, lambda: render(now))
+    key = (what, language)
+    return context.bot_data[CACHE_KEY].get(context.db, now.date(), key, lambda: render(now))
 
 
-def overview_page(context: BotContext) -> Page:
+def overview_page(context: BotContext, _: Texts) -> Page:
     """/status: every channel, with a button for each."""
 
     def render(now: datetime) -> Page:
         statuses = storage.current_statuses(context.db)
-        keyboard = overview_keyboard(statuses) if statuses else None
-        return Page(status_overview(statuses, now), keyboard)
+        keyboard = overview_keyboard(statuses, _) if statuses else None
+        return Page(status_overview(statuses, now, _), keyboard)
 
-    return cached(context, "overview", render)
+    return cached(context, "overview", render, language=_.language)
 
 
-def channel_page(context: BotContext, channel: storage.Channel, update: Update) -> Page:
+def channel_page(context: BotContext, channel: storage.Channel, update: Update, _: Texts) -> Page:
     """/<channel>: the full status, the latest changes, and the channel's buttons."""
     db, zone = context.db, context.settings.zone
 
     def render(now: datetime) -> str:
         status = storage.channel_status(db, channel)
         recent = storage.history(db, channel.id, RECENT_CHANGES)
-        return channel_detail(status, recent, storage.phase_ladder(db), now, zone)
+        return channel_detail(status, recent, storage.phase_ladder(db), now, zone, _)
 
-    html = cached(context, ("channel", channel.id), render)
-    return Page(html, channel_keyboard(channel, viewer(context, update, channel)))
+    html = cached(context, ("channel", channel.id), render, language=_.language)
+    return Page(html, channel_keyboard(channel, viewer(context, update, channel), _))
 
 
 def history_page(
-    context: BotContext, channel: storage.Channel, limit: int = HISTORY_DEFAULT
+    context: BotContext, channel: storage.Channel, _: Texts, limit: int = HISTORY_DEFAULT
 ) -> Page:
     """The channel's latest entries, with a way back."""
     db, zone = context.db, context.settings.zone
 
     def render(_now: datetime) -> str:
         entries = storage.history(db, channel.id, limit)
-        return history_view(channel, entries, storage.phase_ladder(db), zone)
+        return history_view(channel, entries, storage.phase_ladder(db), zone, _)
 
-    html = cached(context, ("history", channel.id, limit), render)
-    return Page(html, history_keyboard(channel))
+    html = cached(context, ("history", channel.id, limit), render, language=_.language)
+    return Page(html, history_keyboard(channel, _))
 
 
-def latest_page(context: BotContext, channel: storage.Channel) -> Page:
+def latest_page(context: BotContext, channel: storage.Channel, _: Texts) -> Page:
     """The channel's most recent status or note, and how long ago it was."""
     entries = storage.history(context.db, channel.id, 1)
     ladder = storage.phase_ladder(context.db)
     entry = entries[0] if entries else None
-    html = latest_view(channel, entry, ladder, local_now(context), context.settings.zone)
-    return Page(html, latest_keyboard(channel))
+    html = latest_view(channel, entry, ladder, local_now(context), context.settings.zone, _)
+    return Page(html, latest_keyboard(channel, _))
 
 
 async def send_page(update: Update, page: Page) -> None:

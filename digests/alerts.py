@@ -22,7 +22,8 @@ from sqlite_utils import Database
 import storage
 from digests.builder import change_line
 from digests.sender import DigestSender, Outcome
-from render.formatting import bold
+from language.i18n import ENGLISH, Texts, texts
+from render.formatting import bold, channel_title
 from render.splitting import split_html
 from storage.timestamps import utc_now
 
@@ -51,16 +52,19 @@ def alert_text(
     channels: dict[int, storage.Channel],
     ladder: storage.PhaseLadder,
     zone: str,
+    _: Texts,
 ) -> tuple[str, ...]:
     """The alert message(s): one block per change, titled by its channel."""
     tz = ZoneInfo(zone)
-    blocks = [
-        f"{bold(channels[c.entry.channel_id].title)} · /{channels[c.entry.channel_id].slug}\n"
-        f"{change_line(c, ladder, tz)}"
-        for c in changes
-    ]
-    header = f"{BELL} {bold('Backchannel alert')}: the phase changed"
-    footer = "/alerts off stops these; the daily digest still lists them."
+    blocks = []
+    for change in changes:
+        channel = channels[change.entry.channel_id]
+        blocks.append(
+            f"{bold(channel_title(channel, _))} · /{channel.slug}\n"
+            f"{change_line(change, ladder, tz, _)}"
+        )
+    header = _("{bell} {alert}: the phase changed", bell=BELL, alert=bold(_("Backchannel alert")))
+    footer = _("/alerts off stops these; the daily digest still lists them.")
     return tuple(split_html("\n\n".join([header, *blocks, footer])))
 
 
@@ -101,12 +105,14 @@ class _Changes:
 class _Run:
     """One alert run: what it knows (changes, channels, rendered texts) and what it did."""
 
-    def __init__(self, db: Database, sender: DigestSender) -> None:
+    def __init__(self, db: Database, sender: DigestSender, default_language: str) -> None:
         self.db, self.sender, self.upto = db, sender, storage.latest_change_id(db)
+        self.default_language = default_language
+        self.languages: dict[int, str] = {}
         self.changes, self.report = _Changes(db, self.upto), AlertReport()
         self.channels = {c.id: c for c in storage.list_channels(db)}
         self.ladder = storage.phase_ladder(db)
-        self.rendered: dict[tuple[tuple[int, ...], str], tuple[str, ...]] = {}
+        self.rendered: dict[tuple[tuple[int, ...], str, str], tuple[str, ...]] = {}
 
     async def alert(self, setting: storage.AlertSetting) -> None:
         """Send this chat what it has not been alerted to yet, or just move it along."""
@@ -119,9 +125,10 @@ class _Run:
             storage.record_alert(self.db, setting.chat_id, watermark=self.upto)
             self.report.nothing += 1
             return
-        key = (tuple(c.entry.id for c in mine), setting.timezone)
+        _ = texts(self.languages.get(setting.chat_id, self.default_language))
+        key = (tuple(c.entry.id for c in mine), setting.timezone, _.language)
         if key not in self.rendered:
-            self.rendered[key] = alert_text(mine, self.channels, self.ladder, setting.timezone)
+            self.rendered[key] = alert_text(mine, self.channels, self.ladder, setting.timezone, _)
         await _deliver(self, setting, mine, self.rendered[key])
 
 
@@ -132,15 +139,18 @@ async def send_alerts(
     batch_size: int = BATCH_SIZE,
     skip: Callable[[int], bool] = lambda chat_id: False,
     should_stop: Callable[[], bool] = lambda: False,
+    default_language: str = ENGLISH,
 ) -> AlertReport:
     """Alert every opted-in chat that is behind; chats for which `skip` is true wait.
 
+    Each chat reads its alert in its own language (`default_language` when none is known).
     `should_stop` is checked between chats (shutdown); the rest are alerted after a restart.
     """
-    run = _Run(db, sender)
+    run = _Run(db, sender, default_language)
     after: tuple[int, int] | None = None
     while not should_stop() and (batch := storage.alert_batch(db, run.upto, batch_size, after)):
         after = (batch[-1].watermark, batch[-1].chat_id)
+        run.languages = storage.languages_of(db, [setting.chat_id for setting in batch])
         for setting in batch:
             if should_stop():
                 break

@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from render.formatting import bold, day, italic, phase_badge, source_html, text, trend_text
+from language.i18n import ENGLISH, N_, Texts, texts
+from render.formatting import (
+    bold,
+    channel_title,
+    day,
+    italic,
+    phase_badge,
+    source_html,
+    text,
+    trend_text,
+)
 from render.splitting import TELEGRAM_LIMIT, split_html, telegram_length
 from storage import Channel, DigestChange, PhaseLadder, Subscriber
 
@@ -39,10 +49,10 @@ class Digest:
 
 # Alerted changes of one chat, (entry id, when alerted), sorted: part of what makes a digest.
 _Marks = tuple[tuple[int, datetime], ...]
-_Key = tuple[frozenset[int] | None, int, str, bool, _Marks]
+_Key = tuple[frozenset[int] | None, int, str, bool, _Marks, str]
 # A rendered change line and its length in UTF-16 units (what Telegram counts).
 _Line = tuple[str, int]
-ALERTED = "🔔 alerted"
+ALERTED = N_("🔔 alerted {time}")
 
 
 class DigestBuilder:
@@ -65,8 +75,9 @@ class DigestBuilder:
         self._by_channel: dict[int, list[DigestChange]] = defaultdict(list)
         self._ids: dict[int, list[int]] = {}
         self._digests: dict[_Key, Digest] = {}
-        self._lines: dict[tuple[int, str, datetime | None], _Line] = {}
-        self._lines_by_channel: dict[tuple[int, str], list[_Line]] = {}
+        # Lines are rendered once per change, zone and language (and alert mark).
+        self._lines: dict[tuple[int, str, str, datetime | None], _Line] = {}
+        self._lines_by_channel: dict[tuple[int, str, str], list[_Line]] = {}
         self.extend(changes, lowest)
 
     def extend(self, older: Iterable[DigestChange], lowest: int) -> None:
@@ -84,9 +95,13 @@ class DigestBuilder:
         self.lowest = min(self.lowest, lowest)
 
     def build(
-        self, subscriber: Subscriber, alerted: Mapping[int, datetime] | None = None
+        self,
+        subscriber: Subscriber,
+        alerted: Mapping[int, datetime] | None = None,
+        language: str = ENGLISH,
     ) -> Digest:
-        """The digest this subscriber gets now: changes after its watermark, in its zone.
+        """The digest this subscriber gets now: changes after its watermark, in its zone and
+        language.
 
         `alerted` maps changes the chat already got an instant alert for to when it did; they
         stay in the digest, marked, so the digest remains the complete record of the day.
@@ -94,7 +109,7 @@ class DigestBuilder:
         channel_ids = None if subscriber.all_channels else subscriber.channel_ids
         first = subscriber.last_digest_at is None
         zone = subscriber.timezone
-        return self.build_for(channel_ids, subscriber.watermark, zone, first, alerted)
+        return self.build_for(channel_ids, subscriber.watermark, zone, first, alerted, language)
 
     def build_for(
         self,
@@ -103,12 +118,15 @@ class DigestBuilder:
         zone: str,
         first: bool = False,
         alerted: Mapping[int, datetime] | None = None,
+        language: str = ENGLISH,
     ) -> Digest:
-        """The digest of `channel_ids` (None: all) after `watermark`, dated in `zone`."""
+        """The digest of `channel_ids` (None: all) after `watermark`, dated in `zone`, worded in
+        `language`. Subscribers of one language share renders; each language is rendered apart.
+        """
         if watermark < self.lowest:
             raise ValueError(f"watermark {watermark} is older than this builder's {self.lowest}")
         marks = tuple(sorted((i, at) for i, at in (alerted or {}).items() if i > watermark))
-        key = (channel_ids, min(watermark, self.upto), zone, first, marks)
+        key = (channel_ids, min(watermark, self.upto), zone, first, marks, texts(language).language)
         digest = self._digests.get(key)
         if digest is None:
             digest = self._digests[key] = self._render(*key)
@@ -126,10 +144,11 @@ class DigestBuilder:
         zone: str,
         first: bool,
         marks: _Marks,
+        language: str,
     ) -> Digest:
-        tz, alerted = ZoneInfo(zone), dict(marks)
-        since = "since you subscribed" if first else "since your last digest"
-        header = f"{NEWSPAPER} {bold('Backchannel digest')} · {day(self.now, tz)}"
+        tz, alerted, _ = ZoneInfo(zone), dict(marks), texts(language)
+        title = bold(_("Backchannel digest"))
+        header = f"{NEWSPAPER} {title} · {day(self.now, tz, _)}"
         sections: list[tuple[str, list[_Line]]] = []
         count = 0
         for channel in self._channels:
@@ -139,45 +158,65 @@ class DigestBuilder:
             start = bisect_right(self._ids.get(channel.id, []), watermark)
             if start >= len(items):
                 continue
-            title = f"{bold(channel.title)} · /{channel.slug}"
+            title = f"{bold(channel_title(channel, _))} · /{channel.slug}"
             if alerted:
-                lines = [self._line(change, zone, tz, alerted) for change in items[start:]]
+                lines = [self._line(change, zone, tz, alerted, _) for change in items[start:]]
             else:
-                lines = self._channel_lines(channel.id, zone, tz)[start:]
+                lines = self._channel_lines(channel.id, zone, tz, _)[start:]
             sections.append((title, lines))
             count += len(items) - start
         if not count:
-            note = f"Nothing new in your channels {since}."
+            note = (
+                _("Nothing new in your channels since you subscribed.")
+                if first
+                else _("Nothing new in your channels since your last digest.")
+            )
             return Digest((f"{header}\n{note}",), 0, self.upto)
-        changes = f"{count} change{'s' if count != 1 else ''}"
-        where = f"{len(sections)} channel{'s' if len(sections) != 1 else ''}"
-        intro = f"{header}\n{italic(f'{changes} in {where} {since}')}"
-        return Digest(tuple(_pack(intro, sections, FOOTER, self.limit)), count, self.upto)
+        changes = _.plural("{count} change", "{count} changes", count)
+        where = _.plural("{count} channel", "{count} channels", len(sections))
+        summary = (
+            _("{changes} in {channels} since you subscribed", changes=changes, channels=where)
+            if first
+            else _(
+                "{changes} in {channels} since your last digest", changes=changes, channels=where
+            )
+        )
+        intro = f"{header}\n{italic(summary)}"
+        return Digest(tuple(_pack(intro, sections, FOOTER, self.limit, _)), count, self.upto)
 
-    def _channel_lines(self, channel_id: int, zone: str, tz: ZoneInfo) -> list[_Line]:
+    def _channel_lines(self, channel_id: int, zone: str, tz: ZoneInfo, _: Texts) -> list[_Line]:
         # Most digests carry no alert marks: they show a tail of the channel's lines in their
-        # zone, so the whole list is rendered once per channel and zone and sliced.
-        key = (channel_id, zone)
+        # zone, so the whole list is rendered once per channel, zone and language and sliced.
+        key = (channel_id, zone, _.language)
         lines = self._lines_by_channel.get(key)
         if lines is None:
             changes = self._by_channel.get(channel_id, [])
-            lines = self._lines_by_channel[key] = [self._line(c, zone, tz, {}) for c in changes]
+            lines = self._lines_by_channel[key] = [self._line(c, zone, tz, {}, _) for c in changes]
         return lines
 
     def _line(
-        self, change: DigestChange, zone: str, tz: ZoneInfo, alerted: Mapping[int, datetime]
+        self,
+        change: DigestChange,
+        zone: str,
+        tz: ZoneInfo,
+        alerted: Mapping[int, datetime],
+        _: Texts,
     ) -> _Line:
         at = alerted.get(change.entry.id)
-        key = (change.entry.id, zone, at)
+        key = (change.entry.id, zone, _.language, at)
         line = self._lines.get(key)
         if line is None:
-            html = change_line(change, self._ladder, tz, at)
+            html = change_line(change, self._ladder, tz, _, at)
             line = self._lines[key] = (html, telegram_length(html))
         return line
 
 
 def change_line(
-    change: DigestChange, ladder: PhaseLadder, tz: ZoneInfo, alerted_at: datetime | None = None
+    change: DigestChange,
+    ladder: PhaseLadder,
+    tz: ZoneInfo,
+    _: Texts,
+    alerted_at: datetime | None = None,
 ) -> str:
     """One change as a digest shows it: date, old -> new phase with trend (or note), source.
 
@@ -185,27 +224,29 @@ def change_line(
     """
     entry = change.entry
     phase = ladder.get(entry.phase)
-    badge = phase_badge(phase) if phase else text(entry.phase)
+    badge = phase_badge(phase, _) if phase else text(entry.phase)
     if entry.kind == "note":
-        what = f"📌 {bold('Note')} ({badge})"
+        what = "📌 " + _("<b>Note</b> ({phase})", phase=badge)
     else:
         previous = ladder.get(change.previous_phase) if change.previous_phase else None
-        move = f"{phase_badge(previous)} → {badge}" if previous else badge
-        what = f"{move} · {trend_text(ladder.trend(entry.phase, change.previous_phase))}"
+        move = f"{phase_badge(previous, _)} → {badge}" if previous else badge
+        what = f"{move} · {trend_text(ladder.trend(entry.phase, change.previous_phase), _)}"
+    source_word = italic(_("source:"))
     if alerted_at is not None:
-        what += f" · {ALERTED} {alerted_at.astimezone(tz):%H:%M}"
+        what += " · " + _(ALERTED, time=f"{alerted_at.astimezone(tz):%H:%M}")
     return (
-        f"• {day(entry.changed_at, tz)}: {what}\n"
+        f"• {day(entry.changed_at, tz, _)}: {what}\n"
         f"  {text(entry.summary)}\n"
-        f"  {italic('source:')} {source_html(entry)}"
+        f"  {source_word} {source_html(entry, _)}"
     )
 
 
 def _pack(
-    intro: str, sections: list[tuple[str, list[_Line]]], footer: str, limit: int
+    intro: str, sections: list[tuple[str, list[_Line]]], footer: str, limit: int, _: Texts
 ) -> list[str]:
     """Messages under `limit`, cut only between changes; a channel cut in two is re-titled."""
     parts: list[str] = []
+    continued = italic(_("(continued)"))
     current = [intro]
     # Lengths add up (UTF-16 units) and each line's is measured once per run, so packing a
     # digest is additions, not re-measuring text.
@@ -219,7 +260,7 @@ def _pack(
                 piece, piece_length = f"\n{line}", line_length + 1
             if length + piece_length > limit:
                 parts.append("".join(current))
-                label = title if index == 0 else f"{title} {italic('(continued)')}"
+                label = title if index == 0 else f"{title} {continued}"
                 piece = f"{label}\n{line}"
                 piece_length = telegram_length(label) + line_length + 1
                 current, length = [], 0

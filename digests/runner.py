@@ -19,6 +19,7 @@ from sqlite_utils import Database
 import storage
 from digests.builder import Digest, DigestBuilder
 from digests.sender import DigestSender, Outcome
+from language.i18n import ENGLISH, Texts, texts
 from storage.schedule import next_due
 from storage.timestamps import utc_now
 
@@ -43,12 +44,16 @@ class RunReport:
     failed: int = 0
     distinct_digests: int = 0
 
-    def summary(self) -> str:
-        """One line, e.g. "12 delivered, 3 with nothing new (quiet), 1 deactivated, 0 failed"."""
-        return (
-            f"{self.delivered} delivered, {self.nothing_new} with nothing new (quiet), "
-            f"{self.deactivated} deactivated, {self.failed} to retry"
-        )
+    def summary(self, _: Texts | None = None) -> str:
+        """One line, e.g. "12 delivered, 3 with nothing new (quiet), 1 deactivated, 0 failed";
+        in English for logs and the CLI, in the admin's language for /digestnow."""
+        _ = _ or texts(ENGLISH)
+        return _(
+            "{delivered} delivered, {nothing_new} with nothing new (quiet), "
+            "{deactivated} deactivated, {failed} to retry",
+            delivered=self.delivered, nothing_new=self.nothing_new,
+            deactivated=self.deactivated, failed=self.failed,
+        )  # fmt: skip
 
 
 class ChangeWindow:
@@ -83,11 +88,13 @@ async def send_due(
     batch_size: int = BATCH_SIZE,
     workers: int = 1,
     should_stop: Callable[[], bool] = never,
+    default_language: str = ENGLISH,
 ) -> RunReport:
     """Send every digest due at `now`, then move each subscriber to their next day.
 
     A subscriber who missed several days gets one digest covering all of them, and their
-    next one comes at their next hour after `now`.
+    next one comes at their next hour after `now`. Each digest is in its chat's language
+    (`default_language` for chats whose language is not known).
     """
     run_at = now or utc_now()
     previous: set[int] = set()
@@ -101,7 +108,8 @@ async def send_due(
         previous = ids
         return batch
 
-    return await _run(db, sender, run_at, next_batch, workers, should_stop, "digest run", True)
+    run = _Options(workers, should_stop, "digest run", True, default_language)
+    return await _run(db, sender, run_at, next_batch, run)
 
 
 async def send_to_all(
@@ -112,6 +120,7 @@ async def send_to_all(
     batch_size: int = BATCH_SIZE,
     workers: int = 1,
     should_stop: Callable[[], bool] = never,
+    default_language: str = ENGLISH,
 ) -> RunReport:
     """Send every active subscriber their digest now, keeping their daily schedule (admin)."""
     run_at = now or utc_now()
@@ -124,8 +133,20 @@ async def send_to_all(
             after = batch[-1].chat_id
         return batch
 
-    label = "digest for everyone"
-    return await _run(db, sender, run_at, next_batch, workers, should_stop, label, False)
+    run = _Options(workers, should_stop, "digest for everyone", False, default_language)
+    return await _run(db, sender, run_at, next_batch, run)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """How a run goes: parallel sends, when to stop, its log label, whether it reschedules,
+    and the language of chats whose language is not known."""
+
+    workers: int
+    should_stop: Callable[[], bool]
+    label: str
+    reschedule: bool
+    default_language: str
 
 
 async def _run(
@@ -133,20 +154,15 @@ async def _run(
     sender: DigestSender,
     run_at: datetime,
     next_batch: Callable[[], list[storage.Subscriber]],
-    workers: int,
-    should_stop: Callable[[], bool],
-    label: str,
-    reschedule: bool,
+    options: _Options,
 ) -> RunReport:
     """Deliver batch after batch until none is left or the run is told to stop."""
     window, report = ChangeWindow(db, run_at), RunReport()
-    while not should_stop() and (batch := next_batch()):
+    while not options.should_stop() and (batch := next_batch()):
         builder = window.covering(batch)
-        await _deliver_all(
-            db, sender, batch, builder, run_at, report, workers, should_stop, reschedule
-        )
+        await _deliver_all(db, sender, batch, builder, run_at, report, options)
     report.distinct_digests = window.builder.distinct_digests
-    log.info("%s: %s", label, report.summary())
+    log.info("%s: %s", options.label, report.summary())
     return report
 
 
@@ -157,19 +173,22 @@ async def _deliver_all(
     builder: DigestBuilder,
     run_at: datetime,
     report: RunReport,
-    workers: int,
-    should_stop: Callable[[], bool],
-    reschedule: bool,
+    options: _Options,
 ) -> None:
+    workers, should_stop, reschedule = options.workers, options.should_stop, options.reschedule
     slots = asyncio.Semaphore(max(1, workers))
-    alerted = storage.alerted_entries(db, [subscriber.chat_id for subscriber in batch])
+    ids = [subscriber.chat_id for subscriber in batch]
+    alerted = storage.alerted_entries(db, ids)
+    # One query per batch; the builder renders each language once and shares it.
+    languages = storage.languages_of(db, ids)
 
     async def one(subscriber: storage.Subscriber) -> None:
         async with slots:
             if should_stop():
                 return
             try:
-                digest = builder.build(subscriber, alerted.get(subscriber.chat_id))
+                language = languages.get(subscriber.chat_id, options.default_language)
+                digest = builder.build(subscriber, alerted.get(subscriber.chat_id), language)
                 await _deliver(db, sender, subscriber, digest, run_at, report, reschedule)
             except Exception:
                 # One broken subscriber must not stop the run; try them again later.
@@ -222,13 +241,21 @@ async def _deliver(
             storage.postpone(db, subscriber.chat_id, run_at + RETRY_DELAY)
 
 
-def preview(db: Database, subscriber: storage.Subscriber, now: datetime | None = None) -> Digest:
+def preview(
+    db: Database,
+    subscriber: storage.Subscriber,
+    now: datetime | None = None,
+    language: str = ENGLISH,
+) -> Digest:
     """The digest this subscriber would get now, without sending or recording anything."""
     alerted = storage.alerted_entries(db, [subscriber.chat_id]).get(subscriber.chat_id)
-    return ChangeWindow(db, now or utc_now()).covering([subscriber]).build(subscriber, alerted)
+    builder = ChangeWindow(db, now or utc_now()).covering([subscriber])
+    return builder.build(subscriber, alerted, language)
 
 
-def preview_since(db: Database, since: datetime, zone: str, now: datetime | None = None) -> Digest:
+def preview_since(
+    db: Database, since: datetime, zone: str, now: datetime | None = None, language: str = ENGLISH
+) -> Digest:
     """Every channel's changes that happened since `since`, as a digest (operators' preview).
 
     By event time, not by watermark: "the last 24 hours" means what happened in them.
@@ -242,7 +269,7 @@ def preview_since(db: Database, since: datetime, zone: str, now: datetime | None
         upto=upto,
         now=now or utc_now(),
     )
-    return builder.build_for(None, 0, zone)
+    return builder.build_for(None, 0, zone, language=language)
 
 
 def build_due(

@@ -72,6 +72,13 @@ class Texts:
         pattern = "d MMM y" if self.language == ENGLISH else "d MMMM y"
         return format_date(day, pattern, locale=self.locale)
 
+    def weekday(self, moment: datetime, zone: tzinfo | None = None) -> str:
+        """A day with its weekday, for what is coming soon ("Wed 25 Nov" in English)."""
+        if zone is not None:
+            moment = moment.astimezone(zone)
+        pattern = "EEE d MMM" if self.language == ENGLISH else "EEE, d MMMM"
+        return format_date(moment.date(), pattern, locale=self.locale)
+
     def month(self, number: int) -> str:
         """A month's name as it stands alone ("November", "листопад")."""
         return self.locale.months["stand-alone"]["wide"][number]

@@ -3,15 +3,21 @@
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
+from language.i18n import N_, Texts
+from language.routing import Period
 from render.channels import entry_line
-from render.formatting import ago, bold, day, italic, text, typed
+from render.formatting import ago, bold, channel_title, day, italic, text, typed
 from storage import Changes, Channel, PhaseLadder, SearchResults, StatusEntry
 
-EXAMPLES = ("any news on prisoner swaps?", "what changed this week?", "що з перемир'ям?")
+# Questions the bot understands, shown in the reader's language (the catalog has theirs).
+EXAMPLES = (N_("any news on prisoner swaps?"), N_("what changed this week?"), "що з перемир'ям?")
 
 
-def _plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else many or word + 's'}"
+def period_label(period: Period, _: Texts) -> str:
+    """How a reply names a question's window: "in the last 7 days", "today"."""
+    if period.from_midnight:
+        return _("today") if period.days == 0 else _("since yesterday")
+    return _.plural("in the last day", "in the last {count} days", period.days)
 
 
 def changes_view(
@@ -19,88 +25,119 @@ def changes_view(
     channels: dict[int, Channel],
     ladder: PhaseLadder,
     zone: tzinfo,
+    _: Texts,
     *,
     period: str,
     only: Channel | None = None,
 ) -> str:
     """Entries of a time window, newest first, under the title of their channel."""
-    scope = f" in {only.title}" if only else ""
-    header = bold(f"What changed{scope} {period}")
+    title = channel_title(only, _) if only else ""
+    if only:
+        header = bold(_("What changed in {title} {period}", title=title, period=period))
+        nothing = _("Nothing changed in {title} {period}.", title=title, period=period)
+    else:
+        header = bold(_("What changed {period}", period=period))
+        nothing = _("Nothing changed {period}.", period=period)
     if not changes.entries:
-        return f"{header}\nNothing changed{text(scope)} {text(period)}."
-    lines = [header, italic(f"{_plural(changes.total, 'change')}, newest first")]
+        return f"{header}\n{text(nothing)}"
+    count = _.plural("{count} change, newest first", "{count} changes, newest first", changes.total)
+    lines = [header, italic(count)]
     previous: int | None = None
     for entry in changes.entries:
         channel = channels.get(entry.channel_id)
         if entry.channel_id != previous and channel is not None:
-            lines += ["", f"{bold(channel.title)} · /{channel.slug}"]
+            lines += ["", f"{bold(channel_title(channel, _))} · /{channel.slug}"]
         previous = entry.channel_id
-        lines.append(entry_line(entry, ladder, zone))
+        lines.append(entry_line(entry, ladder, zone, _))
     hidden = changes.total - len(changes.entries)
     if hidden > 0:
-        lines += [
-            "",
-            italic(f"…and {_plural(hidden, 'older change')}. Ask about a shorter period."),
-        ]
+        more = _.plural(
+            "…and {count} older change. Ask about a shorter period.",
+            "…and {count} older changes. Ask about a shorter period.",
+            hidden,
+        )
+        lines += ["", italic(more)]
     return "\n".join(lines)
 
 
-def nothing_changed_hint(latest: StatusEntry | None, channel: Channel | None, now: datetime) -> str:
+def nothing_changed_hint(
+    latest: StatusEntry | None, channel: Channel | None, now: datetime, _: Texts
+) -> str:
     """When the window was empty: when the last change happened, so the answer is still useful."""
     if latest is None:
-        return "Nothing has been recorded yet."
-    where = f" ({text(channel.title)})" if channel else ""
-    return f"The latest change was {ago(latest.changed_at, now)}{where}."
+        return _("Nothing has been recorded yet.")
+    when = ago(latest.changed_at, now, _)
+    if channel:
+        title = text(channel_title(channel, _))
+        return _("The latest change was {ago} ({title}).", ago=when, title=title)
+    return _("The latest change was {ago}.", ago=when)
 
 
 def latest_view(
-    channel: Channel, entry: StatusEntry | None, ladder: PhaseLadder, now: datetime, zone: tzinfo
+    channel: Channel,
+    entry: StatusEntry | None,
+    ladder: PhaseLadder,
+    now: datetime,
+    zone: tzinfo,
+    _: Texts,
 ) -> str:
     """A channel's most recent history entry, and how long ago it was."""
-    header = bold(f"Latest: {channel.title}")
+    header = bold(_("Latest: {title}", title=channel_title(channel, _)))
     if entry is None:
-        return f"{header}\nNothing has been recorded for this channel yet."
-    return (
-        f"{header}\n{entry_line(entry, ladder, zone)}\n"
-        f"{italic(f'That was {ago(entry.changed_at, now)}.')} More: /history {channel.slug}"
-    )
+        return header + "\n" + _("Nothing has been recorded for this channel yet.")
+    that_was = italic(_("That was {ago}.", ago=ago(entry.changed_at, now, _)))
+    more = _("More: /history {slug}", slug=channel.slug)
+    return f"{header}\n{entry_line(entry, ladder, zone, _)}\n{that_was} {more}"
 
 
-def choices_text(channels: Sequence[Channel]) -> str:
+def choices_text(channels: Sequence[Channel], _: Texts) -> str:
     """The question matched several channels about equally: ask which one."""
-    names = ", ".join(bold(channel.title) for channel in channels)
-    return f"That could be about more than one channel: {names}. Which one do you mean?"
-
-
-def no_match_text(channels: Sequence[Channel]) -> str:
-    """Nothing matched: say so, name what the bot knows about and how to ask."""
-    known = "\n".join(f"• {text(channel.title)}: /{channel.slug}" for channel in channels)
-    examples = ", ".join(f"“{text(example)}”" for example in EXAMPLES)
-    return (
-        "Sorry, I couldn't tell which channel you mean. I can answer about:\n"
-        f"{known}\n\nTry asking, e.g. {examples}, or send /status for the overview."
+    names = ", ".join(bold(channel_title(channel, _)) for channel in channels)
+    return _(
+        "That could be about more than one channel: {names}. Which one do you mean?", names=names
     )
 
 
-def search_view(results: SearchResults, zone: tzinfo) -> str:
+def no_match_text(channels: Sequence[Channel], _: Texts) -> str:
+    """Nothing matched: say so, name what the bot knows about and how to ask."""
+    known = "\n".join(
+        f"• {text(channel_title(channel, _))}: /{channel.slug}" for channel in channels
+    )
+    examples = ", ".join(f"“{text(_(example))}”" for example in EXAMPLES)
+    return _(
+        "Sorry, I couldn't tell which channel you mean. I can answer about:\n{channels}\n\n"
+        "Try asking, e.g. {examples}, or send /status for the overview.",
+        channels=known,
+        examples=examples,
+    )
+
+
+def search_view(results: SearchResults, zone: tzinfo, _: Texts) -> str:
     """/search results: channel, date and summary with the matched words in bold."""
-    header = f"<b>Search: {typed(' '.join(results.terms))}</b>"
+    header = _("<b>Search: {words}</b>", words=typed(" ".join(results.terms)))
     if not results.hits:
-        return f"{header}\nNothing matches all of these words. Try fewer or different words."
-    lines = [header, italic(f"{_plural(results.total, 'match', 'matches')}, newest first")]
+        nothing = _("Nothing matches all of these words. Try fewer or different words.")
+        return f"{header}\n{nothing}"
+    count = _.plural("{count} match, newest first", "{count} matches, newest first", results.total)
+    lines = [header, italic(count)]
     for hit in results.hits:
         # Escape every fragment first, then mark the matches: stored text can never add tags.
         summary = "".join(
             f"<b>{text(part.text)}</b>" if part.matched else text(part.text)
             for part in hit.fragments
         )
-        kind = "📌 note" if hit.entry.kind == "note" else "status"
+        kind = _("📌 note") if hit.entry.kind == "note" else _("status")
         lines += [
             "",
             f"{bold(hit.channel_title)} · /{hit.channel_slug}",
-            f"{day(hit.entry.changed_at, zone)} · {kind}: {summary}",
+            f"{day(hit.entry.changed_at, zone, _)} · {kind}: {summary}",
         ]
     hidden = results.total - len(results.hits)
     if hidden > 0:
-        lines += ["", italic(f"…and {hidden} more. Add words to narrow the search.")]
+        more = _.plural(
+            "…and {count} more. Add words to narrow the search.",
+            "…and {count} more. Add words to narrow the search.",
+            hidden,
+        )
+        lines += ["", italic(more)]
     return "\n".join(lines)

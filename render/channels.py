@@ -2,9 +2,11 @@
 
 from datetime import datetime, tzinfo
 
+from language.i18n import N_, Texts
 from render.formatting import (
     ago,
     bold,
+    channel_title,
     dated,
     day,
     is_stale,
@@ -16,51 +18,56 @@ from render.formatting import (
 )
 from storage import Channel, ChannelStatus, PhaseLadder, StatusEntry
 
-STALE_MARK = "⚠️ stale"
+STALE_MARK = N_("⚠️ stale")
+NO_CHANNELS = N_("No channels are tracked yet. An admin can add one with /addchannel.")
 
 
-def _verified(status: ChannelStatus, now: datetime) -> str:
+def _verified(status: ChannelStatus, now: datetime, _: Texts) -> str:
     verified = status.channel.verified_at
     if verified is not None and verified > status.current.changed_at:
-        return f", verified {ago(verified, now)}"
+        return _(", verified {ago}", ago=ago(verified, now, _))
     return ""
 
 
-def _stale(status: ChannelStatus, now: datetime) -> str:
-    return f" · {STALE_MARK}" if is_stale(status.last_touched, now) else ""
+def _stale(status: ChannelStatus, now: datetime, _: Texts) -> str:
+    return f" · {_(STALE_MARK)}" if is_stale(status.last_touched, now) else ""
 
 
-def _freshness(status: ChannelStatus, now: datetime) -> str:
+def _freshness(status: ChannelStatus, now: datetime, _: Texts) -> str:
     """One line for /status: the status's date and the latest note's, kept apart."""
-    words = f"status from {dated(status.current.changed_at, now)}"
+    words = _("status from {date}", date=dated(status.current.changed_at, now, _))
     if status.last_note_at is not None:
-        words += f", last note {dated(status.last_note_at, now)}"
-    return words + _verified(status, now) + _stale(status, now)
+        words += _(", last note {date}", date=dated(status.last_note_at, now, _))
+    return words + _verified(status, now, _) + _stale(status, now, _)
 
 
-def status_overview(statuses: list[ChannelStatus], now: datetime) -> str:
+def status_overview(statuses: list[ChannelStatus], now: datetime, _: Texts) -> str:
     """The /status reply: one short block per channel."""
     if not statuses:
-        return "No channels are tracked yet. An admin can add one with /addchannel."
-    blocks = [bold("Backchannel: where the talks stand")]
+        return _(NO_CHANNELS)
+    blocks = [bold(_("Backchannel: where the talks stand"))]
     for status in statuses:
         blocks.append(
-            f"{bold(status.channel.title)}\n"
-            f"{phase_badge(status.phase)} · {text(status.current.summary)}\n"
-            f"{italic(_freshness(status, now))} · /{status.channel.slug}"
+            f"{bold(channel_title(status.channel, _))}\n"
+            f"{phase_badge(status.phase, _)} · {text(status.current.summary)}\n"
+            f"{italic(_freshness(status, now, _))} · /{status.channel.slug}"
         )
-    blocks.append("Tap a channel or its command for details, or /help for everything I can do.")
+    blocks.append(_("Tap a channel or its command for details, or /help for everything I can do."))
     return "\n\n".join(blocks)
 
 
-def entry_line(entry: StatusEntry, ladder: PhaseLadder, zone: tzinfo) -> str:
+def _source_word(_: Texts) -> str:
+    return _("source:")
+
+
+def entry_line(entry: StatusEntry, ladder: PhaseLadder, zone: tzinfo, _: Texts) -> str:
     """One history entry on one line: date, phase (or note), summary, source."""
     phase = ladder.get(entry.phase)
-    badge = phase_badge(phase) if phase else text(entry.phase)
-    what = f"📌 note ({badge})" if entry.kind == "note" else badge
+    badge = phase_badge(phase, _) if phase else text(entry.phase)
+    what = _("📌 note ({phase})", phase=badge) if entry.kind == "note" else badge
     return (
-        f"• {day(entry.changed_at, zone)}: {what}: {text(entry.summary)}\n"
-        f"  {italic('source:')} {source_html(entry)}"
+        f"• {day(entry.changed_at, zone, _)}: {what}: {text(entry.summary)}\n"
+        f"  {italic(_source_word(_))} {source_html(entry, _)}"
     )
 
 
@@ -70,53 +77,57 @@ def channel_detail(
     ladder: PhaseLadder,
     now: datetime,
     zone: tzinfo,
+    _: Texts,
 ) -> str:
     """The /<channel> reply: current status in full, trend, and the latest changes."""
     channel, current = status.channel, status.current
-    trend = trend_text(status.trend)
+    trend = trend_text(status.trend, _)
     previous = ladder.get(status.previous_phase) if status.previous_phase else None
     if previous is not None:
-        trend += f" (was {phase_badge(previous)})"
+        trend += _(" (was {phase})", phase=phase_badge(previous, _))
     local = now.astimezone(zone)
     lines = [
-        bold(channel.title),
-        f"{phase_badge(status.phase)} · {trend}",
+        bold(channel_title(channel, _)),
+        f"{phase_badge(status.phase, _)} · {trend}",
         text(current.summary),
         "",
-        f"Source: {source_html(current)}",
-        f"Status from {dated(current.changed_at, local)}{_verified(status, local)}"
-        f"{_stale(status, local)}",
+        _("Source: {source}", source=source_html(current, _)),
+        _("Status from {date}", date=dated(current.changed_at, local, _))
+        + _verified(status, local, _)
+        + _stale(status, local, _),
     ]
     if status.last_note_at is not None:
-        lines.append(f"Last note: {dated(status.last_note_at, local)}")
+        lines.append(_("Last note: {date}", date=dated(status.last_note_at, local, _)))
     # The current status is shown in full above; a list holding nothing else would repeat it.
     if any(entry.id != current.id for entry in recent):
-        lines += ["", bold("Latest changes")]
-        lines += [entry_line(entry, ladder, zone) for entry in recent]
-    lines += ["", f"More: /history {channel.slug}"]
+        lines += ["", bold(_("Latest changes"))]
+        lines += [entry_line(entry, ladder, zone, _) for entry in recent]
+    lines += ["", _("More: /history {slug}", slug=channel.slug)]
     return "\n".join(lines)
 
 
 def history_view(
-    channel: Channel, entries: list[StatusEntry], ladder: PhaseLadder, zone: tzinfo
+    channel: Channel, entries: list[StatusEntry], ladder: PhaseLadder, zone: tzinfo, _: Texts
 ) -> str:
     """The /history reply: the latest entries, newest first."""
-    header = bold(f"History: {channel.title}")
+    header = bold(_("History: {title}", title=channel_title(channel, _)))
     if not entries:
-        return f"{header}\nNothing has been recorded for this channel yet."
-    count = f"last {len(entries)} change{'s' if len(entries) != 1 else ''}, newest first"
+        return header + "\n" + _("Nothing has been recorded for this channel yet.")
+    count = _.plural(
+        "last {count} change, newest first", "last {count} changes, newest first", len(entries)
+    )
     lines = [f"{header}\n{italic(count)}"]
-    lines += [entry_line(entry, ladder, zone) for entry in entries]
+    lines += [entry_line(entry, ladder, zone, _) for entry in entries]
     return "\n".join(lines)
 
 
-def channel_list(channels: list[Channel]) -> str:
+def channel_list(channels: list[Channel], _: Texts) -> str:
     """The /channels reply: every channel with all of its commands."""
     if not channels:
-        return "No channels are tracked yet."
-    lines = [bold("Channels"), ""]
+        return _("No channels are tracked yet.")
+    lines = [bold(_("Channels")), ""]
     for channel in channels:
         commands = " ".join(f"/{command}" for command in channel.commands)
-        lines.append(f"• {text(channel.title)}: {commands}")
-    lines += ["", "Send a command for the channel's current status."]
+        lines.append(f"• {text(channel_title(channel, _))}: {commands}")
+    lines += ["", _("Send a command for the channel's current status.")]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ needs no display, keeps no global figure list, and each call owns the figure it 
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 
+from language.i18n import N_, Texts
+from render.formatting import phase_label
 from storage import PhaseLadder, StatusEntry
 
 # 1080 px wide: Telegram shows photos at full phone width without downscaling much.
@@ -35,7 +38,9 @@ MAX_PANELS = 12  # keeps the overview under Telegram's photo size limits (w + h 
 LINE_COLOR = "#1f5fa8"
 NOTE_COLOR = "#e07b00"
 TODAY_COLOR = "#c0392b"
-EMPTY_TEXT = "Nothing recorded in this period"
+EMPTY_TEXT = N_("Nothing recorded in this period")
+# Month names come from Babel (matplotlib only knows English ones): "<MM>" is replaced.
+_MONTH = re.compile(r"<(\d\d)>")
 
 
 @dataclass(frozen=True)
@@ -96,20 +101,46 @@ def _steps(series: Series, ladder: PhaseLadder, window: Window) -> tuple[list, l
     return xs, ys
 
 
-def current_label(series: Series, ladder: PhaseLadder) -> str | None:
+def current_label(series: Series, ladder: PhaseLadder, _: Texts) -> str | None:
     """The phase the line ends on, as readers know it, or None when nothing is known."""
     statuses = [e for e in series.entries if e.kind == "status"]
     latest = statuses[-1] if statuses else series.start_status
     phase = ladder.get(latest.phase) if latest is not None else None
-    return phase.label if phase is not None else None
+    return phase_label(phase, _) if phase is not None else None
 
 
-def _heading(series: Series, ladder: PhaseLadder) -> str:
-    current = current_label(series, ladder)
+def _heading(series: Series, ladder: PhaseLadder, _: Texts) -> str:
+    current = current_label(series, ladder, _)
     return f"{series.title}: {current}" if current else series.title
 
 
-def _draw(ax: Axes, series: Series, ladder: PhaseLadder, window: Window, size: int) -> None:
+class _LocalDateFormatter(mdates.ConciseDateFormatter):
+    """Matplotlib's concise dates with month names in the reader's language."""
+
+    def __init__(self, locator: mdates.DateLocator, zone: tzinfo, _: Texts) -> None:
+        super().__init__(
+            locator, tz=zone,
+            formats=["%Y", "<%m>", "%d", "%H:%M", "%H:%M", "%S.%f"],
+            zero_formats=["", "%Y", "<%m>", "%d <%m>", "%H:%M", "%H:%M"],
+            offset_formats=["", "%Y", "<%m> %Y", "%d <%m> %Y", "%d <%m> %Y", "%d <%m> %Y %H:%M"],
+        )  # fmt: skip
+        self._months = _.locale.months["stand-alone"]["abbreviated"]
+
+    def _local(self, value: str) -> str:
+        return _MONTH.sub(lambda found: self._months[int(found.group(1))], value)
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        """Tick labels, with month numbers turned into the language's month names."""
+        return [self._local(label) for label in super().format_ticks(values)]
+
+    def get_offset(self) -> str:
+        """The year (and month) shown once beside the axis, in the language's words."""
+        return self._local(super().get_offset())
+
+
+def _draw(
+    ax: Axes, series: Series, ladder: PhaseLadder, window: Window, size: int, _: Texts
+) -> None:
     """Draw one channel on `ax`; `size` is the base font size in points."""
     where = _positions(ladder)
     xs, ys = _steps(series, ladder, window)
@@ -136,28 +167,28 @@ def _draw(ax: Axes, series: Series, ladder: PhaseLadder, window: Window, size: i
     ax.axvline(window.now, color=TODAY_COLOR, linestyle="--", linewidth=2, zorder=1)
     if not xs and not notes:
         ax.text(
-            0.5, 0.5, EMPTY_TEXT, transform=ax.transAxes, ha="center", va="center",
+            0.5, 0.5, _(EMPTY_TEXT), transform=ax.transAxes, ha="center", va="center",
             fontsize=size, color="#666666",
         )  # fmt: skip
-    labels = [drawable(phase.label) for phase in ladder.phases]
+    labels = [drawable(phase_label(phase, _)) for phase in ladder.phases]
     ax.set_yticks(range(len(labels)), labels=labels, parse_math=False)
     ax.set_ylim(-0.6, max(len(labels), 1) - 0.4)
     span = window.now - window.since
     ax.set_xlim(window.since, window.now + max(span / 40, timedelta(hours=1)))
     locator = mdates.AutoDateLocator(tz=window.zone, minticks=3, maxticks=6)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=window.zone))
+    ax.xaxis.set_major_formatter(_LocalDateFormatter(locator, window.zone, _))
     ax.tick_params(labelsize=size * 0.8)
     ax.xaxis.get_offset_text().set_fontsize(size * 0.7)
     ax.grid(axis="y", color="#dddddd", linewidth=1)
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def _legend(figure: Figure, size: int) -> None:
+def _legend(figure: Figure, size: int, _: Texts) -> None:
     handles = [
-        Line2D([], [], color=LINE_COLOR, marker="o", linewidth=3, label="phase"),
-        Line2D([], [], color=NOTE_COLOR, marker="D", linestyle="none", label="note"),
-        Line2D([], [], color=TODAY_COLOR, linestyle="--", linewidth=2, label="today"),
+        Line2D([], [], color=LINE_COLOR, marker="o", linewidth=3, label=_("phase")),
+        Line2D([], [], color=NOTE_COLOR, marker="D", linestyle="none", label=_("note")),
+        Line2D([], [], color=TODAY_COLOR, linestyle="--", linewidth=2, label=_("today")),
     ]
     figure.legend(
         handles=handles, loc="outside lower center", ncols=3, fontsize=size * 0.8, frameon=False
@@ -170,40 +201,46 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _period(window: Window) -> str:
+def period_words(days: int, _: Texts) -> str:
+    """ "last 30 days": the span a chart (and its caption) covers."""
+    return _.plural("last {count} day", "last {count} days", days)
+
+
+def _period(window: Window, _: Texts) -> str:
     days = max(1, round((window.now - window.since) / timedelta(days=1)))
-    return f"last {days} day{'s' if days != 1 else ''}"
+    return period_words(days, _)
 
 
-def render_channel(series: Series, ladder: PhaseLadder, window: Window) -> bytes:
+def render_channel(series: Series, ladder: PhaseLadder, window: Window, _: Texts) -> bytes:
     """One channel's phase over time, as a PNG about 1080 px wide for phone screens."""
     size = 22
     figure = Figure(figsize=(WIDTH_IN, SINGLE_HEIGHT_IN), dpi=DPI, layout="constrained")
     ax = figure.add_subplot()
-    _draw(ax, series, ladder, window, size)
-    title = textwrap.fill(drawable(_heading(series, ladder)), 48)
-    ax.set_title(f"{title}\n{_period(window)}", fontsize=size, loc="left", parse_math=False, pad=14)
-    _legend(figure, size)
+    _draw(ax, series, ladder, window, size, _)
+    title = textwrap.fill(drawable(_heading(series, ladder, _)), 48)
+    period = _period(window, _)
+    ax.set_title(f"{title}\n{period}", fontsize=size, loc="left", parse_math=False, pad=14)
+    _legend(figure, size, _)
     return _png(figure)
 
 
 def render_overview(
-    series: Sequence[Series], ladder: PhaseLadder, window: Window, heading: str
+    series: Sequence[Series], ladder: PhaseLadder, window: Window, heading: str, _: Texts
 ) -> bytes:
     """Several channels as small multiples, stacked so each stays readable on a phone.
 
     At most MAX_PANELS are drawn; the caller says in its caption when some were left out.
     """
     size = 18
-    shown = list(series)[:MAX_PANELS] or [Series("No channels", None, ())]
+    shown = list(series)[:MAX_PANELS] or [Series(_("No channels"), None, ())]
     height = HEADER_HEIGHT_IN + PANEL_HEIGHT_IN * len(shown)
     figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
     figure.suptitle(
-        f"{drawable(heading)}, {_period(window)}", fontsize=size * 1.3, x=0.02, ha="left"
+        f"{drawable(heading)}, {_period(window, _)}", fontsize=size * 1.3, x=0.02, ha="left"
     )
     for ax, one in zip(figure.subplots(len(shown), 1, squeeze=False)[:, 0], shown, strict=True):
-        _draw(ax, one, ladder, window, size)
-        title = textwrap.shorten(drawable(_heading(one, ladder)), 80, placeholder="…")
+        _draw(ax, one, ladder, window, size, _)
+        title = textwrap.shorten(drawable(_heading(one, ladder, _)), 80, placeholder="…")
         ax.set_title(title, fontsize=size, loc="left", parse_math=False)
-    _legend(figure, size)
+    _legend(figure, size, _)
     return _png(figure)

@@ -3,16 +3,24 @@
 from datetime import UTC, datetime, tzinfo
 from html import escape
 
-from storage import Phase, StatusEntry, Trend
+from language.i18n import N_, Texts
+from storage import Channel, Phase, StatusEntry, Trend
 from storage.values import EXCERPT_CHARS, LABEL_MAX, excerpt, is_web_url
 
 STALE_AFTER_DAYS = 14
 
 _TREND_TEXT = {
-    Trend.IMPROVED: "⬆️ improved",
-    Trend.SETBACK: "⬇️ setback",
-    Trend.UNCHANGED: "➡️ unchanged",
-    Trend.NEW: "🆕 first status",
+    Trend.IMPROVED: N_("⬆️ improved"),
+    Trend.SETBACK: N_("⬇️ setback"),
+    Trend.UNCHANGED: N_("➡️ unchanged"),
+    Trend.NEW: N_("🆕 first status"),
+}
+# Source grades are typed in English (/set … official) but shown in the reader's language.
+GRADE_NAMES = {
+    "official": N_("official"),
+    "mediator": N_("mediator"),
+    "media": N_("media"),
+    "unconfirmed": N_("unconfirmed"),
 }
 
 
@@ -56,14 +64,31 @@ def link(label: str, url: str) -> str:
     return f'<a href="{text(url)}">{text(label)}</a>'
 
 
-def phase_badge(phase: Phase) -> str:
+def phase_label(phase: Phase, _: Texts) -> str:
+    """A phase's label for this reader (plain text). Labels are data: they come from the
+    ladder in the database, not the catalog."""
+    return phase.label
+
+
+def channel_title(channel: Channel, _: Texts) -> str:
+    """A channel's title for this reader (plain text); titles are data, like phase labels."""
+    return channel.title
+
+
+def phase_badge(phase: Phase, _: Texts) -> str:
     """Emoji and label, the way a phase is shown everywhere."""
-    return f"{phase.emoji} {text(phase.label)}"
+    return f"{phase.emoji} {text(phase_label(phase, _))}"
 
 
-def trend_text(trend: Trend) -> str:
+def trend_text(trend: Trend, _: Texts) -> str:
     """The words (with an arrow) readers see for a trend."""
-    return _TREND_TEXT[trend]
+    return _(_TREND_TEXT[trend])
+
+
+def grade_name(grade: str, _: Texts) -> str:
+    """A source grade in the reader's words ("official", "офіційне"); unknown ones as stored."""
+    known = GRADE_NAMES.get(grade)
+    return _(known) if known else grade
 
 
 def days_between(earlier: datetime, now: datetime) -> int:
@@ -75,14 +100,14 @@ def days_between(earlier: datetime, now: datetime) -> int:
     return max(0, (now.date() - earlier.astimezone(now.tzinfo).date()).days)
 
 
-def ago(moment: datetime, now: datetime) -> str:
+def ago(moment: datetime, now: datetime, _: Texts) -> str:
     """'today', 'yesterday' or 'N days ago'."""
     days = days_between(moment, now)
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "yesterday"
-    return f"{days} days ago"
+        return _("yesterday")
+    return _.plural("{count} day ago", "{count} days ago", days)
 
 
 def is_stale(moment: datetime, now: datetime) -> bool:
@@ -90,28 +115,28 @@ def is_stale(moment: datetime, now: datetime) -> bool:
     return days_between(moment, now) >= STALE_AFTER_DAYS
 
 
-def day(moment: datetime, zone: tzinfo) -> str:
-    """A date as people write it, in the bot's time zone: '1 Jan 2025'."""
-    local = moment.astimezone(zone)
-    return f"{local.day} {local:%b %Y}"
+def day(moment: datetime, zone: tzinfo, _: Texts) -> str:
+    """A date as people write it, in the bot's time zone: '1 Jan 2025', '1 січня 2025'."""
+    return _.date(moment, zone)
 
 
-def dated(moment: datetime, now: datetime) -> str:
+def dated(moment: datetime, now: datetime, _: Texts) -> str:
     """A date and how long ago it was, e.g. '1 Jan 2025 (692 days ago)', in `now`'s zone.
 
     Readers need both: "692 days ago" alone makes them count back to a date.
     """
-    return f"{day(moment, now.tzinfo or UTC)} ({ago(moment, now)})"
+    return f"{day(moment, now.tzinfo or UTC, _)} ({ago(moment, now, _)})"
 
 
-def source_html(entry: StatusEntry) -> str:
+def source_html(entry: StatusEntry, _: Texts) -> str:
     """The source of an entry: a link when there is a URL, its label otherwise, and the grade.
 
     Labels are shown on one line and at most LABEL_MAX characters, whatever is stored.
     """
+    grade = text(grade_name(entry.source_grade, _))
     label = entry.source_label or entry.source_url
     if label is None:
-        return f"{entry.source_grade}, no link"
+        return _("{grade}, no link", grade=grade)
     shown = excerpt(label, LABEL_MAX)
     html = link(shown, entry.source_url) if entry.source_url else text(shown)
-    return f"{html} ({entry.source_grade})"
+    return f"{html} ({grade})"

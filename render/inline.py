@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from language.i18n import Texts
-from render.formatting import bold, phase_badge, source_html, text
+from render.formatting import bold, channel_title, phase_badge, phase_label, source_html, text
 from storage import ChannelStatus
 
 DESCRIPTION_LIMIT = 120  # what Telegram shows under an inline result's title, roughly
@@ -21,11 +21,11 @@ def inline_card(status: ChannelStatus, zone: tzinfo, _: Texts) -> str:
     current = status.current
     return "\n".join(
         [
-            bold(status.channel.title),
-            phase_badge(status.phase),
+            bold(channel_title(status.channel, _)),
+            phase_badge(status.phase, _),
             text(current.summary),
             "",
-            _("Source: {source}", source=source_html(current)),
+            _("Source: {source}", source=source_html(current, _)),
             _(
                 "Status of {date} · via Backchannel",
                 date=text(_.date(current.changed_at, zone)),
@@ -34,7 +34,8 @@ def inline_card(status: ChannelStatus, zone: tzinfo, _: Texts) -> str:
     )
 
 
-def inline_description(status: ChannelStatus) -> str:
+def inline_description(status: ChannelStatus, _: Texts) -> str:
     """The line under the result's title in the picker: phase and the start of the summary."""
-    line = f"{status.phase.emoji} {status.phase.label} · {status.current.summary}"
+    label = phase_label(status.phase, _)
+    line = f"{status.phase.emoji} {label} · {status.current.summary}"
     return line if len(line) <= DESCRIPTION_LIMIT else line[: DESCRIPTION_LIMIT - 1] + "…"

@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from html import unescape
 
 from language.i18n import Texts
-from render.formatting import bold, italic, phase_badge, source_html, text
+from render.formatting import bold, channel_title, italic, phase_badge, source_html, text
 from storage import Channel, ChannelStatus, DigestChange, PhaseLadder
 
 CORRECTION_MARK = "✏️"
@@ -26,16 +26,16 @@ def channel_post(change: DigestChange, channel: Channel, ladder: PhaseLadder, zo
     """One phase change as a post in the linked channel."""
     entry = change.entry
     phase = ladder.get(entry.phase)
-    badge = phase_badge(phase) if phase else text(entry.phase)
+    badge = phase_badge(phase, _) if phase else text(entry.phase)
     previous = ladder.get(change.previous_phase) if change.previous_phase else None
-    move = f"{phase_badge(previous)} → {badge}" if previous else badge
+    move = f"{phase_badge(previous, _)} → {badge}" if previous else badge
     return "\n".join(
         [
-            f"{bold(channel.title)} · /{channel.slug}",
+            f"{bold(channel_title(channel, _))} · /{channel.slug}",
             move,
             text(entry.summary),
             "",
-            _("Source: {source}", source=source_html(entry)),
+            _("Source: {source}", source=source_html(entry, _)),
             italic(_("Status of {date} · via Backchannel", date=_.date(entry.changed_at, zone))),
         ]
     )
@@ -58,7 +58,7 @@ def corrected_post(
     ]
     if now_status is not None:
         lines.append(
-            _("Now: {phase} · {summary}", phase=phase_badge(now_status.phase),
+            _("Now: {phase} · {summary}", phase=phase_badge(now_status.phase, _),
               summary=text(now_status.current.summary))
         )  # fmt: skip
     return "\n".join(lines)

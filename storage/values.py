@@ -2,9 +2,10 @@
 
 Admin commands, the guided /set, the CLI, imports and restores all validate through these
 (bot/editing builds its models from the annotated types below), so a value refused on one
-path is refused on all of them. The functions are pure: they raise ValueError with a sentence
-an admin can act on, quoting at most a short excerpt of the bad value. render/ asks
-`is_web_url` again before making a link, for rows stored before a rule existed.
+path is refused on all of them. The functions are pure: they raise `Problem` (a ValueError)
+with a sentence an admin can act on, quoting at most a short excerpt of the bad value; the
+sentence is a catalog entry with its values apart, so the admin reads it in their language.
+render/ asks `is_web_url` again before making a link, for rows stored before a rule existed.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, HttpUrl, TypeAdapter, ValidationError
 
+from language.i18n import N_, Texts
 from storage.timestamps import utc_now
 
 SLUG_PATTERN = r"^[a-z0-9_]{2,32}$"
-NAME_RULE = "use 2 to 32 lower-case letters, digits or _"
 SUMMARY_MAX = 500
 TITLE_MAX = 100
 LABEL_MAX = 200
@@ -37,6 +38,34 @@ _BREAKS = {"Cc", "Zl", "Zp"}  # line breaks, tabs and other control characters
 _URL = TypeAdapter(HttpUrl)
 _REPR = reprlib.Repr()  # bounded: a huge list from a YAML file costs no more than a short one
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring = 2, 4, 4, EXCERPT_CHARS
+
+
+class Words(str):
+    """A value of a `Problem` that is itself a catalog entry (a field's name): translated too."""
+
+    __slots__ = ()
+
+
+class Problem(ValueError):
+    """A refused value: an English sentence (its catalog entry, N_-marked where raised) and the
+    values to put in it. `str()` is the English sentence (the CLI, logs); `in_language` is what
+    an admin reads in Telegram."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        self.message, self.values = message, values
+        super().__init__(message.format(**values))
+
+    def in_language(self, _: Texts) -> str:
+        """The sentence in the reader's language (plain text, not yet escaped)."""
+        values = {k: _(v) if isinstance(v, Words) else v for k, v in self.values.items()}
+        return _(self.message, **values)
+
+
+SUMMARY = Words(N_("summary"))
+TITLE = Words(N_("title"))
+SOURCE_LABEL = Words(N_("source label"))
+ACTOR_NAME = Words(N_("actor name"))
+NAME = Words(N_("name"))
 
 
 def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
@@ -59,44 +88,53 @@ def _one_line(value: str) -> bool:
     return not any(_is_break(char) for char in value)
 
 
-def _bounded(value: str, what: str, limit: int) -> str:
+def _bounded(value: str, what: Words, limit: int) -> str:
     if not value.strip():
-        raise ValueError(f"The {what} is empty.")
+        raise Problem(N_("The {what} is empty."), what=what)
     if len(value) > limit:
-        raise ValueError(f"The {what} is {len(value)} characters long; the limit is {limit}.")
+        raise Problem(
+            N_("The {what} is {length} characters long; the limit is {limit}."),
+            what=what, length=len(value), limit=limit,
+        )  # fmt: skip
     return value
 
 
-def _single_line(value: str, what: str, limit: int) -> str:
+def _single_line(value: str, what: Words, limit: int) -> str:
     _bounded(value, what, limit)
     if not _one_line(value):
-        raise ValueError(f"The {what} must be one line (no line breaks, tabs or control codes).")
+        raise Problem(
+            N_("The {what} must be one line (no line breaks, tabs or control codes)."), what=what
+        )
     return value
 
 
 def channel_slug(value: str) -> str:
     """A channel's slug or alias: readers type it as a command, so command-name rules apply."""
     if not _SLUG.match(value):
-        raise ValueError(f"“{excerpt(value)}” is not a valid command name: {NAME_RULE}.")
+        raise Problem(
+            N_("“{value}” is not a valid command name: use 2 to 32 lower-case letters, digits "
+               "or _."),
+            value=excerpt(value),
+        )  # fmt: skip
     return value
 
 
 def title(value: str) -> str:
     """A channel title: shown in bold on one line in every reply and button."""
-    return _single_line(value, "title", TITLE_MAX)
+    return _single_line(value, TITLE, TITLE_MAX)
 
 
 def summary(value: str) -> str:
     """What happened: 1 to SUMMARY_MAX characters, line breaks allowed, shown as typed."""
-    return _bounded(value, "summary", SUMMARY_MAX)
+    return _bounded(value, SUMMARY, SUMMARY_MAX)
 
 
 def source_label(value: str) -> str:
     """The name of a source (an import column): one line, short enough to read."""
-    return _single_line(value, "source label", LABEL_MAX)
+    return _single_line(value, SOURCE_LABEL, LABEL_MAX)
 
 
-def actor_name(value: str, what: str = "actor name") -> str:
+def actor_name(value: str, what: Words = ACTOR_NAME) -> str:
     """Who made a change (imports, restores) or an admin's name (/grant): one short line."""
     return _single_line(value, what, ACTOR_NAME_MAX)
 
@@ -121,8 +159,9 @@ def source_url(value: str) -> str:
         except ValidationError:
             valid = False
     if not valid:
-        raise ValueError(
-            f"“{excerpt(value)}” is not a web address; a source must start with http:// or https://"
+        raise Problem(
+            N_("“{value}” is not a web address; a source must start with http:// or https://"),
+            value=excerpt(value),
         )
     return value
 
@@ -132,10 +171,11 @@ def event_time(value: datetime, now: datetime | None = None) -> datetime:
     moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     current = now or utc_now()
     if moment > current + FUTURE_SLACK:
-        raise ValueError(
-            f"“{moment.isoformat()}” is in the future: a date may be at most one day ahead of "
-            f"now ({current.astimezone(UTC):%Y-%m-%d %H:%M} UTC)."
-        )
+        raise Problem(
+            N_("“{value}” is in the future: a date may be at most one day ahead of now "
+               "({now} UTC)."),
+            value=moment.isoformat(), now=f"{current.astimezone(UTC):%Y-%m-%d %H:%M}",
+        )  # fmt: skip
     return moment
 
 

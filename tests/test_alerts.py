@@ -255,7 +255,7 @@ async def test_one_broken_chat_spares_the_others(db, api, sender, monkeypatch) -
     set_status(db, "aid", "negotiating", "news")
     real = alerts.alert_text
 
-    def broken_once(changes, channels, ladder, zone):
+    def broken_once(*args):
         monkeypatch.setattr(alerts, "alert_text", real)
         raise RuntimeError("rendering bug")
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import storage
+from language.i18n import texts
 from render.charts import (
     MAX_PANELS,
     Series,
@@ -29,15 +30,17 @@ def ladder(db) -> storage.PhaseLadder:
 @pytest.mark.parametrize("rows", [0, 1, 500])
 def test_channel_chart_is_a_phone_sized_png(ladder, rows: int) -> None:
     entries = many_entries(rows, NOW, ladder.slugs())
-    png = render_channel(Series("Tactical ceasefire proposals", None, entries), ladder, WINDOW)
+    png = render_channel(
+        Series("Tactical ceasefire proposals", None, entries), ladder, WINDOW, texts("en")
+    )
     assert png_size(png) == (1080, 810)
     assert 15_000 < len(png) < 400_000
 
 
 def test_more_history_draws_more(ladder) -> None:
-    empty = render_channel(Series("Aid", None, ()), ladder, WINDOW)
+    empty = render_channel(Series("Aid", None, ()), ladder, WINDOW, texts("en"))
     busy = render_channel(
-        Series("Aid", None, many_entries(50, NOW, ladder.slugs())), ladder, WINDOW
+        Series("Aid", None, many_entries(50, NOW, ladder.slugs())), ladder, WINDOW, texts("en")
     )
     assert empty != busy
 
@@ -53,7 +56,7 @@ def test_more_history_draws_more(ladder) -> None:
 )
 def test_any_title_renders_without_warnings(ladder, title: str) -> None:
     # pytest turns warnings into errors, so a missing glyph or a mathtext error fails here.
-    png = render_channel(Series(title, entry(1, NOW, "stalled"), ()), ladder, WINDOW)
+    png = render_channel(Series(title, entry(1, NOW, "stalled"), ()), ladder, WINDOW, texts("en"))
     assert png_size(png)[0] == 1080
 
 
@@ -65,10 +68,10 @@ def test_drawable_drops_only_what_the_font_lacks() -> None:
 
 def test_current_label_follows_the_last_status_not_notes(ladder) -> None:
     start = entry(1, NOW - timedelta(days=400), "stalled")
-    assert current_label(Series("x", start, ()), ladder) == "Stalled"
+    assert current_label(Series("x", start, ()), ladder, texts("en")) == "Stalled"
     moves = (entry(2, NOW - timedelta(days=9), "negotiating"), entry(3, NOW, "agreement", "note"))
-    assert current_label(Series("x", start, moves), ladder) == "Negotiating"
-    assert current_label(Series("x", None, ()), ladder) is None
+    assert current_label(Series("x", start, moves), ladder, texts("en")) == "Negotiating"
+    assert current_label(Series("x", None, ()), ladder, texts("en")) is None
 
 
 @pytest.mark.parametrize(("channels", "panels"), [(0, 1), (1, 1), (6, 6), (20, MAX_PANELS)])
@@ -77,5 +80,5 @@ def test_overview_stacks_one_panel_per_channel(ladder, channels: int, panels: in
         Series(f"Channel {n}", entry(n, NOW - timedelta(days=200), "proposed"), ())
         for n in range(channels)
     ]
-    png = render_overview(series, ladder, WINDOW, "Backchannel")
+    png = render_overview(series, ladder, WINDOW, "Backchannel", texts("en"))
     assert png_size(png) == (1080, 140 + 400 * panels)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import storage
+from language.i18n import texts
 from render.channels import channel_detail
 from render.formatting import source_html
 from tests.admin_support import admin_in, rows
@@ -171,8 +172,10 @@ def test_render_links_only_web_addresses(db) -> None:
         ("//evil.example/x", False),
     ]:
         entry = status.current.model_copy(update={"source_url": url, "source_label": "Label"})
-        assert ("<a href=" in source_html(entry)) is linked, url
+        assert ("<a href=" in source_html(entry, texts("en"))) is linked, url
         shown = status.model_copy(update={"current": entry})
         ladder = storage.phase_ladder(db)
-        detail = channel_detail(shown, [], ladder, entry.changed_at, entry.changed_at.tzinfo)
+        detail = channel_detail(
+            shown, [], ladder, entry.changed_at, entry.changed_at.tzinfo, texts("en")
+        )
         assert ("<a href=" in detail) is linked, url

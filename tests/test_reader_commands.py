@@ -190,7 +190,7 @@ async def test_plain_text_in_private_points_at_commands(private_chat: Chat, grou
 
 
 async def test_command_menu_is_registered_at_start(api: OfflineBotApi, app) -> None:
-    (menu,) = api.sent("setMyCommands")
+    (menu,) = [m for m in api.sent("setMyCommands") if "language_code" not in m]
     names = [command["command"] for command in menu["commands"]]
     assert names[:5] == ["start", "help", "status", "channels", "history"]
     assert names[-6:] == ["summit", "aid", "ceasefire", "exchanges", "corridors", "reconstruction"]

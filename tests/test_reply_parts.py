@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import storage
 from digests.alerts import alert_text
 from digests.builder import DigestBuilder
+from language.i18n import texts
 from render.admin import note_echo, status_echo, undo_echo
 from render.answers import changes_view, latest_view
 from render.channels import channel_detail, channel_list, history_view, status_overview
@@ -27,6 +28,7 @@ from tests.html_check import telegram_html_problems
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 ZONE = ZoneInfo("Europe/Kyiv")
+EN = texts("en")
 LADDER = storage.PhaseLadder(
     phases=tuple(
         storage.Phase(**phase.model_dump(), rank=rank)
@@ -98,18 +100,20 @@ def _replies(
     every = [entry for _, history in world for entry in history]
     changes = storage.Changes(entries=every, total=len(every) + 3)
     replies = [
-        status_overview(statuses, NOW),
-        channel_list([status.channel for status in statuses]),
-        changes_view(changes, by_id, LADDER, ZONE, period="this week"),
+        status_overview(statuses, NOW, EN),
+        channel_list([status.channel for status in statuses], EN),
+        changes_view(changes, by_id, LADDER, ZONE, EN, period="this week"),
     ]
     for status, history in world:
         replies += [
-            channel_detail(status, history[:3], LADDER, NOW, ZONE),
-            history_view(status.channel, history, LADDER, ZONE),
-            status_echo(status, LADDER),
-            note_echo(status, history[-1]),
-            undo_echo(storage.UndoResult(reverted=history[0], restored=history[-1]), "t", LADDER),
-            latest_view(status.channel, history[0], LADDER, NOW, ZONE),
+            channel_detail(status, history[:3], LADDER, NOW, ZONE, EN),
+            history_view(status.channel, history, LADDER, ZONE, EN),
+            status_echo(status, LADDER, EN),
+            note_echo(status, history[-1], EN),
+            undo_echo(
+                storage.UndoResult(reverted=history[0], restored=history[-1]), "t", LADDER, EN
+            ),
+            latest_view(status.channel, history[0], LADDER, NOW, ZONE, EN),
         ]
     digest_changes = [
         storage.DigestChange(entry=entry, previous_phase=LADDER.slugs()[0]) for entry in every
@@ -119,7 +123,7 @@ def _replies(
         limit=limit,
     )  # fmt: skip
     parts = [*builder.build_for(None, 0, "Europe/Kyiv").parts]
-    replies += alert_text(digest_changes, by_id, LADDER, "Europe/Kyiv")
+    replies += alert_text(digest_changes, by_id, LADDER, "Europe/Kyiv", EN)
     return [part for html in replies for part in split_html(html, limit)] + parts
 
 

@@ -18,6 +18,7 @@ from bot.keyboards import (
     overview_keyboard,
 )
 from bot.telegram_bot import keyboard_json
+from language.i18n import texts
 from render.splitting import TELEGRAM_LIMIT
 from tests.conftest import GROUP_ID, READER_ID, Chat
 
@@ -88,10 +89,10 @@ def _keyboards(db) -> list[InlineKeyboardMarkup]:
     admin = Viewer(is_admin=True, subscribed=False)
     reader = Viewer(is_admin=False, subscribed=None)
     return [
-        overview_keyboard(statuses),
-        channel_keyboard(channel, admin),
-        channel_keyboard(channel, reader),
-        history_keyboard(channel),
+        overview_keyboard(statuses, texts("en")),
+        channel_keyboard(channel, admin, texts("en")),
+        channel_keyboard(channel, reader, texts("en")),
+        history_keyboard(channel, texts("en")),
     ]
 
 

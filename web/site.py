@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlite_utils import Database
 
 import storage
-from language.i18n import LANGUAGES, Texts, texts
+from language.i18n import ENGLISH, LANGUAGES, Texts, texts
 from render.charts import Series, Window, render_channel, render_overview
 from render.formatting import days_between, is_stale
 from web.feeds import atom_feed
@@ -146,14 +146,15 @@ def _html(env: Environment, template: str, values: dict[str, object], **data: ob
 
 def charts(snap: Snapshot) -> dict[str, bytes]:
     """The overview chart and one chart per channel, as PNG files (shared by both languages)."""
+    english = texts(ENGLISH)
     files = {
         f"charts/{status.channel.slug}.png": render_channel(
-            snap.series[status.channel.id], snap.ladder, snap.window
+            snap.series[status.channel.id], snap.ladder, snap.window, english
         )
         for status in snap.statuses
     }
     files["charts/overview.png"] = render_overview(
-        list(snap.series.values()), snap.ladder, snap.window, "Backchannel"
+        list(snap.series.values()), snap.ladder, snap.window, "Backchannel", english
     )
     return files
 

@@ -24,6 +24,7 @@ from bot.editing.import_files import ImportFileError
 from bot.editing.import_files import read_rows as read_file_rows
 from bot.editing.restore_files import validate_export
 from bot.editing.validation import GRADES, UpdateInput, listed, problems, rules
+from language.i18n import ENGLISH, texts
 
 COMMANDS = {"set", "note", "import"}
 IMPORT_COLUMNS = "channel, kind, phase, summary, source_url, source_grade, changed_at, actor"
@@ -101,7 +102,7 @@ def validate_rows(db: Database, rows: list[dict[str, Any]], name: str) -> list[U
         try:
             valid.append(UpdateInput.model_validate(row, context=found))
         except ValidationError as error:
-            errors += [f"row {number}: {problem}" for problem in problems(error)]
+            errors += [f"row {number}: {problem}" for problem in problems(error, texts(ENGLISH))]
     if errors:
         raise InputRefused("\n".join([f"{name}: nothing was imported.", *listed(errors)]))
     return valid
@@ -111,7 +112,9 @@ def _one(db: Database, args: argparse.Namespace) -> UpdateInput:
     try:
         return UpdateInput.model_validate(_row(args), context=rules(db))
     except ValidationError as error:
-        raise InputRefused("\n".join(["Nothing was changed:", *problems(error)])) from None
+        raise InputRefused(
+            "\n".join(["Nothing was changed:", *problems(error, texts(ENGLISH))])
+        ) from None
 
 
 def _from_file(db: Database, path: Path) -> list[UpdateInput]:

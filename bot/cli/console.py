@@ -1,7 +1,9 @@
 """The console: a local chat in the terminal that drives the real Application and handlers.
 
 Nothing here re-implements a command. Typed lines become real Updates, PTB processes them,
-and the Bot API calls the handlers make are answered in-process and printed, readably.
+and the Bot API calls the handlers make are answered in-process and printed, readably. The
+console's own lines speak the language the bot answers in (`--language`, /language, or
+DEFAULT_LANGUAGE), like everything else.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from sqlite_utils import Database
 from telegram import Update
 from telegram.ext import Application
 
+import storage
 from bot.app import build_application
 from bot.cli.offline_api import OfflineBotApi, UploadedFile
 from bot.cli.update_factory import callback_update, chat_dict, text_update, user_dict
 from bot.config import Settings
 from bot.context import CONSOLE_KEY
+from language.i18n import ENGLISH, N_, Texts, pick_language, texts
 
 JSON = dict[str, Any]
 CONSOLE_TOKEN = "0:console"
@@ -29,17 +33,18 @@ CONSOLE_USER_NAME = "Console"
 # `--as-reader` is someone else, so nothing granted to the admin console user carries over.
 CONSOLE_READER_ID = 2
 CONSOLE_READER_NAME = "Console reader"
-READER_NOTE = (
+READER_NOTE = N_(
     "You are here as a reader (--as-reader): you see what readers see, and admin commands "
     "are refused as they would be in Telegram."
 )
-BANNER = (
+BANNER = N_(
     "Backchannel console: a local chat with the bot, no Telegram involved.\n"
     "Type a command such as /status or /ceasefire, or a question such as "
     '"any news on prisoner swaps?", and press Enter; /help lists every command. '
     "Press a button of the last message by typing its label in brackets, e.g. [📜 History] "
     "or [history], or its number (1 is the first button). Ctrl-D quits."
 )
+NO_BUTTON = N_("No button {typed} under the last message.")
 
 
 class _TerminalText(HTMLParser):
@@ -79,10 +84,11 @@ def render_html(html: str, *, color: bool = False) -> str:
     return "".join(parser.parts)
 
 
-def _render_keyboard(markup: dict[str, Any]) -> str:
+def _render_keyboard(markup: dict[str, Any], _: Texts) -> str:
     rows = markup.get("inline_keyboard") or []
     buttons = "\n".join(" ".join(f"[{button['text']}]" for button in row) for row in rows)
-    return f"{buttons}\n(type a button's text or number to press it)" if rows else ""
+    hint = _("(type a button's text or number to press it)")
+    return f"{buttons}\n{hint}" if rows else ""
 
 
 def _plain(label: str, *, emoji: bool = True) -> str:
@@ -107,6 +113,8 @@ class ConsoleBotApi(OfflineBotApi):
         self.color = color
         self.save_dir = save_dir
         self.with_buttons: dict[str, Any] | None = None
+        # The console's own words, in the language the chat is answered in (kept current).
+        self.texts = texts(ENGLISH)
 
     def result(self, method: str, params: dict[str, Any]) -> Any:
         """Remember the latest message that has buttons, so typed labels can press them."""
@@ -145,7 +153,7 @@ class ConsoleBotApi(OfflineBotApi):
         prefix = "bot (edited)" if method == "editMessageText" else "bot"
         lines = [f"{prefix}> {body}"]
         if isinstance(params.get("reply_markup"), dict):
-            lines.append(_render_keyboard(params["reply_markup"]))
+            lines.append(_render_keyboard(params["reply_markup"], self.texts))
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
 
@@ -161,7 +169,7 @@ class ConsoleBotApi(OfflineBotApi):
                 self.save_dir.mkdir(parents=True, exist_ok=True)
                 path = self.save_dir / Path(upload.filename).name
                 path.write_bytes(upload.content)
-                where = f", saved to {path}"
+                where = ", " + self.texts("saved to {path}", path=path)
             size = max(1, round(len(upload.content) / 1024))
             lines.append(f"bot> [{kind}: {upload.filename}, {size} KB{where}]")
         if params.get("caption"):
@@ -187,11 +195,13 @@ async def run_console(
     stdout: TextIO = sys.stdout,
     *,
     as_reader: bool = False,
+    language: str | None = None,
 ) -> None:
     """Read lines from stdin until EOF, answering each through the real handlers.
 
     The console user is an admin unless `as_reader`: then they are an ordinary reader, so an
     admin can preview what readers see (help, buttons, refusals) before going live.
+    `language` is the console user's Telegram app language ("uk" to see the bot in Ukrainian).
     """
     interactive = stdin.isatty()
     # Photos and files the bot sends are saved beside the database, for the user to open.
@@ -209,13 +219,20 @@ async def run_console(
     console_settings = settings.model_copy(update={"admin_ids": admins, "flood_burst": 10**9})
     application = build_application(console_settings, db, token=CONSOLE_TOKEN, request=api)
     application.bot_data[CONSOLE_KEY] = True
-    user = user_dict(user_id, name)
+    user = user_dict(user_id, name, language_code=language)
     chat = chat_dict(user_id)
+
+    def speaking() -> Texts:
+        # The same choice the bot makes for this chat, so the console never mixes languages.
+        chosen = storage.chosen_language(db, user_id)
+        return texts(pick_language(chosen, language, settings.default_language))
+
     async with application:
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        stdout.write(BANNER + (f"\n{READER_NOTE}" if as_reader else "") + "\n\n")
+        _ = api.texts = speaking()
+        stdout.write(_(BANNER) + (f"\n{_(READER_NOTE)}" if as_reader else "") + "\n\n")
         while True:
             if interactive:
                 stdout.write("you> ")
@@ -228,8 +245,10 @@ async def run_console(
                 continue
             if not interactive:
                 stdout.write(f"you> {text}\n")
+            _ = api.texts = speaking()
             if _names_a_button(text) and api.button_data(text) is None:
-                stdout.write(f"console> No button {text} under the last message.\n\n")
+                stdout.write(f"console> {_(NO_BUTTON, typed=text)}\n\n")
                 continue
             await application.process_update(_typed_update(application, api, text, user, chat))
+            api.texts = speaking()  # /language changes it for the very next line
         await application.stop()

@@ -21,6 +21,7 @@ from bot.cli.console import run_console
 from bot.config import ConfigError, Settings, load_settings
 from bot.jobs import scheduling as digest_jobs
 from bot.logs import configure_logging
+from language.i18n import LANGUAGES
 from storage.backup import BackupError, backup_database
 
 log = logging.getLogger("backchannel")
@@ -44,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
         "--as-reader",
         action="store_true",
         help="be an ordinary reader (not an admin), to see exactly what readers see",
+    )
+    console.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="your Telegram app language, e.g. uk to see the bot as Ukrainian readers do",
     )
     backup = commands.add_parser(
         "backup", help="write a consistent copy of the database, safe while the bot runs"
@@ -97,11 +103,11 @@ def _run_webhook(settings: Settings, application: Application) -> None:
     )
 
 
-def _console(settings: Settings, *, as_reader: bool = False) -> None:
+def _console(settings: Settings, *, as_reader: bool = False, language: str | None = None) -> None:
     db = storage.open_database(settings.database_path)
     storage.seed_if_empty(db)
     try:
-        asyncio.run(run_console(settings, db, as_reader=as_reader))
+        asyncio.run(run_console(settings, db, as_reader=as_reader, language=language))
     except KeyboardInterrupt:
         pass
     finally:
@@ -161,7 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         print("BOT_TOKEN is not set, so here is the console instead.", file=sys.stderr)
     as_reader = getattr(args, "as_reader", False)  # `run` without a token has no such option
-    return _one_line_on_failure(settings, _console, settings, as_reader=as_reader)
+    language = getattr(args, "language", None)
+    return _one_line_on_failure(
+        settings, _console, settings, as_reader=as_reader, language=language
+    )
 
 
 if __name__ == "__main__":

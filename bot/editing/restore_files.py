@@ -17,6 +17,7 @@ from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validato
 
 import storage
 from bot.editing.validation import listed, problems
+from language.i18n import ENGLISH, texts
 from storage.seed import load_seed
 from storage.values import (
     ActorName,
@@ -106,7 +107,7 @@ def validate_export(
         try:
             valid.append((number, RestoreRow.model_validate(row, context=context)))
         except ValidationError as error:
-            errors += [f"row {number}: {problem}" for problem in problems(error)]
+            errors += [f"row {number}: {problem}" for problem in problems(error, texts(ENGLISH))]
     errors += _alias_clashes(valid)
     started: set[str] = set()
     for number, entry in valid if not errors else []:

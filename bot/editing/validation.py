@@ -3,6 +3,9 @@
 Pydantic models check the shape; the database-dependent rules (known channel, phase on the
 ladder, free command names) read from a `Rules` snapshot passed as validation context, so the
 same model validates a /set, a `backchannel set` and every row of an import file.
+
+Refusals are `Problem`s (storage.values): a catalog sentence and its values, kept apart until
+`problems` words them in the admin's language (English for the CLI).
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ from rapidfuzz import fuzz, process
 from sqlite_utils import Database
 
 import storage
+from language.i18n import N_, Texts
 from language.suggestions import closest
 from storage.models import EntryKind, SourceGrade
 from storage.values import (
     ActorName,
     ChannelSlug,
     EventTime,
+    Problem,
     SourceLabel,
     SourceUrl,
     Summary,
@@ -51,6 +56,22 @@ _LAST_WORD = re.compile(r"^(?P<rest>.*?)(?:^|\s+)(?P<word>[^\W\d_]+)\s*$", re.DO
 # are (so "medic" or "officials" stay in the summary).
 _TYPO_AFTER_LINK = 75
 _TYPO_ALONE = 85
+# Input fields by their code names, which English shows as they are (admins type them as
+# import columns); other languages show them in words.
+FIELD_NAMES = {
+    "channel": N_("channel"),
+    "kind": N_("kind"),
+    "phase": N_("phase"),
+    "summary": N_("summary"),
+    "source_url": N_("source_url"),
+    "source_grade": N_("source_grade"),
+    "source_label": N_("source_label"),
+    "changed_at": N_("changed_at"),
+    "actor": N_("actor"),
+    "slug": N_("slug"),
+    "title": N_("title"),
+    "aliases": N_("aliases"),
+}
 
 
 @dataclass(frozen=True)
@@ -112,11 +133,17 @@ class UpdateInput(BaseModel):
         channel = found.channels.get(value.lstrip("/").lower())
         if channel is None:
             guess = closest(value.lstrip("/"), list(found.channels))
-            hint = f" Did you mean “{guess}”?" if guess else ""
-            raise ValueError(
-                f"There is no channel called “{excerpt(value)}”.{hint} "
-                f"Channels: {channel_choices(found)}"
-            )
+            shown, choices = excerpt(value), channel_choices(found)
+            if guess:
+                raise Problem(
+                    N_("There is no channel called “{name}”. Did you mean “{guess}”? "
+                       "Channels: {channels}"),
+                    name=shown, guess=guess, channels=choices,
+                )  # fmt: skip
+            raise Problem(
+                N_("There is no channel called “{name}”. Channels: {channels}"),
+                name=shown, channels=choices,
+            )  # fmt: skip
         return channel.slug
 
     @field_validator("phase", mode="after")
@@ -128,10 +155,10 @@ class UpdateInput(BaseModel):
         ladder = _rules(info).ladder
         phase = ladder.get(value.replace("-", "_"))
         if phase is None:
-            raise ValueError(
-                f"“{excerpt(value)}” is not a phase. "
-                f"Phases, worst to best: {', '.join(ladder.slugs())}"
-            )
+            raise Problem(
+                N_("“{value}” is not a phase. Phases, worst to best: {phases}"),
+                value=excerpt(value), phases=", ".join(ladder.slugs()),
+            )  # fmt: skip
         return phase.slug
 
     @model_validator(mode="after")
@@ -139,7 +166,7 @@ class UpdateInput(BaseModel):
         """A status needs a phase (a note keeps the current one); grades get their defaults."""
         if self.phase is None and self.kind == "status":
             slugs = ", ".join(_rules(info).ladder.slugs())
-            raise ValueError(f"A status needs a phase. Phases: {slugs}")
+            raise Problem(N_("A status needs a phase. Phases: {phases}"), phases=slugs)
         if self.source_grade is None:
             self.source_grade = "media" if self.source_url else "unconfirmed"
         return self
@@ -172,7 +199,7 @@ class NewChannelInput(BaseModel):
         seen: set[str] = set()
         for name in [self.slug, *self.aliases]:
             if name in taken or name in seen:
-                raise ValueError(f"/{name} is already a command; choose another name")
+                raise Problem(N_("/{name} is already a command; choose another name"), name=name)
             seen.add(name)
         return self
 
@@ -185,12 +212,12 @@ class TitleInput(BaseModel):
     title: Title
 
 
-def title_problem(title: str) -> str | None:
-    """Why a channel title is unusable, or None when it is fine."""
+def title_problem(title: str, _: Texts) -> str | None:
+    """Why a channel title is unusable (in the admin's language), or None when it is fine."""
     try:
         TitleInput(title=title)
     except ValidationError as error:
-        return " ".join(problems(error))
+        return " ".join(problems(error, _))
     return None
 
 
@@ -237,33 +264,67 @@ def listed(found: list[str], limit: int = MAX_LISTED) -> list[str]:
     return [*found[:limit], f"…and {len(found) - limit} more problems."]
 
 
-def problems(error: ValidationError) -> list[str]:
-    """Pydantic's report as sentences an admin can act on (plain text, not yet escaped)."""
+def _field(loc: str, _: Texts) -> str:
+    known = FIELD_NAMES.get(loc)
+    return _(known) if known else loc
+
+
+def problems(error: ValidationError, _: Texts) -> list[str]:
+    """Pydantic's report as sentences an admin can act on, in their language (plain text, not
+    yet escaped)."""
     found = []
     # Every value quoted back is cut to a short excerpt: the input may be megabytes long.
     for item in error.errors(include_url=False, include_input=True):
-        field = excerpt(str(item["loc"][0])) if item["loc"] else ""
+        loc = excerpt(str(item["loc"][0])) if item["loc"] else ""
+        field = _field(loc, _)
         kind, value = item["type"], item.get("input")
         shown = excerpt(value)
-        if kind == "value_error":
+        raised = item.get("ctx", {}).get("error")
+        if kind == "value_error" and isinstance(raised, Problem):
+            found.append(raised.in_language(_))
+        elif kind == "value_error":
             found.append(str(item["msg"]).removeprefix("Value error, "))
         elif kind == "string_too_short":
-            found.append(f"The {field} is empty.")
+            found.append(_("The {what} is empty.", what=field))
         elif kind == "string_too_long" and isinstance(value, str):
             limit = item.get("ctx", {}).get("max_length")
-            found.append(f"The {field} is {len(value)} characters long; the limit is {limit}.")
-        elif kind == "literal_error" and field == "source_grade":
+            found.append(
+                _(
+                    "The {what} is {length} characters long; the limit is {limit}.",
+                    what=field,
+                    length=len(value),
+                    limit=limit,
+                )
+            )
+        elif kind == "literal_error" and loc == "source_grade":
             guess = near_grade(value) if isinstance(value, str) else None
-            hint = f" Did you mean {guess}?" if guess else ""
-            found.append(f"“{shown}” is not a source grade.{hint} Use {', '.join(GRADES)}.")
-        elif kind == "literal_error" and field == "kind":
-            found.append(f"“{shown}” is not a kind; use status or note.")
+            grades = ", ".join(GRADES)
+            if guess:
+                found.append(
+                    _(
+                        "“{value}” is not a source grade. Did you mean {guess}? Use {grades}.",
+                        value=shown,
+                        guess=guess,
+                        grades=grades,
+                    )
+                )
+            else:
+                found.append(
+                    _("“{value}” is not a source grade. Use {grades}.", value=shown, grades=grades)
+                )
+        elif kind == "literal_error" and loc == "kind":
+            found.append(_("“{value}” is not a kind; use status or note.", value=shown))
         elif kind == "missing":
-            found.append(f"The {field} is missing.")
+            found.append(_("The {what} is missing.", what=field))
         elif kind == "extra_forbidden":
-            found.append(f"Unknown column “{field}”.")
-        elif field in {"changed_at", "recorded_at", "reverted_at"}:
-            found.append(f"“{shown}” is not a date or time like 2026-11-24 or 2026-11-24T09:30Z.")
+            found.append(_("Unknown column “{name}”.", name=loc))
+        elif loc in {"changed_at", "recorded_at", "reverted_at"}:
+            found.append(
+                _(
+                    "“{value}” is not a date or time like 2026-11-24 or 2026-11-24T09:30Z.",
+                    value=shown,
+                )
+            )
         else:
             found.append(f"{field}: {item['msg']}" if field else str(item["msg"]))
     return found

@@ -6,17 +6,19 @@ from telegram import Update
 
 import storage
 from bot.auth import actor_of, admin_only
+from bot.chats import texts_for
 from bot.context import BotContext
 from bot.replies import reply
+from language.i18n import N_
 from render.admin import admins_view, audit_view
 from render.formatting import text
-from storage.values import actor_name
+from storage.values import NAME, Problem, actor_name
 
 log = logging.getLogger(__name__)
 
 AUDIT_DEFAULT = 10
 AUDIT_MAX = 50
-GRANT_USAGE = (
+GRANT_USAGE = N_(
     "Type <code>/grant &lt;user id&gt; [name]</code>, e.g. <code>/grant 123456789 Olena</code>, "
     "or reply /grant to a message of the person. They can find their id with @userinfobot."
 )
@@ -29,73 +31,88 @@ def _user_id(word: str) -> int | None:
 @admin_only
 async def admins(update: Update, context: BotContext) -> None:
     """List the admins."""
+    _ = texts_for(update, context)
     granted = storage.list_admins(context.db)
-    await reply(update, admins_view(context.settings.admin_ids, granted))
+    await reply(update, admins_view(context.settings.admin_ids, granted, _))
 
 
 @admin_only
 async def grant(update: Update, context: BotContext) -> None:
     """Make someone an admin: /grant <user id> [name]."""
+    _ = texts_for(update, context)
     args, message = context.args or [], update.effective_message
     target = message.reply_to_message.from_user if message and message.reply_to_message else None
     if target is not None and not args and not target.is_bot:
         user_id, name = target.id, target.full_name
     else:
         user_id = _user_id(args[0]) if args else None
-        name = " ".join(args[1:]).strip() or f"user {user_id}"
+        name = " ".join(args[1:]).strip() or _("user {id}", id=user_id)
     if user_id is None:
-        await reply(update, GRANT_USAGE)
+        await reply(update, _(GRANT_USAGE))
         return
     try:
-        actor_name(name, "name")
-    except ValueError as problem:
-        await reply(update, f"Nothing was changed: {text(str(problem))}\n{GRANT_USAGE}")
+        actor_name(name, NAME)
+    except Problem as problem:
+        unchanged = _("Nothing was changed: {problem}", problem=text(problem.in_language(_)))
+        await reply(update, f"{unchanged}\n{_(GRANT_USAGE)}")
         return
     fixed = user_id in context.settings.admin_ids
     actor = actor_of(update)
     if fixed or not storage.grant_admin(context.db, user_id=user_id, name=name, actor=actor):
-        await reply(update, f"{user_id} is already an admin. /admins lists them all.")
+        await reply(update, _("{id} is already an admin. /admins lists them all.", id=user_id))
         return
     log.info("user %s granted admin rights to %s", actor.id, user_id)
-    done = f"✅ {user_id} ({text(name)}) is now an admin. <code>/revoke {user_id}</code> undoes it."
+    done = _(
+        "✅ {id} ({name}) is now an admin. <code>/revoke {id}</code> undoes it.",
+        id=user_id, name=text(name),
+    )  # fmt: skip
     await reply(update, done)
 
 
 @admin_only
 async def revoke(update: Update, context: BotContext) -> None:
     """Remove an admin granted by command: /revoke <user id>."""
+    _ = texts_for(update, context)
     args = context.args or []
     user_id = _user_id(args[0]) if len(args) == 1 else None
     if user_id is None:
-        await reply(update, "Type <code>/revoke &lt;user id&gt;</code>; /admins lists the ids.")
+        await reply(update, _("Type <code>/revoke &lt;user id&gt;</code>; /admins lists the ids."))
         return
     if user_id in context.settings.admin_ids:
         await reply(
             update,
-            f"{user_id} is in ADMIN_IDS, so it stays an admin. Remove it from ADMIN_IDS in the "
-            "bot's settings and restart the bot to take the rights away.",
+            _(
+                "{id} is in ADMIN_IDS, so it stays an admin. Remove it from ADMIN_IDS in the "
+                "bot's settings and restart the bot to take the rights away.",
+                id=user_id,
+            ),
         )
         return
     actor = actor_of(update)
     if not storage.revoke_admin(context.db, user_id=user_id, actor=actor):
-        await reply(update, f"{user_id} is not an admin, so nothing changed. See /admins.")
+        await reply(update, _("{id} is not an admin, so nothing changed. See /admins.", id=user_id))
         return
     log.info("user %s revoked admin rights of %s", actor.id, user_id)
-    await reply(update, f"🚫 {user_id} is no longer an admin.")
+    await reply(update, _("🚫 {id} is no longer an admin.", id=user_id))
 
 
 @admin_only
 async def audit(update: Update, context: BotContext) -> None:
     """The latest changes, who made them and when: /audit [N]."""
+    _ = texts_for(update, context)
     args = context.args or []
     limit = AUDIT_DEFAULT
     if args:
         if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= AUDIT_MAX:
             await reply(
                 update,
-                f"Type <code>/audit</code> for the last {AUDIT_DEFAULT} changes, or a number "
-                f"from 1 to {AUDIT_MAX}, e.g. <code>/audit 25</code>.",
+                _(
+                    "Type <code>/audit</code> for the last {default} changes, or a number "
+                    "from 1 to {max}, e.g. <code>/audit 25</code>.",
+                    default=AUDIT_DEFAULT,
+                    max=AUDIT_MAX,
+                ),
             )
             return
         limit = int(args[0])
-    await reply(update, audit_view(storage.recent_audit(context.db, limit)))
+    await reply(update, audit_view(storage.recent_audit(context.db, limit), _))

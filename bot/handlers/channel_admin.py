@@ -9,35 +9,38 @@ from telegram.error import TelegramError
 
 import storage
 from bot.auth import actor_of, admin_only
+from bot.chats import texts_for
 from bot.command_menu import builtin_names, publish_menu
 from bot.context import BotContext
 from bot.editing.validation import NewChannelInput, problems, rules, title_problem
 from bot.handlers.status_changes import command_rest
 from bot.replies import reply
-from render.formatting import bold, phase_badge, text
+from language.i18n import N_, Texts
+from render.formatting import bold, channel_title, phase_badge, text
 
 log = logging.getLogger(__name__)
 
-ADD_USAGE = (
+ADD_USAGE = N_(
     "Type <code>/addchannel &lt;slug&gt; &lt;title&gt; [/alias ...]</code>, e.g.\n"
     "<code>/addchannel energy Energy infrastructure truce /grid /power</code>"
 )
+# Stored as the new channel's first summary, so it is data (English), not a reply.
 PLACEHOLDER = "New channel; no update recorded yet."
 _ALIASES = re.compile(r"(?:\s+/\S+)*\s*$")
 
 
-async def _republish(context: BotContext) -> str:
+async def _republish(context: BotContext, _: Texts) -> str:
     """Refresh Telegram's command menu; a failure must not undo the change already saved."""
     try:
         await publish_menu(context.application, context.db)
     except TelegramError:
         log.warning("could not refresh the command menu", exc_info=True)
-        return "\n(Telegram's command menu will catch up at the next restart.)"
+        return "\n" + _("(Telegram's command menu will catch up at the next restart.)")
     return ""
 
 
 async def _channel_arg(
-    update: Update, context: BotContext, usage: str, *, archived: bool | None
+    update: Update, context: BotContext, usage: str, _: Texts, *, archived: bool | None
 ) -> storage.Channel | None:
     """The one channel named after the command, or a reply listing the ones that fit."""
     args = context.args or []
@@ -50,15 +53,17 @@ async def _channel_arg(
         except storage.ChannelNotFoundError:
             channel = None
     if channel is None:
-        names = ", ".join(c.slug for c in fitting) or "none"
-        await reply(update, f"{usage}\nChannels you can use here: {text(names)}")
+        names = ", ".join(c.slug for c in fitting) or _("none")
+        usable = _("Channels you can use here: {list}", list=text(names))
+        await reply(update, f"{usage}\n{usable}")
     return channel
 
 
 @admin_only
 async def add_channel(update: Update, context: BotContext) -> None:
     """Add a channel readers can follow."""
-    slug, _, rest = command_rest(update).partition(" ")
+    _ = texts_for(update, context)
+    slug, _space, rest = command_rest(update).partition(" ")
     title = _ALIASES.sub("", rest.strip())
     aliases = rest[len(title) :].split()
     found = rules(context.db, builtin_names(context.application))
@@ -67,8 +72,9 @@ async def add_channel(update: Update, context: BotContext) -> None:
             {"slug": slug, "title": title, "aliases": aliases}, context=found
         )
     except ValidationError as error:
-        listed = "\n".join(f"• {text(problem)}" for problem in problems(error))
-        await reply(update, f"Nothing was changed:\n{listed}\n\n{ADD_USAGE}")
+        listed = "\n".join(f"• {text(problem)}" for problem in problems(error, _))
+        unchanged = _("Nothing was changed:")
+        await reply(update, f"{unchanged}\n{listed}\n\n{_(ADD_USAGE)}")
         return
     phase = found.ladder.get("proposed") or found.ladder.phases[0]
     storage.create_channel(
@@ -77,31 +83,37 @@ async def add_channel(update: Update, context: BotContext) -> None:
         actor=actor_of(update),
     )  # fmt: skip
     log.info("channel %s added by user %s", data.slug, actor_of(update).id)
-    also = f" (also {', '.join(f'/{a}' for a in data.aliases)})" if data.aliases else ""
-    await reply(
-        update,
-        f"🆕 Added {bold(data.title)}: readers can send /{data.slug}{also} now. It shows "
-        f"{phase_badge(phase)} with a placeholder until you send "
-        f"<code>/set {data.slug} &lt;phase&gt; &lt;summary&gt;</code>." + await _republish(context),
-    )
+    commands = ", ".join(f"/{a}" for a in data.aliases)
+    also = " " + _("(also {commands})", commands=commands) if data.aliases else ""
+    added = _(
+        "🆕 Added {title}: readers can send /{slug}{also} now. It shows {phase} with a "
+        "placeholder until you send <code>/set {slug} &lt;phase&gt; &lt;summary&gt;</code>.",
+        title=bold(data.title), slug=data.slug, also=also, phase=phase_badge(phase, _),
+    )  # fmt: skip
+    await reply(update, added + await _republish(context, _))
 
 
 @admin_only
 async def rename_channel(update: Update, context: BotContext) -> None:
     """Give a channel a new title: /renamechannel aid New title."""
-    usage = "Type <code>/renamechannel &lt;slug&gt; &lt;new title&gt;</code>."
-    channel = await _channel_arg(update, context, usage, archived=None)
+    _ = texts_for(update, context)
+    usage = _("Type <code>/renamechannel &lt;slug&gt; &lt;new title&gt;</code>.")
+    channel = await _channel_arg(update, context, usage, _, archived=None)
     if channel is None:
         return
     title = command_rest(update).partition(" ")[2].strip()
-    problem = title_problem(title)
+    problem = title_problem(title, _)
     if problem:
-        await reply(update, f"Nothing was changed: {text(problem)}\n{usage}")
+        unchanged = _("Nothing was changed: {problem}", problem=text(problem))
+        await reply(update, f"{unchanged}\n{usage}")
         return
     storage.rename_channel(context.db, channel_id=channel.id, title=title, actor=actor_of(update))
     log.info("channel %s renamed by user %s", channel.slug, actor_of(update).id)
-    message = f"✏️ Renamed /{channel.slug}: {bold(channel.title)} → {bold(title)}"
-    await reply(update, message + await _republish(context))
+    message = _(
+        "✏️ Renamed /{slug}: {old} → {new}",
+        slug=channel.slug, old=bold(channel_title(channel, _)), new=bold(title),
+    )  # fmt: skip
+    await reply(update, message + await _republish(context, _))
 
 
 @admin_only
@@ -118,16 +130,17 @@ async def restore_channel(update: Update, context: BotContext) -> None:
 
 async def _switch_archived(update: Update, context: BotContext, *, archived: bool) -> None:
     """Archive or restore the channel named in the command; the two differ only in wording."""
+    _ = texts_for(update, context)
     command = "archivechannel" if archived else "restorechannel"
-    usage = f"Type <code>/{command} &lt;slug&gt;</code>."
-    channel = await _channel_arg(update, context, usage, archived=not archived)
+    usage = _("Type <code>/{command} &lt;slug&gt;</code>.", command=command)
+    channel = await _channel_arg(update, context, usage, _, archived=not archived)
     if channel is None:
         return
     if channel.archived == archived:
         already = (
-            f"/{channel.slug} is already archived. /restorechannel brings it back."
+            _("/{slug} is already archived. /restorechannel brings it back.", slug=channel.slug)
             if archived
-            else f"/{channel.slug} is not archived; readers already see it."
+            else _("/{slug} is not archived; readers already see it.", slug=channel.slug)
         )
         await reply(update, already)
         return
@@ -136,10 +149,15 @@ async def _switch_archived(update: Update, context: BotContext, *, archived: boo
     log.info(
         "channel %s %s by user %s", channel.slug, "archived" if archived else "restored", actor.id
     )
+    title = bold(channel_title(channel, _))
     message = (
-        f"🗄 Archived {bold(channel.title)}: hidden from readers and digests, history kept. "
-        f"<code>/restorechannel {channel.slug}</code> brings it back."
+        _(
+            "🗄 Archived {title}: hidden from readers and digests, history kept. "
+            "<code>/restorechannel {slug}</code> brings it back.",
+            title=title,
+            slug=channel.slug,
+        )
         if archived
-        else f"♻️ Restored {bold(channel.title)}: readers see /{channel.slug} again."
+        else _("♻️ Restored {title}: readers see /{slug} again.", title=title, slug=channel.slug)
     )
-    await reply(update, message + await _republish(context))
+    await reply(update, message + await _republish(context, _))

@@ -5,11 +5,12 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import filters
 
 import storage
-from bot.chats import is_private
+from bot.chats import is_private, texts_for
 from bot.command_menu import builtin_names
 from bot.context import BotContext
 from bot.pages import HISTORY_DEFAULT, channel_page, history_page, send_page
 from bot.replies import reply
+from language.i18n import Texts
 from language.suggestions import closest
 from render.formatting import quoted, text, typed
 
@@ -58,10 +59,15 @@ def _channel_choices(context: BotContext) -> str:
     return ", ".join(f"/{c.slug}" for c in storage.list_channels(context.db))
 
 
+def _channels_line(context: BotContext, _: Texts) -> str:
+    return _("Channels: {list}", list=_channel_choices(context))
+
+
 async def channel_or_unknown(update: Update, context: BotContext) -> None:
     """Answer /<channel> from the database, or explain an unknown command."""
+    _ = texts_for(update, context)
     if context.matched_channels:
-        await send_page(update, channel_page(context, context.matched_channels[0], update))
+        await send_page(update, channel_page(context, context.matched_channels[0], update, _))
         return
     parsed = _command_of(update.effective_message, context.bot.username)
     if parsed is None:
@@ -72,51 +78,60 @@ async def channel_or_unknown(update: Update, context: BotContext) -> None:
     except storage.ChannelNotFoundError:
         # In groups several bots share the command space; only answer what was meant for us.
         if is_private(update) or addressed:
-            await reply(update, _unknown_command(context, name))
+            await reply(update, _unknown_command(context, name, _))
         return
-    await send_page(update, channel_page(context, channel, update))
+    await send_page(update, channel_page(context, channel, update, _))
 
 
-def _unknown_command(context: BotContext, name: str) -> str:
+def _unknown_command(context: BotContext, name: str, _: Texts) -> str:
     known = sorted(builtin_names(context.application) | set(storage.command_index(context.db)))
     guess = closest(name, known)
-    hint = f" Did you mean /{guess}?" if guess else ""
-    return f"I don't know the command /{typed(name)}.{hint} Send /help to see every command."
+    unknown = _("I don't know the command /{name}.", name=typed(name))
+    hint = " " + _("Did you mean /{command}?", command=guess) if guess else ""
+    help_hint = _("Send /help to see every command.")
+    return f"{unknown}{hint} {help_hint}"
 
 
 async def history(update: Update, context: BotContext) -> None:
     """Latest changes of a channel: /history ceasefire [N]."""
+    _ = texts_for(update, context)
     args = context.args or []
     if not args or len(args) > 2:
-        await reply(
-            update,
+        ask = _(
             "Tell me which channel, and optionally how many changes (1 to 50), e.g. "
-            f"<code>/history ceasefire 5</code>.\nChannels: {_channel_choices(context)}",
+            "<code>/history ceasefire 5</code>."
         )
+        await reply(update, f"{ask}\n{_channels_line(context, _)}")
         return
     try:
         channel = storage.find_channel(context.db, args[0])
     except storage.ChannelNotFoundError:
-        await reply(update, _unknown_channel(context, args[0], "/history {} 5"))
+        await reply(update, _unknown_channel(context, args[0], "/history {} 5", _))
         return
     limit = HISTORY_DEFAULT
     if len(args) == 2:
         if not args[1].isdigit() or not 1 <= int(args[1]) <= HISTORY_MAX:
             await reply(
                 update,
-                f"The number of changes must be a whole number from 1 to {HISTORY_MAX}, e.g. "
-                f"<code>/history {channel.slug} 5</code>.",
+                _(
+                    "The number of changes must be a whole number from 1 to {max}, e.g. "
+                    "<code>/history {slug} 5</code>.",
+                    max=HISTORY_MAX,
+                    slug=channel.slug,
+                ),
             )
             return
         limit = int(args[1])
-    await send_page(update, history_page(context, channel, limit))
+    await send_page(update, history_page(context, channel, _, limit))
 
 
-def _unknown_channel(context: BotContext, name: str, example: str) -> str:
+def _unknown_channel(context: BotContext, name: str, example: str, _: Texts) -> str:
     """A friendly 'no such channel' that suggests the closest one and lists them all."""
     guess = closest(name.lstrip("/"), list(storage.command_index(context.db)))
-    suggestion = f" Did you mean <code>{text(example.format(guess))}</code>?" if guess else ""
-    return (
-        f"There is no channel called {quoted(name)}.{suggestion}\n"
-        f"Channels: {_channel_choices(context)}"
+    no_such = _("There is no channel called {name}.", name=quoted(name))
+    suggestion = (
+        " " + _("Did you mean {example}?", example=f"<code>{text(example.format(guess))}</code>")
+        if guess
+        else ""
     )
+    return f"{no_such}{suggestion}\n{_channels_line(context, _)}"

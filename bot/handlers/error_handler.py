@@ -5,12 +5,14 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.chats import texts_for
 from bot.context import BotContext
 from bot.replies import reply
+from language.i18n import ENGLISH, N_, texts
 
 log = logging.getLogger(__name__)
 
-SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+SORRY = N_("Sorry, something went wrong on my side. Please try again in a minute.")
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -19,6 +21,11 @@ async def on_error(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_message is None:
         return
     try:
-        await reply(update, SORRY)
+        _ = texts_for(update, context)
+    except Exception:  # the failure may be the database itself; apologise all the same
+        log.warning("could not tell the reader's language; apologising in English")
+        _ = texts(ENGLISH)
+    try:
+        await reply(update, _(SORRY))
     except TelegramError:
         log.warning("could not send the error apology")

@@ -13,12 +13,14 @@ from telegram.ext import ConversationHandler
 
 import storage
 from bot.auth import admin_only
+from bot.chats import texts_for
 from bot.context import BotContext
 from bot.editing.validation import split_tail
 from bot.handlers.status_changes import GUIDED_DRAFT as DRAFT
 from bot.handlers.status_changes import save_and_echo, validated
 from bot.replies import reply
-from render.formatting import bold, phase_badge
+from language.i18n import N_, Texts
+from render.formatting import bold, channel_title, phase_badge, phase_label
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +28,14 @@ CHANNEL, PHASE, SUMMARY = range(3)
 TIMEOUT_SECONDS = 300
 _CHANNEL_DATA = re.compile(r"^set:c:(\d{1,12})$")
 _PHASE_DATA = re.compile(r"^set:p:(\d{1,12}):([a-z0-9_]{1,40})$")
-CANCEL_BUTTON = InlineKeyboardButton("✖️ Cancel", callback_data="set:x")
-SUMMARY_USAGE = "Send the summary again (1 to 500 characters), or /cancel."
+CANCEL_LABEL = N_("✖️ Cancel")
+SUMMARY_USAGE = N_("Send the summary again (1 to 500 characters), or /cancel.")
 
 
-def _rows(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+def _rows(buttons: list[InlineKeyboardButton], _: Texts) -> InlineKeyboardMarkup:
     pairs = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
-    return InlineKeyboardMarkup([*pairs, [CANCEL_BUTTON]])
+    cancel = InlineKeyboardButton(_(CANCEL_LABEL), callback_data="set:x")
+    return InlineKeyboardMarkup([*pairs, [cancel]])
 
 
 def _active(context: BotContext, channel_id: int) -> storage.Channel | None:
@@ -42,37 +45,44 @@ def _active(context: BotContext, channel_id: int) -> storage.Channel | None:
 @admin_only
 async def start(update: Update, context: BotContext) -> int:
     """Guided /set: buttons for the channel and the phase, then the summary."""
+    _ = texts_for(update, context)
     context.user_data.pop(DRAFT, None)
     buttons = [
-        InlineKeyboardButton(c.title, callback_data=f"set:c:{c.id}")
+        InlineKeyboardButton(channel_title(c, _), callback_data=f"set:c:{c.id}")
         for c in storage.list_channels(context.db)
     ]
-    await reply(update, "Which channel changed?", _rows(buttons))
+    await reply(update, _("Which channel changed?"), _rows(buttons, _))
     return CHANNEL
 
 
 @admin_only
 async def pick_channel(update: Update, context: BotContext) -> int | None:
     """The channel button: show the phases, marking the current one."""
+    _ = texts_for(update, context)
     query = update.callback_query
     match = _CHANNEL_DATA.match(query.data or "") if query else None
     channel = _active(context, int(match.group(1))) if match else None
     if query is None or channel is None:
         if query is not None:
-            await query.answer("That channel is no longer available; pick another one.")
+            await query.answer(_("That channel is no longer available; pick another one."))
         return None
     await query.answer()
     current = storage.channel_status(context.db, channel).phase
+    now = " " + _("(now)")
     buttons = [
         InlineKeyboardButton(
-            f"{p.emoji} {p.label}" + (" (now)" if p == current else ""),
+            f"{p.emoji} {phase_label(p, _)}" + (now if p == current else ""),
             callback_data=f"set:p:{channel.id}:{p.slug}",
         )
         for p in storage.phase_ladder(context.db).phases
     ]
     await query.edit_message_text(
-        f"{bold(channel.title)} is {phase_badge(current)}. Which phase is it now?",
-        reply_markup=_rows(buttons),
+        _(
+            "{title} is {phase}. Which phase is it now?",
+            title=bold(channel_title(channel, _)),
+            phase=phase_badge(current, _),
+        ),
+        reply_markup=_rows(buttons, _),
     )
     return PHASE
 
@@ -80,21 +90,24 @@ async def pick_channel(update: Update, context: BotContext) -> int | None:
 @admin_only
 async def pick_phase(update: Update, context: BotContext) -> int | None:
     """The phase button: remember the choice and ask for the summary."""
+    _ = texts_for(update, context)
     query = update.callback_query
     match = _PHASE_DATA.match(query.data or "") if query else None
     channel = _active(context, int(match.group(1))) if match else None
     phase = storage.phase_ladder(context.db).get(match.group(2)) if match else None
     if query is None or channel is None or phase is None:
         if query is not None:
-            await query.answer("That choice is no longer valid; send /set to start again.")
+            await query.answer(_("That choice is no longer valid; send /set to start again."))
         return None
     await query.answer()
     context.user_data[DRAFT] = {"channel": channel.slug, "phase": phase.slug}
-    await query.edit_message_text(
-        f"{bold(channel.title)} → {phase_badge(phase)}.\n"
+    ask = _(
         "Now send the summary (1 to 500 characters), optionally followed by a source URL "
         "and a grade (official, mediator, media, unconfirmed). In a group, reply to this "
         "message. /cancel stops."
+    )
+    await query.edit_message_text(
+        f"{bold(channel_title(channel, _))} → {phase_badge(phase, _)}.\n{ask}"
     )
     return SUMMARY
 
@@ -105,9 +118,9 @@ async def write_summary(update: Update, context: BotContext) -> int | None:
     draft = context.user_data.get(DRAFT)
     message = update.effective_message
     if draft is None or message is None or message.text is None:
-        await reply(
-            update, "That guided /set was closed, so nothing was saved. Send /set to start again."
-        )
+        _ = texts_for(update, context)
+        closed = _("That guided /set was closed, so nothing was saved. Send /set to start again.")
+        await reply(update, closed)
         return ConversationHandler.END
     valid = await validated(update, context, {**draft, **split_tail(message.text)}, SUMMARY_USAGE)
     if valid is None:
@@ -120,7 +133,7 @@ async def write_summary(update: Update, context: BotContext) -> int | None:
 async def cancel(update: Update, context: BotContext) -> int:
     """Stop the guided /set without changing anything."""
     context.user_data.pop(DRAFT, None)
-    words = "Cancelled; nothing was changed."
+    words = texts_for(update, context)("Cancelled; nothing was changed.")
     if update.callback_query is not None:
         await update.callback_query.answer()
         await update.callback_query.edit_message_text(words)
@@ -131,22 +144,25 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 async def use_buttons(update: Update, context: BotContext) -> None:
     """Text typed while the form waits for a button press."""
-    await reply(update, "Please pick one of the buttons above, or send /cancel.")
+    _ = texts_for(update, context)
+    await reply(update, _("Please pick one of the buttons above, or send /cancel."))
 
 
 async def timed_out(update: Update, context: BotContext) -> None:
     """The admin walked away: say so, so a late summary is not mistaken for saved."""
     context.user_data.pop(DRAFT, None)
-    minutes = TIMEOUT_SECONDS // 60
-    await reply(
-        update, f"⌛ The guided /set timed out after {minutes} minutes; nothing was changed."
+    _ = texts_for(update, context)
+    timed_out_words = _(
+        "⌛ The guided /set timed out after {minutes} minutes; nothing was changed.",
+        minutes=TIMEOUT_SECONDS // 60,
     )
+    await reply(update, timed_out_words)
 
 
 @admin_only
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
     """Stop a guided /set."""
-    await reply(update, "There is nothing to cancel.")
+    await reply(update, texts_for(update, context)("There is nothing to cancel."))
 
 
 async def expired_button(update: Update, context: BotContext) -> None:
@@ -155,7 +171,8 @@ async def expired_button(update: Update, context: BotContext) -> None:
     user = update.effective_user
     log.warning("refused guided /set button (no open form) to user %s", user.id if user else "?")
     if update.callback_query is not None:
+        _ = texts_for(update, context)
         await update.callback_query.answer(
-            "This form has expired or belongs to someone else. Send /set to start again.",
+            _("This form has expired or belongs to someone else. Send /set to start again."),
             show_alert=True,
         )

@@ -24,6 +24,7 @@ from bot.context import BotContext
 from bot.pages import cached
 from language import routing
 from language.i18n import Texts, language_of_text, pick_language, texts
+from render.formatting import channel_title
 from render.inline import inline_card, inline_description
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,9 @@ async def inline_query(update: Update, context: BotContext) -> None:
     )
     try:
         results = cached(
-            context, ("inline", _.language, asked), lambda _now: _results(context, asked, _)
-        )
+            context, ("inline", asked), lambda _now: _results(context, asked, _),
+            language=_.language,
+        )  # fmt: skip
         await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
     except TelegramError as error:  # e.g. the person typed on and the query expired
         log.info("inline query not answered: %s", error)
@@ -64,8 +66,8 @@ def _results(context: BotContext, asked: str, _: Texts) -> list[InlineQueryResul
     return [
         InlineQueryResultArticle(
             id=status.channel.slug,
-            title=status.channel.title,
-            description=inline_description(status),
+            title=channel_title(status.channel, _),
+            description=inline_description(status, _),
             input_message_content=InputTextMessageContent(
                 inline_card(status, zone, _), parse_mode=ParseMode.HTML
             ),

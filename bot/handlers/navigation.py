@@ -12,18 +12,19 @@ from telegram.error import BadRequest, TelegramError
 
 import storage
 from bot.callbacks import Action, Target, decode
-from bot.chats import topic_of
+from bot.chats import texts_for, topic_of
 from bot.context import BotContext
 from bot.handlers.subscription_buttons import toggle_subscription
 from bot.pages import Page, channel_page, history_page, latest_page, overview_page
 from bot.telegram_bot import bot_of
+from language.i18n import N_, Texts
 from render.splitting import split_html
 
 log = logging.getLogger(__name__)
 
-FORGED = "This button doesn't work anymore. Send /status for a fresh overview."
-STALE = "That channel is no longer tracked. Here is the current overview."
-GONE = "I can't change that message anymore. Send /status for a fresh overview."
+FORGED = N_("This button doesn't work anymore. Send /status for a fresh overview.")
+STALE = N_("That channel is no longer tracked. Here is the current overview.")
+GONE = N_("I can't change that message anymore. Send /status for a fresh overview.")
 
 
 async def navigate(update: Update, context: BotContext) -> None:
@@ -33,7 +34,7 @@ async def navigate(update: Update, context: BotContext) -> None:
         return
     notice: str | None = None
     try:
-        notice = await _follow(update, context, decode(query.data))
+        notice = await _follow(update, context, decode(query.data), texts_for(update, context))
     finally:
         # Answer even when following failed, so the button stops spinning.
         await _answer(query, notice)
@@ -43,7 +44,7 @@ async def unknown_button(update: Update, context: BotContext) -> None:
     """Answer buttons no handler claims (old or forged data) so they never spin forever."""
     if update.callback_query is not None:
         log.info("callback data no handler knows")
-        await _answer(update.callback_query, FORGED)
+        await _answer(update.callback_query, texts_for(update, context)(FORGED))
 
 
 async def _answer(query: CallbackQuery, notice: str | None) -> None:
@@ -53,29 +54,31 @@ async def _answer(query: CallbackQuery, notice: str | None) -> None:
         log.warning("could not answer a button press: %s", error)
 
 
-async def _follow(update: Update, context: BotContext, target: Target | None) -> str | None:
+async def _follow(
+    update: Update, context: BotContext, target: Target | None, _: Texts
+) -> str | None:
     query = update.callback_query
     message = query.message if query else None
     if target is None:
         log.info("forged or outdated navigation data")
-        return FORGED
+        return _(FORGED)
     if not isinstance(message, Message) or not message.is_accessible:
-        return GONE  # an inline message, or one Telegram no longer lets the bot see
+        return _(GONE)  # an inline message, or one Telegram no longer lets the bot see
     if target.action is Action.OVERVIEW or target.slug is None:
-        return await _edit(message, overview_page(context))
+        return await _edit(message, overview_page(context, _))
     try:
         channel = storage.find_channel(context.db, target.slug)
     except storage.ChannelNotFoundError:
-        await _edit(message, overview_page(context))
-        return STALE
+        await _edit(message, overview_page(context, _))
+        return _(STALE)
     if target.action in {Action.SUBSCRIBE, Action.UNSUBSCRIBE}:
-        notice = await toggle_subscription(update, context, channel, target.action, message)
-        await _edit(message, channel_page(context, channel, update))
+        notice = await toggle_subscription(update, context, channel, target.action, message, _)
+        await _edit(message, channel_page(context, channel, update, _))
         return notice
     pages = {
-        Action.CHANNEL: lambda: channel_page(context, channel, update),
-        Action.HISTORY: lambda: history_page(context, channel),
-        Action.LATEST: lambda: latest_page(context, channel),
+        Action.CHANNEL: lambda: channel_page(context, channel, update, _),
+        Action.HISTORY: lambda: history_page(context, channel, _),
+        Action.LATEST: lambda: latest_page(context, channel, _),
     }
     return await _edit(message, pages[target.action]())
 

@@ -12,13 +12,20 @@ from telegram import Message, MessageEntity, Update
 
 import storage
 from bot.callbacks import Action
-from bot.chats import is_private
+from bot.chats import is_private, texts_for
 from bot.context import BotContext
 from bot.keyboards import choices_keyboard, overview_only
 from bot.pages import cached, channel_page, latest_page, send_page
 from bot.replies import reply
 from language import routing
-from render.answers import changes_view, choices_text, no_match_text, nothing_changed_hint
+from language.i18n import Texts
+from render.answers import (
+    changes_view,
+    choices_text,
+    no_match_text,
+    nothing_changed_hint,
+    period_label,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,31 +55,40 @@ async def question(update: Update, context: BotContext) -> None:
     if not is_private(update) and not addressed_to_bot(message, bot.id, bot.username):
         return
     asked = re.sub(rf"@{re.escape(bot.username)}\b", " ", message.text, flags=re.IGNORECASE)
-    router = cached(context, "router", lambda _now: routing.Router(storage.list_channels(db)))
+    router = cached(
+        context, "router", lambda _now: routing.Router(storage.list_channels(db)), language=None
+    )
     channels = router.channels
     found = router.route(asked)
     log.info("question routed to %s %s", found.intent, [m.slug for m in found.channels])
-    await _answer(update, context, found, channels)
+    # The reader's language, whichever language the question was typed in: a reader whose
+    # Telegram speaks English still gets English for "що з обміном полоненими?".
+    _ = texts_for(update, context)
+    await _answer(update, context, found, channels, _)
 
 
 async def _answer(
-    update: Update, context: BotContext, found: routing.Route, channels: list[storage.Channel]
+    update: Update,
+    context: BotContext,
+    found: routing.Route,
+    channels: list[storage.Channel],
+    _: Texts,
 ) -> None:
     by_slug = {channel.slug: channel for channel in channels}
     candidates = [by_slug[match.slug] for match in found.channels if match.slug in by_slug]
     if found.intent is routing.Intent.CHANGES_IN_PERIOD and found.period is not None:
         # A period with one clear channel narrows the changes to it; with several, show all.
         only = candidates[0] if len(candidates) == 1 else None
-        await _changes(update, context, found.period, only, channels)
+        await _changes(update, context, found.period, only, channels, _)
     elif len(candidates) > 1:
         action = _CHOICE_ACTIONS.get(found.intent, Action.CHANNEL)
-        await reply(update, choices_text(candidates), choices_keyboard(candidates, action))
+        await reply(update, choices_text(candidates, _), choices_keyboard(candidates, action, _))
     elif found.intent is routing.Intent.LATEST_ENTRY:
-        await _latest(update, context, candidates[0] if candidates else None, channels)
+        await _latest(update, context, candidates[0] if candidates else None, channels, _)
     elif candidates:
-        await send_page(update, channel_page(context, candidates[0], update))
+        await send_page(update, channel_page(context, candidates[0], update, _))
     else:
-        await reply(update, no_match_text(channels), overview_only())
+        await reply(update, no_match_text(channels, _), overview_only(_))
 
 
 async def _changes(
@@ -81,6 +97,7 @@ async def _changes(
     period: routing.Period,
     only: storage.Channel | None,
     channels: list[storage.Channel],
+    _: Texts,
 ) -> None:
     db, zone, now = context.db, context.settings.zone, datetime.now(UTC)
     channel_id = only.id if only else None
@@ -88,15 +105,15 @@ async def _changes(
         db, period.start(now, zone), limit=CHANGES_LIMIT, channel_id=channel_id
     )
     by_id = {channel.id: channel for channel in channels}
-    html = changes_view(
-        found, by_id, storage.phase_ladder(db), zone, period=period.label, only=only
-    )
+    label = period_label(period, _)
+    html = changes_view(found, by_id, storage.phase_ladder(db), zone, _, period=label, only=only)
     if not found.entries:
         latest = storage.changes_since(db, None, limit=1, channel_id=channel_id).entries
         entry = latest[0] if latest else None
         where = by_id.get(entry.channel_id) if entry and not only else None
-        html += f" {nothing_changed_hint(entry, where, now)} Send /status for the overview."
-    await reply(update, html, overview_only())
+        hint = nothing_changed_hint(entry, where, now, _)
+        html += f" {hint} " + _("Send /status for the overview.")
+    await reply(update, html, overview_only(_))
 
 
 async def _latest(
@@ -104,6 +121,7 @@ async def _latest(
     context: BotContext,
     channel: storage.Channel | None,
     channels: list[storage.Channel],
+    _: Texts,
 ) -> None:
     if channel is None:
         # "When was the last change?" names no channel: the latest entry of any channel.
@@ -111,6 +129,6 @@ async def _latest(
         by_id = {c.id: c for c in channels}
         channel = by_id.get(latest[0].channel_id) if latest else None
     if channel is None:
-        await reply(update, no_match_text(channels), overview_only())
+        await reply(update, no_match_text(channels, _), overview_only(_))
         return
-    await send_page(update, latest_page(context, channel))
+    await send_page(update, latest_page(context, channel, _))

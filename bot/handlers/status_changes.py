@@ -9,25 +9,28 @@ from telegram import Update
 
 import storage
 from bot.auth import actor_of, admin_only
+from bot.chats import texts_for
 from bot.context import BotContext
 from bot.editing.apply import apply_update
 from bot.editing.validation import UpdateInput, channel_choices, problems, rules, split_tail
 from bot.replies import reply
+from language.i18n import N_, Texts
 from render.admin import confirm_echo, note_echo, status_echo, undo_echo, undo_refusal
-from render.formatting import text
+from render.formatting import channel_title, text
 
 log = logging.getLogger(__name__)
 
-SET_USAGE = (
+# Usage lines are catalog entries: callers show them with _(...).
+SET_USAGE = N_(
     "Type <code>/set &lt;channel&gt; &lt;phase&gt; &lt;summary&gt; [source URL] [grade]</code>, "
     "e.g.\n<code>/set ceasefire negotiating Easter pause discussed in Istanbul "
     "https://example.org/report</code>\nor send just /set and I will guide you."
 )
-NOTE_USAGE = (
+NOTE_USAGE = N_(
     "Type <code>/note &lt;channel&gt; &lt;text&gt; [source URL] [grade]</code>, e.g.\n"
     "<code>/note exchanges Lists of names handed over official</code>"
 )
-GRADE_HINT = "Grades: official, mediator, media, unconfirmed."
+GRADE_HINT = N_("Grades: official, mediator, media, unconfirmed.")
 # Where the guided /set keeps its choices (user_data); a one-line /set discards them.
 GUIDED_DRAFT = "guided_set"
 
@@ -42,41 +45,48 @@ def command_rest(update: Update) -> str:
     return message.text[length:].strip()
 
 
-def _lists(context: BotContext) -> str:
+def _lists(context: BotContext, _: Texts) -> str:
     found = rules(context.db)
-    return f"Channels: {channel_choices(found)}\nPhases: {', '.join(found.ladder.slugs())}"
+    channels = _("Channels: {list}", list=channel_choices(found))
+    phases = _("Phases: {list}", list=", ".join(found.ladder.slugs()))
+    return f"{channels}\n{phases}"
 
 
 async def validated(
     update: Update, context: BotContext, data: dict[str, Any], usage: str
 ) -> UpdateInput | None:
-    """Validate an update or reply with every problem and the usage; None means refused."""
+    """Validate an update or reply with every problem and the usage (a catalog entry, shown in
+    the admin's language); None means refused."""
     try:
         return UpdateInput.model_validate(data, context=rules(context.db))
     except ValidationError as error:
-        found = "\n".join(f"• {text(problem)}" for problem in problems(error))
-        await reply(update, f"Nothing was changed:\n{found}\n\n{usage}")
+        _ = texts_for(update, context)
+        found = "\n".join(f"• {text(problem)}" for problem in problems(error, _))
+        unchanged = _("Nothing was changed:")
+        await reply(update, f"{unchanged}\n{found}\n\n{_(usage)}")
         return None
 
 
 async def save_and_echo(update: Update, context: BotContext, data: UpdateInput) -> None:
     """Write a validated update and show it the way readers now see it."""
-    db = context.db
+    db, _ = context.db, texts_for(update, context)
     entry = apply_update(db, data, actor_of(update))
     status = storage.channel_status(db, storage.find_channel(db, data.channel))
     log.info("%s on %s by user %s", entry.kind, data.channel, entry.actor_id)
     if entry.kind == "note":
-        await reply(update, note_echo(status, entry))
+        await reply(update, note_echo(status, entry, _))
     else:
-        await reply(update, status_echo(status, storage.phase_ladder(db)))
+        await reply(update, status_echo(status, storage.phase_ladder(db), _))
 
 
 @admin_only
 async def set_status(update: Update, context: BotContext) -> None:
     """Set a channel's phase and summary."""
+    _ = texts_for(update, context)
     parts = command_rest(update).split(maxsplit=2)
     if len(parts) < 3:
-        await reply(update, f"{SET_USAGE}\n\n{text(_lists(context))}\n{GRADE_HINT}")
+        lists = text(_lists(context, _))
+        await reply(update, f"{_(SET_USAGE)}\n\n{lists}\n{_(GRADE_HINT)}")
         return
     channel, phase, tail = parts
     # A half-finished guided form must not turn the admin's next message into a summary.
@@ -90,9 +100,11 @@ async def set_status(update: Update, context: BotContext) -> None:
 @admin_only
 async def note(update: Update, context: BotContext) -> None:
     """Add a note to a channel without changing its phase."""
+    _ = texts_for(update, context)
     parts = command_rest(update).split(maxsplit=1)
     if len(parts) < 2:
-        await reply(update, f"{NOTE_USAGE}\n\n{text(_lists(context))}\n{GRADE_HINT}")
+        lists = text(_lists(context, _))
+        await reply(update, f"{_(NOTE_USAGE)}\n\n{lists}\n{_(GRADE_HINT)}")
         return
     data = {"channel": parts[0], "kind": "note", **split_tail(parts[1])}
     valid = await validated(update, context, data, NOTE_USAGE)
@@ -103,33 +115,32 @@ async def note(update: Update, context: BotContext) -> None:
 @admin_only
 async def confirm(update: Update, context: BotContext) -> None:
     """Confirm a channel's status still holds: /confirm ceasefire."""
+    _ = texts_for(update, context)
     args = context.args or []
     try:
         channel = storage.find_channel(context.db, args[0]) if len(args) == 1 else None
     except storage.ChannelNotFoundError:
         channel = None
     if channel is None:
-        await reply(
-            update,
-            "Tell me which channel still holds, e.g. <code>/confirm ceasefire</code>.\n"
-            f"Channels: {text(channel_choices(rules(context.db)))}",
-        )
+        which = _("Tell me which channel still holds, e.g. <code>/confirm ceasefire</code>.")
+        channels = _("Channels: {list}", list=text(channel_choices(rules(context.db))))
+        await reply(update, f"{which}\n{channels}")
         return
     storage.confirm_channel(context.db, channel_id=channel.id, actor=actor_of(update))
     now = datetime.now(UTC)
-    await reply(update, confirm_echo(storage.channel_status(context.db, channel), now))
+    await reply(update, confirm_echo(storage.channel_status(context.db, channel), now, _))
 
 
 @admin_only
 async def undo(update: Update, context: BotContext) -> None:
     """Revert your own latest /set or /note (within 15 minutes)."""
-    db = context.db
-    titles = {c.id: c.title for c in storage.list_channels(db, include_archived=True)}
+    db, _ = context.db, texts_for(update, context)
+    titles = {c.id: channel_title(c, _) for c in storage.list_channels(db, include_archived=True)}
     try:
         result = storage.undo_last_change(db, actor_of(update))
     except storage.UndoRefusedError as error:
-        await reply(update, undo_refusal(error, titles, datetime.now(UTC)))
+        await reply(update, undo_refusal(error, titles, datetime.now(UTC), _))
         return
     log.info("user %s undid history entry %s", result.reverted.actor_id, result.reverted.id)
     ladder = storage.phase_ladder(db)
-    await reply(update, undo_echo(result, titles[result.reverted.channel_id], ladder))
+    await reply(update, undo_echo(result, titles[result.reverted.channel_id], ladder, _))

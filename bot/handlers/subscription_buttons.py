@@ -7,19 +7,27 @@ import storage
 from bot.callbacks import Action
 from bot.chats import may_manage_chat
 from bot.context import BotContext
+from language.i18n import N_, Texts
+from render.formatting import channel_title
 
-GROUP_ADMINS_ONLY = "Only this group's admins can change its digest."
+GROUP_ADMINS_ONLY = N_("Only this group's admins can change its digest.")
 
 
 async def toggle_subscription(
-    update: Update, context: BotContext, channel: storage.Channel, action: Action, message: Message
+    update: Update,
+    context: BotContext,
+    channel: storage.Channel,
+    action: Action,
+    message: Message,
+    _: Texts,
 ) -> str:
     """Change the chat's digest for one channel; returns the notice the tapper sees.
 
     The channel page is redrawn by the caller, so the button flips to its new state.
     """
     if not await may_manage_chat(update, context):
-        return GROUP_ADMINS_ONLY
+        return _(GROUP_ADMINS_ONLY)
+    title = channel_title(channel, _)
     db, settings, chat = context.db, context.settings, message.chat
     if action is Action.SUBSCRIBE:
         subscriber = storage.subscribe(
@@ -30,14 +38,18 @@ async def toggle_subscription(
             digest_time=settings.digest_time,
             timezone=settings.timezone,
         )
-        return (
-            f"🔔 {channel.title} is in your daily digest "
-            f"({subscriber.digest_time:%H:%M} {subscriber.timezone}). /mysubs for details."
-        )
+        # The digest will come without anyone asking: remember whose language it speaks.
+        storage.remember_language(db, chat.id, _.language)
+        return _(
+            "🔔 {title} is in your daily digest ({time} {zone}). /mysubs for details.",
+            title=title, time=f"{subscriber.digest_time:%H:%M}", zone=subscriber.timezone,
+        )  # fmt: skip
     if not storage.is_subscribed(db, chat.id, channel.id):
-        return f"{channel.title} was not in your digest."
+        return _("{title} was not in your digest.", title=title)
     all_ids = [c.id for c in storage.list_channels(db)]
     remaining = storage.unsubscribe(db, chat.id, [channel.id], all_channel_ids=all_ids)
     if remaining is None:
-        return f"🔕 {channel.title} removed; that was your last channel, so the digest stops."
-    return f"🔕 {channel.title} removed from your daily digest."
+        return _(
+            "🔕 {title} removed; that was your last channel, so the digest stops.", title=title
+        )
+    return _("🔕 {title} removed from your daily digest.", title=title)

@@ -16,19 +16,27 @@ from bot.chart_cache import (
     new_cache,
     overview_chart,
 )
+from bot.chats import texts_for
 from bot.context import BotContext
 from bot.replies import reply, reply_photo
+from language.i18n import Texts
 from language.suggestions import closest
-from render.formatting import bold, quoted, text
+from render.charts import period_words
+from render.formatting import bold, channel_title, quoted, text
 
 log = logging.getLogger(__name__)
 
 CACHE_KEY = "timeline_cache"
 _NUMBER = re.compile(r"[+-]?\d+")
-USAGE = (
-    "Send <code>/timeline</code> for every channel, or a channel and optionally a number of "
-    f"days (1 to {MAX_DAYS}, default {DEFAULT_DAYS}), e.g. <code>/timeline ceasefire 30</code>."
-)
+
+
+def usage(_: Texts) -> str:
+    """How to ask for a timeline."""
+    return _(
+        "Send <code>/timeline</code> for every channel, or a channel and optionally a number of "
+        "days (1 to {max}, default {default}), e.g. <code>/timeline ceasefire 30</code>.",
+        max=MAX_DAYS, default=DEFAULT_DAYS,
+    )  # fmt: skip
 
 
 def _cache(context: BotContext) -> ChartCache:
@@ -42,15 +50,14 @@ def _days(word: str) -> int | None:
     return int(word) if word.isdigit() and 1 <= int(word) <= MAX_DAYS else None
 
 
-def _period(days: int) -> str:
-    return f"last {days} day{'s' if days != 1 else ''}"
-
-
-def _no_such_channel(context: BotContext, name: str) -> str:
+def _no_such_channel(context: BotContext, name: str, _: Texts) -> str:
     guess = closest(name.lstrip("/").lower(), list(storage.command_index(context.db)))
-    hint = f" Did you mean <code>/timeline {text(guess)}</code>?" if guess else ""
+    no_such = _("There is no channel called {name}.", name=quoted(name))
+    example = f"<code>/timeline {text(guess)}</code>" if guess else ""
+    hint = " " + _("Did you mean {example}?", example=example) if guess else ""
     channels = ", ".join(channel.slug for channel in storage.list_channels(context.db))
-    return f"There is no channel called {quoted(name)}.{hint}\nChannels: {text(channels)}\n{USAGE}"
+    listed = _("Channels: {list}", list=text(channels))
+    return f"{no_such}{hint}\n{listed}\n{usage(_)}"
 
 
 def _split(args: list[str]) -> tuple[str | None, str | None]:
@@ -64,46 +71,55 @@ def _split(args: list[str]) -> tuple[str | None, str | None]:
 
 async def timeline(update: Update, context: BotContext) -> None:
     """Chart of a channel's phase over time: /timeline ceasefire 30."""
+    _ = texts_for(update, context)
     args = context.args or []
     if len(args) > 2:
-        await reply(update, USAGE)
+        await reply(update, usage(_))
         return
     name, day_word = _split(args)
     days = DEFAULT_DAYS if day_word is None else _days(day_word)
     if days is None:
-        await reply(update, f"{quoted(day_word or '')} is not a number of days. {USAGE}")
+        not_days = _("{typed} is not a number of days.", typed=quoted(day_word or ""))
+        await reply(update, f"{not_days} {usage(_)}")
     elif name is not None:
-        await _channel_timeline(update, context, name, days)
+        await _channel_timeline(update, context, name, days, _)
     else:
-        await _overview_timeline(update, context, days)
+        await _overview_timeline(update, context, days, _)
 
 
-async def _channel_timeline(update: Update, context: BotContext, name: str, days: int) -> None:
+async def _channel_timeline(
+    update: Update, context: BotContext, name: str, days: int, _: Texts
+) -> None:
     """Send one channel's chart, or a suggestion when the name is unknown."""
     try:
         channel = storage.find_channel(context.db, name)
     except storage.ChannelNotFoundError:
-        await reply(update, _no_such_channel(context, name))
+        await reply(update, _no_such_channel(context, name, _))
         return
     settings = context.settings
     png = await channel_chart(
         context.db, channel, days=days, now=datetime.now(UTC), zone=settings.zone,
-        cache=_cache(context),
+        cache=_cache(context), texts=_,
     )  # fmt: skip
-    title = textwrap.shorten(channel.title, 200, placeholder="…")
-    caption = f"{bold(title)}, {_period(days)}\nMore: /history {channel.slug}"
+    title = textwrap.shorten(channel_title(channel, _), 200, placeholder="…")
+    more = _("More: /history {slug}", slug=channel.slug)
+    caption = f"{bold(title)}, {period_words(days, _)}\n{more}"
     await reply_photo(update, png, f"timeline-{channel.slug}.png", caption)
     log.info("sent the %d-day timeline of %s", days, channel.slug)
 
 
-async def _overview_timeline(update: Update, context: BotContext, days: int) -> None:
+async def _overview_timeline(update: Update, context: BotContext, days: int, _: Texts) -> None:
     """Send every active channel's chart in one picture."""
     png, shown, total = await overview_chart(
         context.db, days=days, now=datetime.now(UTC), zone=context.settings.zone,
-        cache=_cache(context),
+        cache=_cache(context), texts=_,
     )  # fmt: skip
-    caption = f"{bold('All channels')}, {_period(days)}\nOne channel: <code>/timeline aid 30</code>"
+    one = _("One channel: <code>/timeline aid 30</code>")
+    everything = bold(_("All channels"))
+    caption = f"{everything}, {period_words(days, _)}\n{one}"
     if shown < total:
-        caption += f"\nShowing the first {shown} of {total} channels."
+        caption += "\n" + _(
+            "Showing the first {shown} of {total} channels.", shown=shown, total=total
+        )
     await reply_photo(update, png, "timeline.png", caption)
     log.info("sent the %d-day timeline of all channels", days)

@@ -79,7 +79,7 @@ class DigestService:
         async with self.lock:
             return await runner.send_due(
                 self.db, self.sender, now=now, workers=self.settings.digest_workers,
-                should_stop=should_stop,
+                should_stop=should_stop, default_language=self.settings.default_language,
             )  # fmt: skip
 
     async def send_to_all(
@@ -89,7 +89,7 @@ class DigestService:
         async with self.lock:
             return await runner.send_to_all(
                 self.db, self.sender, now=now, workers=self.settings.digest_workers,
-                should_stop=should_stop,
+                should_stop=should_stop, default_language=self.settings.default_language,
             )  # fmt: skip
 
     async def publish(self) -> publishing.PublishReport:
@@ -101,8 +101,9 @@ class DigestService:
         """Alert every opted-in chat that is behind (one run at a time)."""
         async with self.alert_lock:
             report = await alerts.send_alerts(
-                self.db, self.sender, skip=self.alert_retry.held, should_stop=should_stop
-            )
+                self.db, self.sender, skip=self.alert_retry.held, should_stop=should_stop,
+                default_language=self.settings.default_language,
+            )  # fmt: skip
             self.alert_retry.hold(report.failed)
             return report
 

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.chats import is_private
+from bot.chats import is_private, texts_for
 from bot.context import BotContext
+from language.i18n import N_
 
 log = logging.getLogger(__name__)
 
 FLOOD_KEY = "flood_guard"
-NOTICE = "You're sending messages faster than I can answer. Please wait a few seconds."
+NOTICE = N_("You're sending messages faster than I can answer. Please wait a few seconds.")
 _PRUNE_ABOVE = 10_000
 
 
@@ -97,10 +98,11 @@ async def guard(update: Update, context: BotContext) -> None:
         return
     if verdict is Verdict.WARN:
         log.warning("flood control: slowing down user %s", user.id)
+        notice = texts_for(update, context)(NOTICE)
         if update.callback_query is not None:
-            await update.callback_query.answer(NOTICE)
+            await update.callback_query.answer(notice)
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(NOTICE)
+            await update.effective_message.reply_text(notice)
     elif update.callback_query is not None:
         await update.callback_query.answer()
     raise ApplicationHandlerStop
