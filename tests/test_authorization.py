@@ -39,6 +39,7 @@ ATTEMPTS = {
     "cancel": ["/cancel"],
     "digestnow": ["/digestnow"],
     "export": ["/export"],
+    "publish": ["/publish @desknews digest", "/publish off"],
 }
 # Admin buttons: the guided /set's channel (also the Update button), phase and cancel.
 BUTTONS = ["set:c:{aid}", "set:p:{aid}:stalled", "set:x", "set:c:999", "set:p:{aid}:bogus"]
