@@ -63,7 +63,8 @@ def alert_text(
             f"{bold(channel_title(channel, _))} · /{channel.slug}\n"
             f"{change_line(change, ladder, tz, _)}"
         )
-    header = _("{bell} {alert}: the phase changed", bell=BELL, alert=bold(_("Backchannel alert")))
+    alert = bold(_("Backchannel alert"))
+    header = _("{bell} {alert}: the phase changed", bell=BELL, alert=alert)
     footer = _("/alerts off stops these; the daily digest still lists them.")
     return tuple(split_html("\n\n".join([header, *blocks, footer])))
 

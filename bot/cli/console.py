@@ -45,6 +45,8 @@ BANNER = N_(
     "or [history], or its number (1 is the first button). Ctrl-D quits."
 )
 NO_BUTTON = N_("No button {typed} under the last message.")
+# What the bot uploaded, as the transcript names it ("[photo: timeline.png, 54 KB]").
+UPLOAD_KINDS = {"sendPhoto": N_("photo"), "sendDocument": N_("document")}
 
 
 class _TerminalText(HTMLParser):
@@ -145,12 +147,16 @@ class ConsoleBotApi(OfflineBotApi):
     def on_call(self, method: str, params: dict[str, Any]) -> None:
         """Print messages the bot sends or edits, and button notices; the rest stay silent."""
         if method == "answerCallbackQuery" and params.get("text"):
-            self.out.write(f"bot (notice)> {params['text']}\n\n")
+            _ = self.texts
+            notice = _("notice")
+            self.out.write(f"bot ({notice})> {params['text']}\n\n")
             return
         if method not in {"sendMessage", "editMessageText"}:
             return
         body = render_html(str(params.get("text", "")), color=self.color)
-        prefix = "bot (edited)" if method == "editMessageText" else "bot"
+        _ = self.texts
+        edited = _("edited")
+        prefix = f"bot ({edited})" if method == "editMessageText" else "bot"
         lines = [f"{prefix}> {body}"]
         if isinstance(params.get("reply_markup"), dict):
             lines.append(_render_keyboard(params["reply_markup"], self.texts))
@@ -161,7 +167,8 @@ class ConsoleBotApi(OfflineBotApi):
         self, method: str, params: dict[str, Any], files: dict[str, UploadedFile]
     ) -> None:
         """A terminal cannot show a photo: save each file and say where it is."""
-        kind = method.removeprefix("send").lower()
+        _ = self.texts
+        kind = _(UPLOAD_KINDS.get(method, method.removeprefix("send").lower()))
         lines = []
         for upload in files.values():
             where = ""
@@ -169,7 +176,7 @@ class ConsoleBotApi(OfflineBotApi):
                 self.save_dir.mkdir(parents=True, exist_ok=True)
                 path = self.save_dir / Path(upload.filename).name
                 path.write_bytes(upload.content)
-                where = ", " + self.texts("saved to {path}", path=path)
+                where = ", " + _("saved to {path}", path=path)
             size = max(1, round(len(upload.content) / 1024))
             lines.append(f"bot> [{kind}: {upload.filename}, {size} KB{where}]")
         if params.get("caption"):

@@ -133,7 +133,8 @@ async def write_summary(update: Update, context: BotContext) -> int | None:
 async def cancel(update: Update, context: BotContext) -> int:
     """Stop the guided /set without changing anything."""
     context.user_data.pop(DRAFT, None)
-    words = texts_for(update, context)("Cancelled; nothing was changed.")
+    _ = texts_for(update, context)
+    words = _("Cancelled; nothing was changed.")
     if update.callback_query is not None:
         await update.callback_query.answer()
         await update.callback_query.edit_message_text(words)
@@ -162,7 +163,8 @@ async def timed_out(update: Update, context: BotContext) -> None:
 @admin_only
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
     """Stop a guided /set."""
-    await reply(update, texts_for(update, context)("There is nothing to cancel."))
+    _ = texts_for(update, context)
+    await reply(update, _("There is nothing to cancel."))
 
 
 async def expired_button(update: Update, context: BotContext) -> None:

@@ -118,8 +118,11 @@ async def _overview_timeline(update: Update, context: BotContext, days: int, _: 
     everything = bold(_("All channels"))
     caption = f"{everything}, {period_words(days, _)}\n{one}"
     if shown < total:
-        caption += "\n" + _(
-            "Showing the first {shown} of {total} channels.", shown=shown, total=total
+        caption += "\n" + _.plural(
+            "Showing the first {shown} of {count} channel.",
+            "Showing the first {shown} of {count} channels.",
+            total,
+            shown=shown,
         )
     await reply_photo(update, png, "timeline.png", caption)
     log.info("sent the %d-day timeline of all channels", days)
