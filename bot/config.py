@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from language.i18n import LANGUAGES
 from storage.schedule import parse_hhmm
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
@@ -29,8 +30,8 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/backchannel.db")
     bot_api_base_url: HttpUrl = HttpUrl(DEFAULT_API_BASE_URL)
     timezone: str = "Europe/Kyiv"
-    # Language for people whose Telegram app says neither Ukrainian nor English.
-    default_language: Literal["en", "uk"] = "en"
+    # Language for people whose Telegram app speaks none of the bot's languages (LANGUAGES).
+    default_language: str = "en"
     # The status page's public address (absolute links in its Atom feeds); optional.
     site_url: str | None = None
     # Serve the status page live on this port (127.0.0.1 unless WEB_HOST says otherwise).
@@ -117,6 +118,14 @@ class Settings(BaseSettings):
             if parsed is None:
                 raise ValueError(f"{value[:20]!r} is not a time like 08:00")
             return parsed
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        """One of the languages the bot has a catalog for."""
+        if value not in LANGUAGES:
+            raise ValueError(f"{value[:20]!r} is not one of {', '.join(LANGUAGES)}")
         return value
 
     @field_validator("log_level")

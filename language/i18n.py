@@ -105,14 +105,13 @@ def _compiled(language: str) -> gettext.GNUTranslations:
 
 def pick_language(chosen: str | None, telegram_code: str | None, default: str) -> str:
     """Which language to answer in: the chat's own choice, else the person's Telegram app
-    language (Ukrainian for `uk`, English for `en`), else the configured default."""
+    language (`uk-UA` is Ukrainian, `en-GB` English), else the configured default."""
     if chosen in LANGUAGES:
         return chosen
     code = (telegram_code or "").lower()
-    if code.startswith(UKRAINIAN):
-        return UKRAINIAN
-    if code.startswith(ENGLISH):
-        return ENGLISH
+    for language in LANGUAGES:
+        if code.startswith(language):
+            return language
     return default if default in LANGUAGES else ENGLISH
 
 

@@ -6,17 +6,20 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from language.i18n import LOCALES_DIR, texts
+from language.i18n import ENGLISH, LANGUAGES, LOCALES_DIR, texts
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "N_": None, "plural": (1, 2)}
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 # The tags Telegram HTML knows; "<user id>" in a usage line is text, not a tag.
 _TAG = re.compile(r"</?(b|i|u|s|code|pre|a|blockquote|tg-spoiler)\b")
+# Every language but English (the code's own) has a catalog.
+TRANSLATED = [language for language in LANGUAGES if language != ENGLISH]
 
 
 def _extracted() -> set[str]:
@@ -30,22 +33,24 @@ def _extracted() -> set[str]:
     return found
 
 
-def _catalog():
-    with (LOCALES_DIR / "uk" / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return read_po(po, locale="uk")
+def _catalog(language: str):
+    with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale=language)
 
 
-def test_catalog_matches_the_code_exactly() -> None:
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_catalog_matches_the_code_exactly(language: str) -> None:
     in_code = _extracted()
-    in_catalog = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog() if m.id}
+    in_catalog = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog(language) if m.id}
     missing, stale = sorted(in_code - in_catalog), sorted(in_catalog - in_code)
     assert not missing, f"not in the catalog; run `make messages` and translate: {missing[:10]}"
     assert not stale, f"no longer in the code; run `make messages`: {stale[:10]}"
 
 
-def test_every_entry_is_translated_with_the_same_placeholders_and_tags() -> None:
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_entry_is_translated_with_the_same_placeholders_and_tags(language: str) -> None:
     problems = []
-    for message in _catalog():
+    for message in _catalog(language):
         if not message.id:
             continue
         ids = [message.id] if isinstance(message.id, str) else list(message.id)

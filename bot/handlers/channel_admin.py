@@ -24,8 +24,8 @@ ADD_USAGE = N_(
     "Type <code>/addchannel &lt;slug&gt; &lt;title&gt; [/alias ...]</code>, e.g.\n"
     "<code>/addchannel energy Energy infrastructure truce /grid /power</code>"
 )
-# Stored as the new channel's first summary, so it is data (English), not a reply.
-PLACEHOLDER = "New channel; no update recorded yet."
+# The new channel's first summary, written in the language of the admin who adds it.
+PLACEHOLDER = N_("New channel; no update recorded yet.")
 _ALIASES = re.compile(r"(?:\s+/\S+)*\s*$")
 
 
@@ -79,7 +79,7 @@ async def add_channel(update: Update, context: BotContext) -> None:
     phase = found.ladder.get("proposed") or found.ladder.phases[0]
     storage.create_channel(
         context.db, slug=data.slug, title=data.title, aliases=data.aliases,
-        keywords=sorted({data.slug, *data.aliases}), phase=phase.slug, summary=PLACEHOLDER,
+        keywords=sorted({data.slug, *data.aliases}), phase=phase.slug, summary=_(PLACEHOLDER),
         actor=actor_of(update),
     )  # fmt: skip
     log.info("channel %s added by user %s", data.slug, actor_of(update).id)
