@@ -44,6 +44,7 @@ from storage.history import (
     history,
     history_since,
     latest_entry_id,
+    other_language,
     record_status,
     status_at,
 )
@@ -87,6 +88,7 @@ from storage.subscribers import (
     subscribe,
     unsubscribe,
 )
+from storage.translations import EntryNotFoundError, translate_entry
 from storage.undo import UNDO_WINDOW, undo_last_change
 
 __all__ = [
@@ -103,6 +105,7 @@ __all__ = [
     "ChannelNotFoundError",
     "ChannelStatus",
     "DigestChange",
+    "EntryNotFoundError",
     "ExportRow",
     "Fragment",
     "NotSubscribedError",
@@ -158,6 +161,7 @@ __all__ = [
     "list_admins",
     "list_channels",
     "open_database",
+    "other_language",
     "phase_ladder",
     "postpone",
     "recent_audit",
@@ -179,6 +183,7 @@ __all__ = [
     "status_at",
     "subscribe",
     "taken_commands",
+    "translate_entry",
     "undo_last_change",
     "unsubscribe",
 ]
