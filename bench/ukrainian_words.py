@@ -8,7 +8,6 @@ what FTS5's `"word"*` did before). Recall counts same-word pairs found; false me
 pairs of different words found.
 """
 
-
 from __future__ import annotations
 
 import itertools
