@@ -136,6 +136,10 @@ class Period:
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         return midnight - timedelta(days=self.days)
 
+    def end(self, now: datetime, zone: tzinfo) -> datetime | None:
+        """Open-ended: the window runs up to now."""
+        return None
+
 
 @dataclass(frozen=True)
 class ChannelMatch:

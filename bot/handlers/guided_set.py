@@ -167,7 +167,8 @@ async def cancel(update: Update, context: BotContext) -> int:
     context.user_data.pop(DRAFT, None)
     words = "Cancelled; nothing was changed."
     if context.user_data.pop(SAVED, None) is not None:
-        words = texts_for(update, context)("Done: the status is saved, without a translation.")
+        _ = texts_for(update, context)
+        words = _("Done: the status is saved, without a translation.")
     if update.callback_query is not None:
         await update.callback_query.answer()
         await update.callback_query.edit_message_text(words)
