@@ -69,6 +69,21 @@ from storage.models import (
     UndoResult,
 )
 from storage.phases import phase_ladder
+from storage.publishing import (
+    ALERT,
+    CHANNEL_POST,
+    Correction,
+    PublishTarget,
+    SentMessage,
+    link_target,
+    mark_corrected,
+    move_publish_watermark,
+    publish_target,
+    publishing_pending,
+    record_sent,
+    uncorrected_messages,
+    unlink_target,
+)
 from storage.recent import Changes, changes_since
 from storage.restore import RestoreResult, history_count, restore_history, restore_ladder
 from storage.search import Fragment, SearchHit, SearchResults, search_entries, search_terms
@@ -92,6 +107,8 @@ from storage.translations import EntryNotFoundError, translate_entry
 from storage.undo import UNDO_WINDOW, undo_last_change
 
 __all__ = [
+    "ALERT",
+    "CHANNEL_POST",
     "COUNTED",
     "EXPORT_COLUMNS",
     "UNDO_WINDOW",
@@ -104,6 +121,7 @@ __all__ = [
     "ChannelExistsError",
     "ChannelNotFoundError",
     "ChannelStatus",
+    "Correction",
     "DigestChange",
     "EntryNotFoundError",
     "ExportRow",
@@ -111,10 +129,12 @@ __all__ = [
     "NotSubscribedError",
     "Phase",
     "PhaseLadder",
+    "PublishTarget",
     "RestoreRefusedError",
     "RestoreResult",
     "SearchHit",
     "SearchResults",
+    "SentMessage",
     "StatusEntry",
     "StorageError",
     "Subscriber",
@@ -158,15 +178,21 @@ __all__ = [
     "languages_of",
     "latest_change_id",
     "latest_entry_id",
+    "link_target",
     "list_admins",
     "list_channels",
+    "mark_corrected",
+    "move_publish_watermark",
     "open_database",
     "other_language",
     "phase_ladder",
     "postpone",
+    "publish_target",
+    "publishing_pending",
     "recent_audit",
     "record_alert",
     "record_delivery",
+    "record_sent",
     "record_status",
     "remember_language",
     "rename_channel",
@@ -184,6 +210,8 @@ __all__ = [
     "subscribe",
     "taken_commands",
     "translate_entry",
+    "uncorrected_messages",
     "undo_last_change",
+    "unlink_target",
     "unsubscribe",
 ]

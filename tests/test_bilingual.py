@@ -58,7 +58,7 @@ def test_migration_fills_an_existing_database_from_the_seed_file(tmp_path, froze
     from tests.old_schema import old_database
 
     path = tmp_path / "old.db"
-    old = old_database(path, stop_before="m060_bilingual")
+    old = old_database(path, stop_before="m070_bilingual")
     # An admin's work since: a renamed channel and a replaced status stay theirs.
     old.execute("UPDATE channels SET title = 'Aid (renamed)' WHERE slug = 'aid'")
     old.execute(

@@ -184,7 +184,7 @@ def test_word_form_migration_indexes_existing_history(tmp_path, frozen_time) -> 
     from tests.old_schema import old_database
 
     path = tmp_path / "old.db"
-    old = old_database(path, stop_before="m060_bilingual")
+    old = old_database(path, stop_before="m070_bilingual")
     summit = old.execute("SELECT id FROM channels WHERE slug = 'summit'").fetchone()[0]
     old.execute(
         "INSERT INTO status_history (channel_id, kind, phase, summary, source_grade, changed_at, "
