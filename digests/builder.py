@@ -23,6 +23,7 @@ from render.formatting import (
     italic,
     phase_badge,
     source_html,
+    summary_html,
     text,
     trend_text,
 )
@@ -236,7 +237,7 @@ def change_line(
         what += " · " + _(ALERTED, time=f"{alerted_at.astimezone(tz):%H:%M}")
     return (
         f"• {day(entry.changed_at, tz, _)}: {what}\n"
-        f"  {text(entry.summary)}\n"
+        f"  {summary_html(entry, _)}\n"
         f"  {source_word} {source_html(entry, _)}"
     )
 

@@ -13,6 +13,7 @@ from render.formatting import (
     italic,
     phase_badge,
     source_html,
+    summary_html,
     text,
     trend_text,
 )
@@ -49,7 +50,7 @@ def status_overview(statuses: list[ChannelStatus], now: datetime, _: Texts) -> s
     for status in statuses:
         blocks.append(
             f"{bold(channel_title(status.channel, _))}\n"
-            f"{phase_badge(status.phase, _)} · {text(status.current.summary)}\n"
+            f"{phase_badge(status.phase, _)} · {summary_html(status.current, _)}\n"
             f"{italic(_freshness(status, now, _))} · /{status.channel.slug}"
         )
     blocks.append(_("Tap a channel or its command for details, or /help for everything I can do."))
@@ -66,7 +67,7 @@ def entry_line(entry: StatusEntry, ladder: PhaseLadder, zone: tzinfo, _: Texts) 
     badge = phase_badge(phase, _) if phase else text(entry.phase)
     what = _("📌 note ({phase})", phase=badge) if entry.kind == "note" else badge
     return (
-        f"• {day(entry.changed_at, zone, _)}: {what}: {text(entry.summary)}\n"
+        f"• {day(entry.changed_at, zone, _)}: {what}: {summary_html(entry, _)}\n"
         f"  {italic(_source_word(_))} {source_html(entry, _)}"
     )
 
@@ -89,7 +90,7 @@ def channel_detail(
     lines = [
         bold(channel_title(channel, _)),
         f"{phase_badge(status.phase, _)} · {trend}",
-        text(current.summary),
+        summary_html(current, _),
         "",
         _("Source: {source}", source=source_html(current, _)),
         _("Status from {date}", date=dated(current.changed_at, local, _))

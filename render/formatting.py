@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, tzinfo
 from html import escape
 
-from language.i18n import N_, Texts
+from language.i18n import ENGLISH, N_, Texts
 from storage import Channel, Phase, StatusEntry, Trend
 from storage.values import EXCERPT_CHARS, LABEL_MAX, excerpt, is_web_url
 
@@ -65,14 +65,24 @@ def link(label: str, url: str) -> str:
 
 
 def phase_label(phase: Phase, _: Texts) -> str:
-    """A phase's label for this reader (plain text). Labels are data: they come from the
-    ladder in the database, not the catalog."""
-    return phase.label
+    """A phase's label in the reader's language (plain text). Labels are data: they come from
+    the ladder in the database, not the catalog."""
+    return phase.label_in(_.language)
 
 
 def channel_title(channel: Channel, _: Texts) -> str:
-    """A channel's title for this reader (plain text); titles are data, like phase labels."""
-    return channel.title
+    """A channel's title in the reader's language (plain text); data, like phase labels."""
+    return channel.title_in(_.language)
+
+
+def summary_html(entry: StatusEntry, _: Texts) -> str:
+    """An entry's summary in the reader's language when an admin wrote or translated it so;
+    otherwise as written, marked "(in English)" or "(in Ukrainian)"."""
+    shown, original = entry.summary_in(_.language)
+    if original is None:
+        return text(shown)
+    marker = _("(in English)") if original == ENGLISH else _("(in Ukrainian)")
+    return f"{text(shown)} {italic(marker)}"
 
 
 def phase_badge(phase: Phase, _: Texts) -> str:

@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from language.i18n import Texts
-from render.formatting import bold, channel_title, phase_badge, phase_label, source_html, text
+from render.formatting import (
+    bold,
+    channel_title,
+    phase_badge,
+    phase_label,
+    source_html,
+    summary_html,
+    text,
+)
 from storage import ChannelStatus
 
 DESCRIPTION_LIMIT = 120  # what Telegram shows under an inline result's title, roughly
@@ -23,7 +31,7 @@ def inline_card(status: ChannelStatus, zone: tzinfo, _: Texts) -> str:
         [
             bold(channel_title(status.channel, _)),
             phase_badge(status.phase, _),
-            text(current.summary),
+            summary_html(current, _),
             "",
             _("Source: {source}", source=source_html(current, _)),
             _(
@@ -37,5 +45,5 @@ def inline_card(status: ChannelStatus, zone: tzinfo, _: Texts) -> str:
 def inline_description(status: ChannelStatus, _: Texts) -> str:
     """The line under the result's title in the picker: phase and the start of the summary."""
     label = phase_label(status.phase, _)
-    line = f"{status.phase.emoji} {label} · {status.current.summary}"
+    line = f"{status.phase.emoji} {label} · {status.current.summary_in(_.language)[0]}"
     return line if len(line) <= DESCRIPTION_LIMIT else line[: DESCRIPTION_LIMIT - 1] + "…"

@@ -13,7 +13,15 @@ from datetime import datetime, tzinfo
 from html import unescape
 
 from language.i18n import Texts
-from render.formatting import bold, channel_title, italic, phase_badge, source_html, text
+from render.formatting import (
+    bold,
+    channel_title,
+    italic,
+    phase_badge,
+    source_html,
+    summary_html,
+    text,
+)
 from storage import Channel, ChannelStatus, DigestChange, PhaseLadder
 
 CORRECTION_MARK = "✏️"
@@ -33,7 +41,7 @@ def channel_post(change: DigestChange, channel: Channel, ladder: PhaseLadder, zo
         [
             f"{bold(channel_title(channel, _))} · /{channel.slug}",
             move,
-            text(entry.summary),
+            summary_html(entry, _),
             "",
             _("Source: {source}", source=source_html(entry, _)),
             italic(_("Status of {date} · via Backchannel", date=_.date(entry.changed_at, zone))),
@@ -59,7 +67,7 @@ def corrected_post(
     if now_status is not None:
         lines.append(
             _("Now: {phase} · {summary}", phase=phase_badge(now_status.phase, _),
-              summary=text(now_status.current.summary))
+              summary=summary_html(now_status.current, _))
         )  # fmt: skip
     return "\n".join(lines)
 

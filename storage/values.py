@@ -63,6 +63,7 @@ class Problem(ValueError):
 
 SUMMARY = Words(N_("summary"))
 TITLE = Words(N_("title"))
+UKRAINIAN_TITLE = Words(N_("Ukrainian title"))
 SOURCE_LABEL = Words(N_("source label"))
 ACTOR_NAME = Words(N_("actor name"))
 NAME = Words(N_("name"))
@@ -124,6 +125,11 @@ def title(value: str) -> str:
     return _single_line(value, TITLE, TITLE_MAX)
 
 
+def title_uk(value: str) -> str:
+    """A channel's Ukrainian title: the same rule as the English one."""
+    return _single_line(value, UKRAINIAN_TITLE, TITLE_MAX)
+
+
 def summary(value: str) -> str:
     """What happened: 1 to SUMMARY_MAX characters, line breaks allowed, shown as typed."""
     return _bounded(value, SUMMARY, SUMMARY_MAX)
@@ -181,6 +187,7 @@ def event_time(value: datetime, now: datetime | None = None) -> datetime:
 
 ChannelSlug = Annotated[str, AfterValidator(channel_slug)]
 Title = Annotated[str, AfterValidator(title)]
+TitleUk = Annotated[str, AfterValidator(title_uk)]
 Summary = Annotated[str, AfterValidator(summary)]
 SourceUrl = Annotated[str, AfterValidator(source_url)]
 SourceLabel = Annotated[str, AfterValidator(source_label)]

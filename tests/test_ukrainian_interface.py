@@ -51,6 +51,7 @@ NAMES = {
 # the database below).
 TYPED = {"on", "off", "uk", "en", "all", "digest"}
 _TAG = re.compile(r"<[^>]+>")
+_COMMAND_EXAMPLE = re.compile(r"<code>/[^<]*</code>")
 _WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
 _SPANS = [
     re.compile(r"https?://\S*"),
@@ -66,16 +67,23 @@ _SPANS = [
 _ids = itertools.count(50_000)
 
 
-def data_strings(db) -> list[str]:
-    """Text that comes from the database, longest first: shown as stored, in any language."""
+def data_strings(db, audit: bool = False) -> list[str]:
+    """Text that comes from the database, longest first: shown as stored. Channel titles and
+    phase labels count in Ukrainian only (each has one); a summary may be shown as written
+    when nobody translated it (it is then marked); `audit`: /audit shows stored values."""
     found: set[str] = set()
     for channel in storage.list_channels(db, include_archived=True):
-        found.add(channel.title)
-    found |= {phase.label for phase in storage.phase_ladder(db).phases}
-    for row in db.query("SELECT summary, source_label, actor_name FROM status_history"):
+        found.add(channel.title_in("uk"))
+    found |= {phase.label_in("uk") for phase in storage.phase_ladder(db).phases}
+    for row in db.query(
+        "SELECT summary, translation, source_label, actor_name FROM status_history"
+    ):
         found |= {value for value in row.values() if value}
-    for row in db.query("SELECT actor_name FROM audit_log"):
+    for row in db.query("SELECT actor_name, old, new FROM audit_log"):
         found.add(row["actor_name"])
+        for stored in (row["old"], row["new"]) if audit else ():
+            values = json.loads(stored).values() if stored else []
+            found |= {str(value) for value in values if isinstance(value, str)}
     for row in db.query("SELECT name, granted_by FROM admins"):
         found |= {value for value in row.values() if value}
     for row in db.query("SELECT title FROM publish_targets"):
@@ -92,9 +100,12 @@ def allowed_words(db) -> set[str]:
 
 
 def english_left(shown: str, db, typed: str = "") -> list[str]:
-    """Latin words in `shown` (HTML or plain text) that are neither allowed nor data."""
+    """Latin words in `shown` (HTML or plain text) that are neither allowed nor data; `typed`
+    is what the person sent (its words may be echoed, and /audit shows stored values)."""
+    # An example of a command to type is a command, whatever words it holds.
+    shown = _COMMAND_EXAMPLE.sub(" ", shown)
     plain = " ".join(unescape(_TAG.sub("", shown)).split())  # charts wrap long titles
-    for value in data_strings(db):
+    for value in data_strings(db, audit=typed.startswith("/audit")):
         value = " ".join(value.split())
         plain = re.sub(rf"(?<![A-Za-z]){re.escape(value)}(?![A-Za-z])", " ", plain)
     for span in _SPANS:
@@ -200,7 +211,9 @@ def admin(app, api, db) -> UkrainianChat:
 def test_the_check_finds_english_and_lets_names_through(db) -> None:
     assert english_left("<b>Історія</b> · /history ceasefire", db) == []
     assert english_left("Стан від 1 січня 2025 · Backchannel · Europe/Kyiv", db) == []
-    assert english_left("Tactical ceasefire proposals: 🔎 Exploratory", db) == []  # data
+    assert english_left("Пропозиції тактичного перемир'я: 🔎 Попереднє обговорення", db) == []
+    assert english_left("Tactical ceasefire proposals", db) == ["Tactical", "proposals"]
+    assert english_left("<code>/addchannel energy Energy truce</code>", db) == []
     assert english_left("<a href='https://x.org/a'>https://x.org/a</a> (ЗМІ)", db) == []
     assert english_left("📜 History", db) == ["History"]
     assert english_left("Стан · newest first", db) == ["newest", "first"]
@@ -418,7 +431,7 @@ async def test_console_speaks_ukrainian(settings, db) -> None:
     transcript = out.getvalue()
     assert transcript.startswith("Консоль Backchannel: локальний чат із ботом, без Telegram.")
     assert "console> Під останнім повідомленням немає кнопки 42." in transcript
-    assert "bot (змінено)> Історія: Tactical ceasefire proposals" in transcript
+    assert "bot (змінено)> Історія: Пропозиції тактичного перемир" in transcript
     assert "[фото: timeline-aid.png, " in transcript
     own = "\n".join(
         re.sub(r"^(bot|console)\b", "", line)

@@ -39,6 +39,7 @@ from storage.values import (
     SourceUrl,
     Summary,
     Title,
+    TitleUk,
     excerpt,
 )
 
@@ -70,6 +71,7 @@ FIELD_NAMES = {
     "actor": N_("actor"),
     "slug": N_("slug"),
     "title": N_("title"),
+    "title_uk": N_("title_uk"),
     "aliases": N_("aliases"),
 }
 
@@ -184,6 +186,7 @@ class NewChannelInput(BaseModel):
 
     slug: ChannelSlug
     title: Title
+    title_uk: TitleUk | None = None
     aliases: list[ChannelSlug] = []
 
     @field_validator("aliases", mode="before")
@@ -205,20 +208,19 @@ class NewChannelInput(BaseModel):
 
 
 class TitleInput(BaseModel):
-    """/renamechannel: the new title, by the same rule as /addchannel's."""
+    """/renamechannel: the new title(s), by the same rules as /addchannel's."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    title: Title
+    title: Title | None = None
+    title_uk: TitleUk | None = None
 
 
-def title_problem(title: str, _: Texts) -> str | None:
-    """Why a channel title is unusable (in the admin's language), or None when it is fine."""
-    try:
-        TitleInput(title=title)
-    except ValidationError as error:
-        return " ".join(problems(error, _))
-    return None
+def split_titles(typed: str) -> tuple[str, str | None]:
+    """ "English title | Українська назва" as typed: the English part and the Ukrainian one
+    (None when there is no "|"; "" when the bar has nothing after it)."""
+    english, bar, ukrainian = typed.partition("|")
+    return english.strip(), ukrainian.strip() if bar else None
 
 
 def near_grade(word: str, cutoff: int = _TYPO_AFTER_LINK) -> str | None:

@@ -12,7 +12,7 @@ from bot.auth import actor_of, admin_only
 from bot.chats import texts_for
 from bot.command_menu import builtin_names, publish_menu
 from bot.context import BotContext
-from bot.editing.validation import NewChannelInput, problems, rules, title_problem
+from bot.editing.validation import NewChannelInput, TitleInput, problems, rules, split_titles
 from bot.handlers.status_changes import command_rest
 from bot.replies import reply
 from language.i18n import N_, Texts
@@ -21,8 +21,14 @@ from render.formatting import bold, channel_title, phase_badge, text
 log = logging.getLogger(__name__)
 
 ADD_USAGE = N_(
-    "Type <code>/addchannel &lt;slug&gt; &lt;title&gt; [/alias ...]</code>, e.g.\n"
-    "<code>/addchannel energy Energy infrastructure truce /grid /power</code>"
+    "Type <code>/addchannel &lt;slug&gt; &lt;title&gt; [| Ukrainian title] [/alias ...]</code>, "
+    "e.g.\n<code>/addchannel energy Energy infrastructure truce /grid /power</code>\n"
+    "<code>/addchannel energy Energy infrastructure truce | Енергетичне перемир'я /grid</code>"
+)
+RENAME_USAGE = N_(
+    "Type <code>/renamechannel &lt;slug&gt; &lt;new title&gt;</code>, "
+    "<code>/renamechannel &lt;slug&gt; &lt;new title&gt; | &lt;Ukrainian title&gt;</code> or "
+    "<code>/renamechannel &lt;slug&gt; | &lt;Ukrainian title&gt;</code>."
 )
 # The new channel's first summary, written in the language of the admin who adds it.
 PLACEHOLDER = N_("New channel; no update recorded yet.")
@@ -64,12 +70,14 @@ async def add_channel(update: Update, context: BotContext) -> None:
     """Add a channel readers can follow."""
     _ = texts_for(update, context)
     slug, _space, rest = command_rest(update).partition(" ")
-    title = _ALIASES.sub("", rest.strip())
-    aliases = rest[len(title) :].split()
+    titles = _ALIASES.sub("", rest.strip())
+    aliases = rest.strip()[len(titles) :].split()
+    title, title_uk = split_titles(titles)
     found = rules(context.db, builtin_names(context.application))
     try:
         data = NewChannelInput.model_validate(
-            {"slug": slug, "title": title, "aliases": aliases}, context=found
+            {"slug": slug, "title": title, "title_uk": title_uk, "aliases": aliases},
+            context=found,
         )
     except ValidationError as error:
         listed = "\n".join(f"• {text(problem)}" for problem in problems(error, _))
@@ -78,41 +86,57 @@ async def add_channel(update: Update, context: BotContext) -> None:
         return
     phase = found.ladder.get("proposed") or found.ladder.phases[0]
     storage.create_channel(
-        context.db, slug=data.slug, title=data.title, aliases=data.aliases,
-        keywords=sorted({data.slug, *data.aliases}), phase=phase.slug, summary=_(PLACEHOLDER),
-        actor=actor_of(update),
+        context.db, slug=data.slug, title=data.title, title_uk=data.title_uk,
+        aliases=data.aliases, keywords=sorted({data.slug, *data.aliases}), phase=phase.slug,
+        summary=_(PLACEHOLDER), actor=actor_of(update),
     )  # fmt: skip
     log.info("channel %s added by user %s", data.slug, actor_of(update).id)
     commands = ", ".join(f"/{a}" for a in data.aliases)
     also = " " + _("(also {commands})", commands=commands) if data.aliases else ""
+    names = bold(data.title) + (f" ({bold(data.title_uk)})" if data.title_uk else "")
     added = _(
         "🆕 Added {title}: readers can send /{slug}{also} now. It shows {phase} with a "
         "placeholder until you send <code>/set {slug} &lt;phase&gt; &lt;summary&gt;</code>.",
-        title=bold(data.title), slug=data.slug, also=also, phase=phase_badge(phase, _),
+        title=names, slug=data.slug, also=also, phase=phase_badge(phase, _),
     )  # fmt: skip
     await reply(update, added + await _republish(context, _))
 
 
 @admin_only
 async def rename_channel(update: Update, context: BotContext) -> None:
-    """Give a channel a new title: /renamechannel aid New title."""
+    """Give a channel a new title: /renamechannel aid New title | Нова назва."""
     _ = texts_for(update, context)
-    usage = _("Type <code>/renamechannel &lt;slug&gt; &lt;new title&gt;</code>.")
+    usage = _(RENAME_USAGE)
     channel = await _channel_arg(update, context, usage, _, archived=None)
     if channel is None:
         return
-    title = command_rest(update).partition(" ")[2].strip()
-    problem = title_problem(title, _)
-    if problem:
-        unchanged = _("Nothing was changed: {problem}", problem=text(problem))
+    title, title_uk = split_titles(command_rest(update).partition(" ")[2])
+    if title_uk is not None and not title and not title_uk:
+        unchanged = _("Nothing was changed: no title after the channel.")
         await reply(update, f"{unchanged}\n{usage}")
         return
-    storage.rename_channel(context.db, channel_id=channel.id, title=title, actor=actor_of(update))
-    log.info("channel %s renamed by user %s", channel.slug, actor_of(update).id)
-    message = _(
-        "✏️ Renamed /{slug}: {old} → {new}",
-        slug=channel.slug, old=bold(channel_title(channel, _)), new=bold(title),
+    try:
+        # Without a bar the English title is required, as before; with one, either may be left
+        # out to keep it (but not given empty: "| " alone says nothing).
+        fields = {"title": title} if title_uk is None else {"title": title or None}
+        data = TitleInput.model_validate({**fields, "title_uk": title_uk or None})
+    except ValidationError as error:
+        listed = " ".join(problems(error, _))
+        unchanged = _("Nothing was changed: {problem}", problem=text(listed))
+        await reply(update, f"{unchanged}\n{usage}")
+        return
+    storage.rename_channel(
+        context.db, channel_id=channel.id, title=data.title, title_uk=data.title_uk,
+        actor=actor_of(update),
     )  # fmt: skip
+    log.info("channel %s renamed by user %s", channel.slug, actor_of(update).id)
+    changes = []
+    if data.title is not None:
+        changes.append(f"{bold(channel.title)} → {bold(data.title)}")
+    if data.title_uk is not None:
+        before = bold(channel.title_uk) if channel.title_uk else "—"
+        changes.append(_("Ukrainian: {old} → {new}", old=before, new=bold(data.title_uk)))
+    message = _("✏️ Renamed /{slug}: {changes}", slug=channel.slug, changes="; ".join(changes))
     await reply(update, message + await _republish(context, _))
 
 
