@@ -75,7 +75,7 @@ async def question(update: Update, context: BotContext) -> None:
 
 
 _SAME_AS_COMMAND = {
-    routing.Intent.GREETING: help.start,
+    routing.Intent.GREETING: help.greeting,
     routing.Intent.HELP: help.help_command,
     routing.Intent.OVERVIEW: status.status,
 }
