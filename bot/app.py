@@ -129,12 +129,14 @@ def _handlers(db: Database) -> list[BaseHandler]:
     The catch-alls at the end therefore see just what no command took. /help lists the
     commands in this order (admin ones only to admins).
     """
-    return [
+    channel_command = channels.ChannelCommand(db)
+    handlers = [
         # Channel commands and questions are most of what readers send, so they come before
         # the thirty-odd built-in commands PTB would otherwise try one by one. They cannot
-        # take anything meant for those: channel names are never built-in names, and
+        # take anything meant for those: channel names are never built-in names (and a
+        # database restored before that rule cannot hide one: see `reserved` below), and
         # questions are plain text, which only an open guided /set form wants first.
-        MessageHandler(channels.ChannelCommand(db), channels.channel_or_unknown),
+        MessageHandler(channel_command, channels.channel_or_unknown),
         _guided_set(),
         MessageHandler(filters.TEXT & ~filters.COMMAND, questions.question),
         # Reader commands.
@@ -183,6 +185,8 @@ def _handlers(db: Database) -> list[BaseHandler]:
         # Inline mode (@Bot ceasefire in any chat); only inline queries reach it.
         InlineQueryHandler(inline.inline_query),
     ]
+    channel_command.reserved = command_names(handlers)
+    return handlers
 
 
 def _guided_set() -> ConversationHandler:
