@@ -39,9 +39,11 @@ from bot.handlers import (
     export,
     guided_set,
     help,
+    inbox,
     navigation,
     questions,
     search,
+    sources,
     status,
     status_changes,
     subscriptions,
@@ -114,6 +116,9 @@ def _handlers(db: Database) -> list[BaseHandler]:
     commands in this order (admin ones only to admins).
     """
     return [
+        # A post an admin forwards in private goes to the inbox, never runs as a command or
+        # question; readers' forwards are answered as questions (see inbox.forwarded).
+        MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED, inbox.forwarded),
         # Channel commands and questions are most of what readers send, so they come before
         # the thirty-odd built-in commands PTB would otherwise try one by one. They cannot
         # take anything meant for those: channel names are never built-in names, and
@@ -154,6 +159,10 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CallbackQueryHandler(guided_set.expired_button, pattern=r"^set:"),
         CommandHandler("digestnow", digest_admin.digestnow),
         CommandHandler("export", export.export_history),
+        CommandHandler("sources", sources.list_sources),
+        CommandHandler("source", sources.source),
+        CommandHandler("inbox", inbox.inbox),
+        CallbackQueryHandler(inbox.button, pattern=f"^{inbox.PREFIX}:"),
         # Unknown commands get suggestions; also answers a channel command whose channel
         # appeared between the filter's check and now.
         MessageHandler(filters.COMMAND, channels.channel_or_unknown),
@@ -176,6 +185,8 @@ def _guided_set() -> ConversationHandler:
             entry_points=[
                 CommandHandler("set", guided_set.start, filters=bare_set),
                 CallbackQueryHandler(guided_set.pick_channel, pattern=r"^set:c:"),
+                # The inbox's ✏️ Update phase: the same form, the item's source filled in.
+                CallbackQueryHandler(inbox.update_phase, pattern=rf"^{inbox.PREFIX}:u:"),
             ],
             states={
                 guided_set.CHANNEL: [

@@ -17,6 +17,7 @@ from bot.cli import admin_commands, digest_commands, report_commands
 from bot.cli.console import run_console
 from bot.config import ConfigError, Settings, load_settings
 from bot.jobs import scheduling as digest_jobs
+from bot.jobs import sources as source_jobs
 from bot.logs import configure_logging
 from storage.backup import BackupError, backup_database
 
@@ -57,6 +58,7 @@ def _serve(settings: Settings, *, webhook: bool) -> int:
     storage.seed_if_empty(db)
     application = build_application(settings, db)
     digest_jobs.install(application)
+    source_jobs.install(application)
     try:
         if webhook:
             _run_webhook(settings, application)

@@ -1,0 +1,163 @@
+"""/sources and /source add|pause|resume|remove: the feeds admins follow, with their health."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlite_utils import Database
+from telegram import Update
+
+import storage
+from bot.auth import actor_of, admin_only
+from bot.context import BotContext
+from bot.editing.validation import GRADES
+from bot.handlers.status_changes import command_rest
+from bot.jobs import sources as source_jobs
+from bot.replies import reply
+from render.formatting import text
+from render.sources import source_line, sources_view
+from sources.addresses import AddressRefused, check_url, resolve
+
+log = logging.getLogger(__name__)
+
+SOURCE_USAGE = (
+    "Type <code>/source add &lt;feed URL&gt; [channels] [grade]</code>, e.g.\n"
+    "<code>/source add https://example.org/news.rss exchanges official</code>\n"
+    "or <code>/source pause 3</code>, <code>/source resume 3</code>, "
+    "<code>/source remove 3</code>. /sources lists them with their ids."
+)
+_TELEGRAM = re.compile(r"^https?://t\.me/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})/?$", re.IGNORECASE)
+_ID = re.compile(r"^#?(\d{1,9})$")
+
+
+class SourceInputError(ValueError):
+    """The /source (or CLI) arguments cannot be used; the message says what to type."""
+
+
+@dataclass(frozen=True)
+class NewSource:
+    """A validated `/source add`."""
+
+    url: str
+    kind: storage.SourceKind
+    grade: storage.SourceGrade
+    channel_ids: tuple[int, ...]
+    title: str | None
+
+
+def parse_new_source(db: Database, words: list[str]) -> NewSource:
+    """Validate `<url> [channels] [grade]` (Telegram and CLI alike)."""
+    if not words:
+        raise SourceInputError("Which feed? Give its address first.")
+    url, rest = words[0].strip("<>"), words[1:]
+    try:
+        check_url(url)
+    except AddressRefused as error:
+        raise SourceInputError(f"“{url[:80]}” cannot be followed: {error}.") from None
+    grade: storage.SourceGrade = "media"
+    channel_ids: list[int] = []
+    for word in (part for token in rest for part in token.split(",") if part):
+        if word.lower() in GRADES:
+            grade = word.lower()  # type: ignore[assignment]
+            continue
+        try:
+            channel = storage.find_channel(db, word)
+        except storage.ChannelNotFoundError:
+            slugs = ", ".join(c.slug for c in storage.list_channels(db))
+            raise SourceInputError(
+                f"“{word[:40]}” is neither a channel nor a grade. Channels: {slugs}. "
+                f"Grades: {', '.join(GRADES)}."
+            ) from None
+        if channel.id not in channel_ids:
+            channel_ids.append(channel.id)
+    telegram = _TELEGRAM.match(url)
+    if telegram:
+        name = telegram.group(1)
+        return NewSource(f"https://t.me/{name}", "telegram", grade, tuple(channel_ids), f"@{name}")
+    return NewSource(url, "feed", grade, tuple(channel_ids), None)
+
+
+def parse_source_id(value: str | None) -> int:
+    """A source id as typed (`3` or `#3`)."""
+    match = _ID.match((value or "").strip())
+    if match is None:
+        raise SourceInputError("Give the source's number from /sources, e.g. 3.")
+    return int(match.group(1))
+
+
+@admin_only
+async def list_sources(update: Update, context: BotContext) -> None:
+    """Followed sources with their health: last success, last error, items, next poll."""
+    db = context.db
+    channels = {c.id: c for c in storage.list_channels(db, include_archived=True)}
+    await reply(update, sources_view(storage.list_sources(db), channels, context.settings.zone))
+
+
+@admin_only
+async def source(update: Update, context: BotContext) -> None:
+    """Follow, pause, resume or remove a source: /source add URL [channels] [grade]."""
+    words = command_rest(update).split()
+    action = words[0].lower() if words else ""
+    try:
+        if action == "add":
+            await _add(update, context, words[1:])
+        elif action in {"pause", "resume", "remove"}:
+            await _change(
+                update, context, action, parse_source_id(words[1] if len(words) > 1 else None)
+            )
+        else:
+            await reply(update, SOURCE_USAGE)
+    except SourceInputError as error:
+        await reply(update, f"Nothing was changed: {text(str(error))}\n\n{SOURCE_USAGE}")
+    except storage.SourceNotFoundError:
+        await reply(update, "There is no source with that number; /sources lists them.")
+
+
+async def _add(update: Update, context: BotContext, words: list[str]) -> None:
+    db, settings = context.db, context.settings
+    new = parse_new_source(db, words)
+    if new.kind == "feed" and not settings.sources_allow_private:
+        try:
+            await resolve(new.url, allow_private=False)
+        except AddressRefused as error:
+            if "private" in str(error):
+                raise SourceInputError(f"“{new.url[:80]}” cannot be followed: {error}.") from None
+            # A name that does not resolve now may later; the poll will say so in /sources.
+    try:
+        added = storage.add_source(
+            db, url=new.url, kind=new.kind, grade=new.grade, channel_ids=new.channel_ids,
+            title=new.title, actor=actor_of(update),
+            interval=timedelta(minutes=settings.sources_interval_minutes),
+        )  # fmt: skip
+    except storage.SourceExistsError as error:
+        await reply(update, f"That source is already followed as #{error.source_id}; see /sources.")
+        return
+    log.info("source %s added by user %s", added.id, actor_of(update).id)
+    channels = {c.id: c for c in storage.list_channels(db)}
+    if added.kind == "feed" and context.application.job_queue is not None:
+        source_jobs.kick(context.application)
+    first = (
+        "Forward its posts to me and they land in /inbox."
+        if added.kind == "telegram"
+        else "The first poll starts now; /sources shows how it went, /inbox what it brought."
+    )
+    await reply(update, f"✅ Following:\n{source_line(added, channels, settings.zone)}\n\n{first}")
+
+
+async def _change(update: Update, context: BotContext, action: str, source_id: int) -> None:
+    db, actor = context.db, actor_of(update)
+    if action == "remove":
+        removed = storage.remove_source(db, source_id, actor=actor)
+        await reply(
+            update,
+            f"🗑 Removed #{removed.id} {text(removed.label[:80])} and its pending items. "
+            "Notes made from it stay.",
+        )
+        return
+    changed = storage.set_source_paused(db, source_id, paused=action == "pause", actor=actor)
+    channels = {c.id: c for c in storage.list_channels(db)}
+    verb = "⏸ Paused" if action == "pause" else "▶️ Resumed"
+    await reply(update, f"{verb}:\n{source_line(changed, channels, context.settings.zone)}")
