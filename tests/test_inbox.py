@@ -282,3 +282,23 @@ async def test_batched_notices(db, app, api, admin, server) -> None:
     ]
     assert len(later) == 1
     assert "Inbox notices off" in await admin.ask("/inbox notify off")
+
+
+async def test_one_poll_job_for_every_feed_and_a_weekly_nudge(db, app, api, admin, server) -> None:
+    job = source_jobs.install(app)
+    for name in ("rss2.xml", "atom.xml", "ukrainian.xml"):
+        await follow(app, admin, server.url(f"/{name}"))
+    names = sorted(j.name for j in app.job_queue.jobs() if j.name.startswith("sources"))
+    assert names == ["sources", "sources:nudge"]
+    # Nothing is due: the tick returns without starting a cycle.
+    source_jobs.service(app).background = None
+    await job.run(app)
+    assert source_jobs.service(app).background is None
+    await admin.ask("/inbox notify on")
+    (nudge,) = [j for j in app.job_queue.jobs() if j.name == "sources:nudge"]
+    before = len(api.calls)
+    await nudge.run(app)
+    (sent,) = [c.params["text"] for c in api.calls[before:] if c.method == "sendMessage"]
+    assert sent.startswith("<b>🗓 Weekly nudge")
+    assert "Detainee swaps and prisoner releases: last touched 1 Jan 2025" in sent
+    assert "/inbox exchanges" in sent

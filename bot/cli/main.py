@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 import storage
 from bot.app import build_application
-from bot.cli import admin_commands, digest_commands, report_commands
+from bot.cli import admin_commands, digest_commands, report_commands, source_commands
 from bot.cli.console import run_console
 from bot.config import ConfigError, Settings, load_settings
 from bot.jobs import scheduling as digest_jobs
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     report_commands.add_parsers(commands)
     admin_commands.add_commands(commands)
     digest_commands.add_parser(commands)
+    source_commands.add_parser(commands)
     return parser
 
 
@@ -129,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         return admin_commands.run(args, settings)
     if args.command == "digest":
         return digest_commands.run(args, settings)
+    if args.command == "sources":
+        return source_commands.run(args, settings)
     if serving:
         return _serve(settings, webhook=args.webhook)
     if args.command == "backup":

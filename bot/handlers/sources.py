@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlite_utils import Database
 from telegram import Update
 
 import storage
 from bot.auth import actor_of, admin_only
 from bot.context import BotContext
-from bot.editing.validation import GRADES
+from bot.editing.source_input import SourceInputError, parse_new_source, parse_source_id
 from bot.handlers.status_changes import command_rest
 from bot.jobs import sources as source_jobs
 from bot.replies import reply
 from render.formatting import text
 from render.sources import source_line, sources_view
-from sources.addresses import AddressRefused, check_url, resolve
+from sources.addresses import AddressRefused, resolve
 
 log = logging.getLogger(__name__)
 
@@ -29,63 +26,6 @@ SOURCE_USAGE = (
     "or <code>/source pause 3</code>, <code>/source resume 3</code>, "
     "<code>/source remove 3</code>. /sources lists them with their ids."
 )
-_TELEGRAM = re.compile(r"^https?://t\.me/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})/?$", re.IGNORECASE)
-_ID = re.compile(r"^#?(\d{1,9})$")
-
-
-class SourceInputError(ValueError):
-    """The /source (or CLI) arguments cannot be used; the message says what to type."""
-
-
-@dataclass(frozen=True)
-class NewSource:
-    """A validated `/source add`."""
-
-    url: str
-    kind: storage.SourceKind
-    grade: storage.SourceGrade
-    channel_ids: tuple[int, ...]
-    title: str | None
-
-
-def parse_new_source(db: Database, words: list[str]) -> NewSource:
-    """Validate `<url> [channels] [grade]` (Telegram and CLI alike)."""
-    if not words:
-        raise SourceInputError("Which feed? Give its address first.")
-    url, rest = words[0].strip("<>"), words[1:]
-    try:
-        check_url(url)
-    except AddressRefused as error:
-        raise SourceInputError(f"“{url[:80]}” cannot be followed: {error}.") from None
-    grade: storage.SourceGrade = "media"
-    channel_ids: list[int] = []
-    for word in (part for token in rest for part in token.split(",") if part):
-        if word.lower() in GRADES:
-            grade = word.lower()  # type: ignore[assignment]
-            continue
-        try:
-            channel = storage.find_channel(db, word)
-        except storage.ChannelNotFoundError:
-            slugs = ", ".join(c.slug for c in storage.list_channels(db))
-            raise SourceInputError(
-                f"“{word[:40]}” is neither a channel nor a grade. Channels: {slugs}. "
-                f"Grades: {', '.join(GRADES)}."
-            ) from None
-        if channel.id not in channel_ids:
-            channel_ids.append(channel.id)
-    telegram = _TELEGRAM.match(url)
-    if telegram:
-        name = telegram.group(1)
-        return NewSource(f"https://t.me/{name}", "telegram", grade, tuple(channel_ids), f"@{name}")
-    return NewSource(url, "feed", grade, tuple(channel_ids), None)
-
-
-def parse_source_id(value: str | None) -> int:
-    """A source id as typed (`3` or `#3`)."""
-    match = _ID.match((value or "").strip())
-    if match is None:
-        raise SourceInputError("Give the source's number from /sources, e.g. 3.")
-    return int(match.group(1))
 
 
 @admin_only
