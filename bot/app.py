@@ -49,6 +49,7 @@ from bot.handlers import (
     subscriptions,
     timeline,
 )
+from bot.jobs import sources as source_jobs
 from bot.reply_cache import CACHE_KEY, ReplyCache
 from bot.telegram_bot import BackchannelBot
 from bot.traffic import flood
@@ -74,6 +75,7 @@ def build_application(
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
+        .post_shutdown(source_jobs.shutdown)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
     application = builder.build()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     sources_concurrency: int = Field(default=8, ge=1, le=64)
     sources_interval_minutes: int = Field(default=15, ge=1, le=1440)
     sources_notify_minutes: int = Field(default=30, ge=1, le=1440)
+    # Where a feed is parsed, matched and stored: a separate low-priority process (readers
+    # never wait, see bench/sources_bench.py) or a thread of the bot (tests, tiny machines).
+    sources_pipeline: Literal["process", "thread"] = "process"
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -1,22 +1,24 @@
 """The same report from several sources becomes one inbox entry ("3 sources report this").
 
 Two items are the same report when they share a link or a GUID, or when their titles are
-nearly the same (rapidfuzz token-sort ratio of at least NEAR_TITLE), within a recent window.
+nearly the same (rapidfuzz token-sort ratio of at least NEAR_TITLE, and the same numbers:
+"84 returned" and "85 returned" are two exchanges), within a recent window.
 Comparing every title with every other would be quadratic, so candidates are first narrowed
-by shared distinctive words (an inverted index that ignores words too common to tell
-reports apart), and only those are compared.
+by an inverted index (word -> titles): only titles sharing one of the two rarest words of
+the new title are compared, and a word listed under too many titles says nothing.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 NEAR_TITLE = 90.0
 MIN_WORD = 4
 COMMON_WORD_POSTINGS = 400  # a word in this many titles tells nothing about sameness
-MAX_CANDIDATES = 200
+MAX_CANDIDATES = 200  # per word: the most recent titles listed under it
+RAREST = 2
 
 
 class TitleIndex:
@@ -32,7 +34,16 @@ class TitleIndex:
 
     @staticmethod
     def _words(key: str) -> set[str]:
-        return {word for word in key.split() if len(word) >= MIN_WORD}
+        """Index words: each long word, tagged with the title's numbers.
+
+        "84 detainees returned" and "85 detainees returned" are two reports, not one, so
+        titles are only ever compared with titles carrying the same numbers.
+        """
+        split = key.split()
+        numbers = " ".join(sorted({word for word in split if word.isdigit()}))
+        return {
+            f"{word}#{numbers}" for word in split if len(word) >= MIN_WORD and not word.isdigit()
+        }
 
     def add(self, item_id: int, cluster_id: int, key: str) -> None:
         """Remember an item's normalised title (see sources.text.title_key)."""
@@ -44,21 +55,25 @@ class TitleIndex:
             self._postings[word].append(item_id)
 
     def find(self, key: str) -> int | None:
-        """The cluster of a remembered title nearly the same as `key`, or None."""
+        """The cluster of a remembered title nearly the same as `key`, or None.
+
+        A near-same title shares all but a word or two, so it must contain one of the two
+        rarest words of `key`: only titles listed under those are compared.
+        """
         words = self._words(key)
         if len(words) < 2:
             return None  # one-word titles ("Update") are not evidence of the same report
-        shared: Counter[int] = Counter()
-        for word in words:
-            postings = self._postings.get(word)
-            if postings and len(postings) <= COMMON_WORD_POSTINGS:
-                shared.update(postings)
-        need = max(1, len(words) // 2)
-        best_id, best_score = None, 0.0
-        for item_id, count in shared.most_common(MAX_CANDIDATES):
-            if count < need:
-                break
-            score = fuzz.token_sort_ratio(key, self._keys[item_id], score_cutoff=NEAR_TITLE)
-            if score > best_score:
-                best_id, best_score = item_id, score
+        postings = sorted((self._postings.get(word, ()) for word in words), key=len)[:RAREST]
+        if not postings[0]:
+            postings = postings[1:]
+        if not postings or len(postings[0]) > COMMON_WORD_POSTINGS:
+            return None
+        candidates: dict[int, str] = {}
+        for listed in postings:
+            for item_id in listed[-MAX_CANDIDATES:]:
+                candidates[item_id] = self._keys[item_id]
+        best = process.extractOne(
+            key, candidates, scorer=fuzz.token_sort_ratio, score_cutoff=NEAR_TITLE
+        )
+        best_id = best[2] if best else None
         return None if best_id is None else self._clusters[best_id]

@@ -1,6 +1,6 @@
 """Feed bodies to clean entries: defusedxml refuses entity tricks, then feedparser reads.
 
-A feed is third-party input. Before feedparser sees a byte, defusedxml parses the body and
+A feed is third-party input. Before anything reads it, defusedxml parses the body and
 refuses any entity declaration (billion laughs, quadratic blow-up, external entities); a
 body that is not even well-formed XML is refused when it declares entities, and otherwise
 read leniently by feedparser and flagged. What comes out is plain text with sane dates:
@@ -18,8 +18,9 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import Element, ParseError
 
 import feedparser
 from defusedxml import DefusedXmlException
@@ -60,13 +61,15 @@ class ParsedFeed:
     warnings: list[str] = field(default_factory=list)
 
 
-def refuse_entities(body: bytes) -> bool:
-    """Check the body with defusedxml; True when it is well-formed XML, False when not.
+def refuse_entities(body: bytes) -> Element | None:
+    """Check the body with defusedxml: its root element when well-formed, None when not.
 
     Raises FeedError for entity or external-reference declarations, wherever they are.
     """
     try:
-        defused_fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        return defused_fromstring(
+            body, forbid_dtd=False, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as error:
         raise FeedError(
             f"refused: the feed declares XML entities ({type(error).__name__}), "
@@ -76,13 +79,28 @@ def refuse_entities(body: bytes) -> bool:
         # Not well-formed, so defusedxml never reached every declaration: look for any.
         if _ENTITY_DECL.search(body):
             raise FeedError("refused: malformed XML that declares entities") from None
-        return False
-    return True
+        return None
 
 
 def parse_feed(body: bytes, now: datetime, max_items: int = MAX_ITEMS) -> ParsedFeed:
-    """Parse and clean a feed body fetched at `now`; raises FeedError when it is no feed."""
-    well_formed = refuse_entities(body)
+    """Parse and clean a feed body fetched at `now`; raises FeedError when it is no feed.
+
+    Well-formed RSS 2.0 and Atom are read straight from the tree defusedxml has already
+    built (about a tenth of feedparser's time, which matters at hundreds of feeds a cycle);
+    everything else (malformed XML, RSS 0.9x/1.0, odd dates) goes to feedparser. Tests check
+    both paths give the same entries for the fixture feeds.
+    """
+    root = refuse_entities(body)
+    simple = _simple(root) if root is not None else None
+    if simple is not None:
+        return _clean(simple[0], simple[1], now, max_items, [])
+    return read_with_feedparser(body, now, max_items, well_formed=root is not None)
+
+
+def read_with_feedparser(
+    body: bytes, now: datetime, max_items: int = MAX_ITEMS, *, well_formed: bool = True
+) -> ParsedFeed:
+    """feedparser's reading of a body refuse_entities has passed."""
     # A stream, never bytes or str: feedparser would take a string for a URL or a file name.
     parsed = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
@@ -92,6 +110,84 @@ def parse_feed(body: bytes, now: datetime, max_items: int = MAX_ITEMS) -> Parsed
         raise FeedError(f"not an RSS or Atom feed{detail}")
     warnings = [] if well_formed else ["malformed XML, read leniently"]
     return _clean(feed, entries, now, max_items, warnings)
+
+
+class _NotSimple(Exception):
+    """Something the direct reading does not handle; feedparser will."""
+
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
+_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+
+
+def _text(element: Element | None) -> str | None:
+    return None if element is None else "".join(element.itertext())
+
+
+def _simple(root: Element) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """(feed, entries) in feedparser's keys for plain RSS 2.0 or Atom; None otherwise."""
+    try:
+        if root.tag == "rss" and (channel := root.find("channel")) is not None:
+            items = [_rss_item(item) for item in channel.findall("item")]
+            return {"title": _text(channel.find("title"))}, items
+        if root.tag == f"{_ATOM}feed":
+            entries = [_atom_entry(entry) for entry in root.findall(f"{_ATOM}entry")]
+            return {"title": _text(root.find(f"{_ATOM}title"))}, entries
+    except _NotSimple:
+        return None
+    return None
+
+
+def _rss_item(item: Element) -> dict[str, Any]:
+    guid = item.find("guid")
+    link = (_text(item.find("link")) or "").strip() or None
+    guid_text = (_text(guid) or "").strip() or None
+    if link is None and guid is not None and guid.get("isPermaLink", "true").lower() != "false":
+        link = guid_text  # as feedparser does: a permalink GUID is the link
+    published = _text(item.find("pubDate"))
+    moment = _rfc822(published) if published else _iso(_text(item.find(_DC_DATE)))
+    return {
+        "title": _text(item.find("title")),
+        "summary": _text(item.find("description")) or _text(item.find(_CONTENT)),
+        "link": link,
+        "id": guid_text,
+        "published_parsed": moment.utctimetuple() if moment else None,
+    }
+
+
+def _atom_entry(entry: Element) -> dict[str, Any]:
+    links = entry.findall(f"{_ATOM}link")
+    alternate = next((e for e in links if e.get("rel", "alternate") == "alternate"), None)
+    moment = _iso(_text(entry.find(f"{_ATOM}published")) or _text(entry.find(f"{_ATOM}updated")))
+    summary = entry.find(f"{_ATOM}summary")
+    return {
+        "title": _text(entry.find(f"{_ATOM}title")),
+        "summary": _text(summary if summary is not None else entry.find(f"{_ATOM}content")),
+        "link": alternate.get("href") if alternate is not None else None,
+        "id": (_text(entry.find(f"{_ATOM}id")) or "").strip() or None,
+        "published_parsed": moment.utctimetuple() if moment else None,
+    }
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _rfc822(value: str) -> datetime:
+    try:
+        return _aware(parsedate_to_datetime(value.strip()))
+    except (TypeError, ValueError, IndexError):
+        raise _NotSimple(value) from None
+
+
+def _iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return _aware(datetime.fromisoformat(value.strip()))
+    except ValueError:
+        raise _NotSimple(value) from None
 
 
 def _bozo(parsed: Any) -> str:

@@ -307,12 +307,13 @@ def store_items(
                  to_db(item.published_at), item.date_flag, to_db(now), item.channel_id,
                  item.score, item.cluster_id],
             )  # fmt: skip
-            if not cursor.rowcount:
-                continue
-            item_id = int(cursor.lastrowid or 0)
-            if item.cluster_id is None:
-                db.execute("UPDATE source_items SET cluster_id = id WHERE id = ?", [item_id])
-            stored.append((item_id, item))
+            if cursor.rowcount:
+                stored.append((int(cursor.lastrowid or 0), item))
+        # A new report heads its own cluster.
+        db.execute(
+            "UPDATE source_items SET cluster_id = id WHERE source_id = ? AND cluster_id IS NULL",
+            [source_id],
+        )
     return stored
 
 
@@ -327,6 +328,25 @@ def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
             [source_id, *chunk],
         )
         found.update(row["guid"] for row in rows)
+    return found
+
+
+def clusters_of(
+    db: Database, links: list[str], guids: list[str]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Clusters of items (any source) with these links, and with these GUIDs (first item's)."""
+    found: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    for column, values, into in (("link", links, found[0]), ("guid", guids, found[1])):
+        unique = sorted(set(values))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            rows = db.query(
+                f"SELECT {column} AS value, cluster_id FROM source_items "
+                f"WHERE {column} IN ({', '.join('?' for _ in chunk)}) ORDER BY id DESC",
+                chunk,
+            )
+            for row in rows:  # oldest last, so the first item's cluster wins
+                into[row["value"]] = row["cluster_id"]
     return found
 
 

@@ -25,7 +25,14 @@ def settings(tmp_path) -> Settings:
         admin_ids=frozenset({ADMIN_ID}),
         flood_burst=100_000,
         sources_allow_private=True,  # the fixture server is on 127.0.0.1
+        sources_pipeline="thread",  # one test below runs the bot's process pipeline
     )
+
+
+@pytest.fixture(autouse=True)
+async def close_poller(app):
+    yield
+    await source_jobs.shutdown(app)
 
 
 @pytest.fixture
@@ -302,3 +309,13 @@ async def test_one_poll_job_for_every_feed_and_a_weekly_nudge(db, app, api, admi
     assert sent.startswith("<b>🗓 Weekly nudge")
     assert "Detainee swaps and prisoner releases: last touched 1 Jan 2025" in sent
     assert "/inbox exchanges" in sent
+
+
+async def test_the_bots_process_pipeline_end_to_end(db, app, api, admin, server, settings) -> None:
+    """What `backchannel run` uses: parsing and storing in a separate, low-priority process."""
+    app.bot_data["settings"] = settings.model_copy(update={"sources_pipeline": "process"})
+    await follow(app, admin, server.url("/ukrainian.xml"), "official")
+    (source,) = storage.list_sources(db)
+    assert source.items_seen == 1 and source.last_error is None
+    (item,) = storage.inbox_items(db, per_channel=5, limit=5)
+    assert item.channel_id == storage.find_channel(db, "exchanges").id

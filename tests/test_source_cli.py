@@ -69,7 +69,7 @@ def test_add_poll_list_remove(db, run, server) -> None:
     ],
 )
 def test_refusals(db, run, argv, expected) -> None:
-    code, out, err = run(*argv)
+    code, _, err = run(*argv)
     assert code == 1 and expected in err
     assert rows(db, "sources") == []
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sources.addresses import AddressRefused, resolve
-from sources.feeds import FeedError, parse_feed
+from sources.feeds import FeedError, parse_feed, read_with_feedparser
 from sources.fetch import Fetcher, FetchError, FetchLimits
 from tests.feed_server import (
     FEEDS,
@@ -177,3 +177,29 @@ async def test_only_http_and_https() -> None:
     for url in ["file:///etc/passwd", "gopher://example.org/", "javascript:alert(1)"]:
         with pytest.raises(AddressRefused, match="only http:// and https://"):
             await resolve(url, allow_private=True)
+
+
+@pytest.mark.parametrize(
+    "name", ["rss2.xml", "atom.xml", "ukrainian.xml", "hostile_titles.xml", "many"]
+)
+def test_direct_reading_equals_feedparser(name: str) -> None:
+    """Well-formed RSS 2.0 and Atom skip feedparser; what comes out must not differ."""
+    data = many_items(300) if name == "many" else (FEEDS / name).read_bytes()
+    assert parse_feed(data, NOW) == read_with_feedparser(data, NOW)
+
+
+def test_feeds_the_direct_reading_does_not_handle_go_to_feedparser() -> None:
+    rdf = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+  <channel rdf:about="https://example.org/"><title>RSS 1.0</title></channel>
+  <item rdf:about="https://example.org/1"><title>Corridor opened</title>
+    <link>https://example.org/1</link></item>
+</rdf:RDF>"""
+    (entry,) = parse_feed(rdf, NOW).entries
+    assert (entry.title, entry.link) == ("Corridor opened", "https://example.org/1")
+    odd_date = (
+        (FEEDS / "rss2.xml")
+        .read_bytes()
+        .replace(b"Mon, 23 Nov 2026 09:00:00 GMT", b"2026-11-23 09:00:00Z (Monday)")
+    )
+    assert parse_feed(odd_date, NOW).entries[0].title.startswith("ICRC visits")

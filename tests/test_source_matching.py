@@ -53,6 +53,9 @@ def test_near_same_titles_share_a_cluster() -> None:
     assert index.find(title_key("ICRC Visits Prisoners of War, Ahead of a Prisoner Exchange!")) == 1
     assert index.find(title_key("Aid convoy blocked at Zaporizhzhia checkpoint")) is None
     assert index.find(title_key("Update")) is None  # one word is no evidence
+    index.add(3, 3, title_key("Exchange: 84 detainees returned home"))
+    assert index.find(title_key("Exchange: 85 detainees returned home")) is None
+    assert index.find(title_key("Exchange - 84 detainees returned home")) == 3
 
 
 def test_plain_text_strips_markup_and_invisible_characters() -> None:

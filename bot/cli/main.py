@@ -16,6 +16,7 @@ from bot.app import build_application
 from bot.cli import admin_commands, digest_commands, report_commands, source_commands
 from bot.cli.console import run_console
 from bot.config import ConfigError, Settings, load_settings
+from bot.heap import freeze_startup_heap
 from bot.jobs import scheduling as digest_jobs
 from bot.jobs import sources as source_jobs
 from bot.logs import configure_logging
@@ -60,6 +61,7 @@ def _serve(settings: Settings, *, webhook: bool) -> int:
     application = build_application(settings, db)
     digest_jobs.install(application)
     source_jobs.install(application)
+    freeze_startup_heap()
     try:
         if webhook:
             _run_webhook(settings, application)

@@ -23,7 +23,7 @@ from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from render.formatting import is_stale
 from render.sources import notice_text, nudge_text
 from sources.fetch import FetchLimits
-from sources.poller import PollConfig, Poller, PollReport
+from sources.poller import PollConfig, Poller, PollReport, process_pipeline
 from storage.timestamps import utc_now
 
 log = logging.getLogger(__name__)
@@ -64,9 +64,17 @@ def service(application: Application) -> SourceService:
     found = application.bot_data.get(SERVICE_KEY)
     if found is None:
         db, settings = application.bot_data[DB_KEY], application.bot_data[SETTINGS_KEY]
-        found = SourceService(application, Poller(db, poll_config(settings)))
+        pipeline = process_pipeline() if settings.sources_pipeline == "process" else None
+        found = SourceService(application, Poller(db, poll_config(settings), pipeline=pipeline))
         application.bot_data[SERVICE_KEY] = found
     return found
+
+
+async def shutdown(application: Application) -> None:
+    """Stop the poller (HTTP client, pipeline worker) if it was started."""
+    found = application.bot_data.pop(SERVICE_KEY, None)
+    if found is not None:
+        await found.poller.aclose()
 
 
 def install(application: Application) -> Job:
