@@ -38,7 +38,7 @@ def _channel_names(source: Source, channels: dict[int, Channel]) -> str:
 def source_line(source: Source, channels: dict[int, Channel], zone: tzinfo) -> str:
     """One source with its health: what /sources lists and /source add confirms."""
     head = f"<b>#{source.id}</b> {text(source.label[:80])} · {text(source.grade)}"
-    lines = [head, f"  {text(source.url[:120])}"]
+    lines = [head] if source.label == source.url else [head, f"  {text(source.url[:120])}"]
     if source.kind == "telegram":
         lines.append("  📨 Telegram: items arrive when an admin forwards a post to me")
     elif source.paused:
@@ -49,8 +49,10 @@ def source_line(source: Source, channels: dict[int, Channel], zone: tzinfo) -> s
             f"  {_every(source)} · next poll {_when(source.next_poll_at, zone)} · "
             f"{source.items_seen:,} items seen"
         )
-        ok = f"✅ last success {_when(source.last_success_at, zone)}"
-        lines.append(f"  {ok}")
+        if source.last_success_at is not None:
+            lines.append(f"  ✅ last success {_when(source.last_success_at, zone)}")
+        elif source.last_error is None:
+            lines.append("  ⏳ not polled yet")
     if source.last_error and (
         source.last_success_at is None
         or (source.last_error_at is not None and source.last_error_at >= source.last_success_at)
@@ -136,7 +138,11 @@ def inbox_header(
 def notice_text(counts: dict[int | None, int], channels: dict[int, Channel]) -> str:
     """A batched notice: "5 new items for Ceasefire, 2 for Exchanges"."""
     parts = []
-    for channel_id, count in sorted(counts.items(), key=lambda pair: -pair[1]):
+    def order(pair: tuple[int | None, int]) -> tuple[int, bool, int]:
+        channel = channels.get(pair[0]) if pair[0] is not None else None
+        return (-pair[1], channel is None, channel.position if channel else 0)
+
+    for channel_id, count in sorted(counts.items(), key=order):
         channel = channels.get(channel_id) if channel_id is not None else None
         name = channel.title if channel else "no channel"
         parts.append(f"{count} for {text(name)}")

@@ -50,12 +50,8 @@ def admin(app, api):
 
 
 async def follow(app, admin, url: str, *extra: str) -> str:
-    """/source add, then wait for the poll it starts."""
-    answer = await admin.ask(" ".join(["/source add", url, *extra]))
-    background = source_jobs.service(app).background
-    if background is not None:
-        await background
-    return answer
+    """/source add, which polls the new feed before it answers."""
+    return await admin.ask(" ".join(["/source add", url, *extra]))
 
 
 def item_ids(admin) -> list[int]:
@@ -76,6 +72,7 @@ def cards(api, since: int) -> list[tuple[str, list[str]]]:
 async def test_feed_to_inbox_to_note_audited_and_undoable(db, app, api, admin, server) -> None:
     added = await follow(app, admin, server.url("/rss2.xml"), "official")
     assert "✅ Following:" in added and "official" in added
+    assert "First poll: 3 new items. /inbox to review them." in added
     listing = await admin.ask("/sources")
     assert "ICRC news releases" in listing and "3 items seen" in listing
     assert "✅ last success" in listing and "next poll" in listing
@@ -129,7 +126,8 @@ async def test_polling_again_adds_nothing_and_uses_the_etag(db, app, admin, serv
 
 
 async def test_a_failing_feed_backs_off_and_says_why(db, app, admin, server) -> None:
-    await follow(app, admin, server.url("/missing.xml"))
+    added = await follow(app, admin, server.url("/missing.xml"))
+    assert "⚠️ The first poll failed: HTTP 404 Not Found" in added
     (source,) = storage.list_sources(db)
     assert source.failures == 1 and source.last_error == "HTTP 404 Not Found"
     # 15 minutes doubled once.
@@ -271,23 +269,34 @@ async def test_a_readers_forward_is_just_a_question(app, api) -> None:
     assert len(answer) == 1 and "Filed" not in answer[0]
 
 
-async def test_batched_notices(db, app, api, admin, server) -> None:
-    assert "Inbox notices on" in await admin.ask("/inbox notify on")
-    await follow(app, admin, server.url("/rss2.xml"))
-    notices = [
+def notices(api) -> list[str]:
+    return [
         c.params["text"]
         for c in api.calls
-        if c.method == "sendMessage" and "new items in the inbox" in c.params["text"]
+        if c.method == "sendMessage" and "in the inbox:" in c.params["text"]
     ]
-    assert len(notices) == 1 and notices[0].startswith("📥 3 new items in the inbox")
-    # Within the notice interval, nothing more is sent.
+
+
+async def test_batched_notices(db, app, api, admin, server, frozen_time) -> None:
+    assert "Inbox notices on" in await admin.ask("/inbox notify on")
+    await follow(app, admin, server.url("/rss2.xml"))
+    cycle = source_jobs.service(app).cycle  # what the recurring job runs every minute
+    await cycle()
+    assert notices(api) == [
+        "📥 3 new items in the inbox: 1 for Civilian humanitarian aid access, "
+        "1 for Detainee swaps and prisoner releases, 1 for no channel. /inbox to review."
+    ]
+    # Within the notice interval (30 minutes), new items wait for the next notice.
     await follow(app, admin, server.url("/atom.xml"))
-    later = [
-        c
-        for c in api.calls
-        if c.method == "sendMessage" and "new items in the inbox" in c.params["text"]
-    ]
-    assert len(later) == 1
+    await cycle()
+    assert len(notices(api)) == 1
+    frozen_time.shift(31 * 60)
+    await cycle()
+    assert notices(api)[1] == (
+        "📥 1 new item in the inbox: 1 for Tactical ceasefire proposals. /inbox to review."
+    )
+    await cycle()
+    assert len(notices(api)) == 2  # nothing new: no notice
     assert "Inbox notices off" in await admin.ask("/inbox notify off")
 
 

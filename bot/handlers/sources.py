@@ -17,6 +17,7 @@ from bot.replies import reply
 from render.formatting import text
 from render.sources import source_line, sources_view
 from sources.addresses import AddressRefused, resolve
+from sources.poller import SourceOutcome
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +77,24 @@ async def _add(update: Update, context: BotContext, words: list[str]) -> None:
         await reply(update, f"That source is already followed as #{error.source_id}; see /sources.")
         return
     log.info("source %s added by user %s", added.id, actor_of(update).id)
+    first = "Forward its posts to me and they land in /inbox."
+    if added.kind == "feed":
+        outcome = await source_jobs.service(context.application).first_poll(added)
+        first = _first_poll_text(outcome)
+        added = storage.get_source(db, added.id) or added
     channels = {c.id: c for c in storage.list_channels(db)}
-    if added.kind == "feed" and context.application.job_queue is not None:
-        source_jobs.kick(context.application)
-    first = (
-        "Forward its posts to me and they land in /inbox."
-        if added.kind == "telegram"
-        else "The first poll starts now; /sources shows how it went, /inbox what it brought."
-    )
     await reply(update, f"✅ Following:\n{source_line(added, channels, settings.zone)}\n\n{first}")
+
+
+def _first_poll_text(outcome: SourceOutcome | None) -> str:
+    if outcome is None:
+        return "It will be polled within a minute; /sources shows how it went."
+    if outcome.error:
+        return (
+            f"⚠️ The first poll failed: {text(outcome.error)}\nI'll keep trying with growing "
+            "pauses; fix the address with /source remove and add it again."
+        )
+    return f"First poll: {outcome.new_items} new items. /inbox to review them."
 
 
 async def _change(update: Update, context: BotContext, action: str, source_id: int) -> None:

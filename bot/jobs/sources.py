@@ -23,7 +23,7 @@ from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from render.formatting import is_stale
 from render.sources import notice_text, nudge_text
 from sources.fetch import FetchLimits
-from sources.poller import PollConfig, Poller, PollReport, process_pipeline
+from sources.poller import PollConfig, Poller, PollReport, SourceOutcome, process_pipeline
 from storage.timestamps import utc_now
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,17 @@ class SourceService:
             await send_notices(self.application, moment)
             return report
 
+    async def first_poll(self, source: storage.Source) -> SourceOutcome | None:
+        """Poll a just-added feed now, so the admin learns at once whether it works.
+
+        None when a cycle is running (it, or the next one, will poll the feed).
+        """
+        if self.lock.locked():
+            return None
+        async with self.lock:
+            report = await self.poller.poll([source], utc_now())
+        return report.outcomes[0] if report.outcomes else None
+
 
 def service(application: Application) -> SourceService:
     """The application's source service, created on first use."""
@@ -89,14 +100,6 @@ def install(application: Application) -> Job:
     return application.job_queue.run_repeating(
         tick, interval=TICK_SECONDS, first=0, name=JOB_NAME, job_kwargs=catch_up
     )
-
-
-def kick(application: Application) -> None:
-    """Start a cycle now (a source was just added), unless one is running."""
-    source_service = service(application)
-    if source_service.lock.locked():
-        return
-    source_service.background = application.create_task(source_service.cycle(), name="sources:poll")
 
 
 async def tick(context: BotContext) -> None:
