@@ -138,6 +138,7 @@ def inbox_header(
 def notice_text(counts: dict[int | None, int], channels: dict[int, Channel]) -> str:
     """A batched notice: "5 new items for Ceasefire, 2 for Exchanges"."""
     parts = []
+
     def order(pair: tuple[int | None, int]) -> tuple[int, bool, int]:
         channel = channels.get(pair[0]) if pair[0] is not None else None
         return (-pair[1], channel is None, channel.position if channel else 0)
