@@ -16,7 +16,7 @@ from storage.alerts import (
     set_alerts,
 )
 from storage.audit import recent_audit
-from storage.changes import change_id_before, changes_between, latest_change_id
+from storage.changes import changes_between, changes_dated_since, latest_change_id
 from storage.channel_writes import create_channel, rename_channel, set_archived
 from storage.channels import (
     channel_status,
@@ -46,6 +46,12 @@ from storage.history import (
     latest_entry_id,
     record_status,
     status_at,
+)
+from storage.languages import (
+    choose_language,
+    chosen_language,
+    languages_of,
+    remember_language,
 )
 from storage.models import (
     Actor,
@@ -167,10 +173,12 @@ __all__ = [
     "alerted_entries",
     "alerts_off",
     "alerts_pending",
-    "change_id_before",
     "changes_between",
+    "changes_dated_since",
     "changes_since",
     "channel_status",
+    "choose_language",
+    "chosen_language",
     "cluster_by_link_or_guid",
     "clusters_of",
     "command_index",
@@ -203,6 +211,7 @@ __all__ = [
     "is_subscribed",
     "is_watching",
     "known_guids",
+    "languages_of",
     "latest_change_id",
     "latest_entry_id",
     "latest_item_id",
@@ -223,6 +232,7 @@ __all__ = [
     "record_poll_failure",
     "record_poll_success",
     "record_status",
+    "remember_language",
     "remove_source",
     "rename_channel",
     "restore_history",

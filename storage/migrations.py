@@ -179,7 +179,17 @@ def m040_alerts(db: Database) -> None:
 
 
 @migrations()
-def m050_sources(db: Database) -> None:
+def m050_chat_languages(db: Database) -> None:
+    """Each chat's language: chosen with /language, or the one it first used (`chosen` 0)."""
+    db["chat_languages"].create(
+        {"chat_id": int, "language": str, "chosen": int, "updated_at": str},
+        pk="chat_id",
+        not_null={"language", "chosen", "updated_at"},
+    )
+
+
+@migrations()
+def m060_sources(db: Database) -> None:
     """Source watch: feeds and forwarded channels, their items (the inbox), inbox notices."""
     db["sources"].create(
         {
