@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.jobs import sources as source_jobs
 from tests.admin_support import admin_in, rows
 from tests.conftest import ADMIN_ID, Chat
-from tests.feed_server import FEEDS, FeedServer, body, feed
+from tests.feed_server import FEEDS, FeedServer, body, endless, feed, redirect
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -328,3 +328,34 @@ async def test_the_bots_process_pipeline_end_to_end(db, app, api, admin, server,
     assert source.items_seen == 1 and source.last_error is None
     (item,) = storage.inbox_items(db, per_channel=5, limit=5)
     assert item.channel_id == storage.find_channel(db, "exchanges").id
+
+
+@pytest.mark.parametrize(
+    ("route", "line"),
+    [
+        (feed("entity_bomb.xml"), "refused: the feed declares XML entities"),
+        (feed("not_a_feed.html"), "not an RSS or Atom feed"),
+        (endless(50), "refused: the body is over the 2,097,152-byte limit"),
+        (redirect("/hostile"), "more than 5 redirects (a redirect loop?)"),
+        (body(b"down", status=500), "HTTP 500"),
+        (feed("malformed.xml"), "⚠️ malformed XML, read leniently"),
+    ],
+    ids=["entity-bomb", "html", "50MB", "redirect-loop", "500", "malformed"],
+)
+async def test_each_hostile_feed_gets_a_clear_line(db, app, admin, server, route, line) -> None:
+    server.routes["/hostile"] = route
+    await follow(app, admin, server.url("/hostile"))
+    listing = await admin.ask("/sources")
+    assert line in listing
+    # Nothing broken elsewhere: readers and the inbox still answer.
+    assert "Tactical ceasefire proposals" in await Chat(app, admin.api).ask("/ceasefire")
+    assert (await admin.send("/inbox"))[0]
+
+
+async def test_per_source_interval(db, app, admin, server) -> None:
+    added = await follow(app, admin, server.url("/atom.xml"), "2h", "ceasefire")
+    assert "every 2 h" in added
+    (source,) = storage.list_sources(db)
+    assert source.interval.total_seconds() == 2 * 3600
+    refused = await admin.ask(f"/source add {server.url('/rss2.xml')} 1m")
+    assert "Nothing was changed: Poll a feed every 5m to every 24h" in refused

@@ -66,6 +66,7 @@ def test_add_poll_list_remove(db, run, server) -> None:
         (["sources", "add", "ftp://example.org/x"], "only http:// and https://"),
         (["sources", "add", "https://example.org/x", "--channels", "nope"], "neither a channel"),
         (["sources", "remove", "42"], "No source '42'"),
+        (["sources", "add", "https://example.org/x", "--every", "3m"], "every 5m to every 24h"),
     ],
 )
 def test_refusals(db, run, argv, expected) -> None:

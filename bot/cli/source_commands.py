@@ -37,6 +37,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     add.add_argument("url")
     add.add_argument("--channels", default="", help="channel slugs, comma-separated (default any)")
     add.add_argument("--grade", default="media", help="official, mediator, media or unconfirmed")
+    add.add_argument("--every", default="", help="poll interval, 5m to 24h, e.g. 30m or 2h")
     actions.add_parser("list", help="every source with its health")
     remove = actions.add_parser("remove", help="stop following a source (its pending items go)")
     remove.add_argument("id")
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         action = args.sources_command
         if action == "add":
-            return _add(db, settings, [args.url, args.channels, args.grade])
+            return _add(db, settings, [args.url, args.channels, args.grade, args.every])
         if action == "list":
             return _list(db, settings)
         if action == "remove":
@@ -79,7 +80,7 @@ def _add(db: Database, settings: Settings, words: list[str]) -> int:
         added = storage.add_source(
             db, url=new.url, kind=new.kind, grade=new.grade, channel_ids=new.channel_ids,
             title=new.title, actor=cli_actor(),
-            interval=timedelta(minutes=settings.sources_interval_minutes),
+            interval=new.interval or timedelta(minutes=settings.sources_interval_minutes),
         )  # fmt: skip
     except SourceInputError as error:
         print(f"Nothing was changed: {error}", file=sys.stderr)
@@ -143,7 +144,7 @@ def _import(db: Database, settings: Settings, path: Path) -> int:
             storage.add_source(
                 db, url=new.url, kind=new.kind, grade=new.grade, channel_ids=new.channel_ids,
                 title=feed.title, actor=cli_actor(),
-                interval=timedelta(minutes=settings.sources_interval_minutes),
+                interval=new.interval or timedelta(minutes=settings.sources_interval_minutes),
             )  # fmt: skip
             added += 1
         except storage.SourceExistsError:

@@ -22,8 +22,8 @@ from sources.poller import SourceOutcome
 log = logging.getLogger(__name__)
 
 SOURCE_USAGE = (
-    "Type <code>/source add &lt;feed URL&gt; [channels] [grade]</code>, e.g.\n"
-    "<code>/source add https://example.org/news.rss exchanges official</code>\n"
+    "Type <code>/source add &lt;feed URL&gt; [channels] [grade] [interval]</code>, e.g.\n"
+    "<code>/source add https://example.org/news.rss exchanges official 30m</code>\n"
     "or <code>/source pause 3</code>, <code>/source resume 3</code>, "
     "<code>/source remove 3</code>. /sources lists them with their ids."
 )
@@ -71,7 +71,7 @@ async def _add(update: Update, context: BotContext, words: list[str]) -> None:
         added = storage.add_source(
             db, url=new.url, kind=new.kind, grade=new.grade, channel_ids=new.channel_ids,
             title=new.title, actor=actor_of(update),
-            interval=timedelta(minutes=settings.sources_interval_minutes),
+            interval=new.interval or timedelta(minutes=settings.sources_interval_minutes),
         )  # fmt: skip
     except storage.SourceExistsError as error:
         await reply(update, f"That source is already followed as #{error.source_id}; see /sources.")
