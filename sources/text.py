@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from html import unescape
-from html.parser import HTMLParser
 
 TITLE_MAX = 300
 SUMMARY_MAX = 600
@@ -20,49 +19,33 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
 )
 _KEY_WORD = re.compile(r"\w+")
-_SKIPPED = {"script", "style", "noscript", "template", "iframe", "object", "svg", "head"}
-_BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+# Elements whose content is never visible text, then any tag or comment. Regular expressions
+# are enough: the result is plain text that is escaped again before anyone sees it, so a
+# stray "<" left by broken markup is shown as a "<", never interpreted.
+_INVISIBLE_ELEMENTS = re.compile(
+    r"<(script|style|noscript|template|iframe|object|svg|head)\b.*?(?:</\1\s*>|$)",
+    re.IGNORECASE | re.DOTALL,
+)
+# Every match succeeds (a missing ">" ends the tag at the end of the text), so the scan stays
+# linear however hostile the markup.
+_TAG = re.compile(r"<!--.*?(?:-->|$)|<(/?)([a-zA-Z][a-zA-Z0-9]*)?[^>]*(?:>|$)", re.DOTALL)
+_BREAKS = {"br", "p", "div", "li", "tr", "td", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
+RAW_FACTOR = 40  # markup kept per visible character, at most: bounds the work per field
 
 
-class _TextOnly(HTMLParser):
-    """Collects the visible text of an HTML fragment."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED:
-            self.skipping += 1
-        elif tag in _BREAKS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED and self.skipping:
-            self.skipping -= 1
-        elif tag in _BREAKS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
+def _tag_gap(match: re.Match[str]) -> str:
+    name = (match.group(2) or "").lower()
+    return " " if name in _BREAKS else ""
 
 
 def plain_text(value: str | None, limit: int) -> str:
     """Visible text of an HTML or plain fragment, on one line, at most `limit` characters."""
     if not value:
         return ""
+    value = value[: limit * RAW_FACTOR]
     if "<" in value:
-        parser = _TextOnly()
-        try:
-            parser.feed(value)
-            parser.close()
-            value = "".join(parser.parts)
-        except (AssertionError, ValueError):  # hopeless markup: keep text between tags
-            value = re.sub(r"<[^>]*>", " ", value)
-    else:
-        value = unescape(value)
+        value = _TAG.sub(_tag_gap, _INVISIBLE_ELEMENTS.sub(" ", value))
+    value = unescape(value)
     value = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
     value = _SPACES.sub(" ", value).strip()
     if len(value) > limit:

@@ -296,19 +296,33 @@ def store_items(
     An item seen before (same GUID from the same source) is skipped, so polling the same
     feed twice adds nothing. One transaction per call.
     """
-    stored: list[tuple[int, NewItem]] = []
+    if not items:
+        return []
     with db.atomic():
-        for item in items:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO source_items (source_id, guid, link, title, title_key, "
-                "summary, published_at, date_flag, fetched_at, channel_id, score, cluster_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        before = latest_item_id(db)
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO source_items (source_id, guid, link, title, title_key, "
+            "summary, published_at, date_flag, fetched_at, channel_id, score, cluster_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
                 [source_id, item.guid, item.link, item.title, item.title_key, item.summary,
                  to_db(item.published_at), item.date_flag, to_db(now), item.channel_id,
-                 item.score, item.cluster_id],
-            )  # fmt: skip
-            if cursor.rowcount:
-                stored.append((int(cursor.lastrowid or 0), item))
+                 item.score, item.cluster_id]
+                for item in items
+            ],
+        )  # fmt: skip
+        # Writes are serialised by the transaction, so the rows above `before` are ours.
+        ids = {
+            row["guid"]: row["id"]
+            for row in db.query(
+                "SELECT id, guid FROM source_items WHERE id > ? AND source_id = ?",
+                [before, source_id],
+            )
+        }
+        stored = []
+        for item in items:  # the same GUID twice in one call is stored once
+            if (item_id := ids.pop(item.guid, None)) is not None:
+                stored.append((item_id, item))
         # A new report heads its own cluster.
         db.execute(
             "UPDATE source_items SET cluster_id = id WHERE source_id = ? AND cluster_id IS NULL",
