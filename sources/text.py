@@ -28,7 +28,9 @@ _INVISIBLE_ELEMENTS = re.compile(
 )
 # Every match succeeds (a missing ">" ends the tag at the end of the text), so the scan stays
 # linear however hostile the markup.
-_TAG = re.compile(r"<!--.*?(?:-->|$)|<(/?)([a-zA-Z][a-zA-Z0-9]*)?[^>]*(?:>|$)", re.DOTALL)
+_TAG = re.compile(
+    r"<!--.*?(?:-->|$)|<[!?][^>]*(?:>|$)|<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*(?:>|$)", re.DOTALL
+)
 _BREAKS = {"br", "p", "div", "li", "tr", "td", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
 RAW_FACTOR = 40  # markup kept per visible character, at most: bounds the work per field
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 import storage
@@ -62,3 +64,23 @@ def test_plain_text_strips_markup_and_invisible_characters() -> None:
     hostile = '<script>alert(1)</script><b>Truce</b>\u202e &amp; <a href="x">talks</a>\x00'
     assert plain_text(hostile, 100) == "Truce & talks"
     assert plain_text("x" * 50, 10) == "xxxxxxxxx…"
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("a <b>bold</b> word<br>next<p>para", "a bold word next para"),
+        ("before <script>never shown", "before"),  # unclosed: everything after is dropped
+        ("x <!-- hidden", "x"),
+        ("1 < 2 and 3 > 2", "1 < 2 and 3 > 2"),
+    ],
+)
+def test_markup_edge_cases(markup: str, expected: str) -> None:
+    assert plain_text(markup, 100) == expected
+
+
+def test_hostile_markup_costs_linear_time() -> None:
+    started = time.perf_counter()
+    for hostile in ["<" * 2_000_000, "<script" * 300_000, "<!--" * 500_000, "a<b" * 600_000]:
+        assert len(plain_text(hostile, 600)) <= 600
+    assert time.perf_counter() - started < 2  # quadratic scanning would take minutes
