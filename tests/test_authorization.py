@@ -42,6 +42,7 @@ ATTEMPTS = {
     "sources": ["/sources"],
     "source": ["/source add https://t.me/icrc_ua aid official", "/source pause 1"],
     "inbox": ["/inbox", "/inbox notify on"],
+    "publish": ["/publish @desknews digest", "/publish off"],
 }
 # Admin buttons: the guided /set's channel (also the Update button), phase and cancel.
 BUTTONS = ["set:c:{aid}", "set:p:{aid}:stalled", "set:x", "set:c:999", "set:p:{aid}:bogus"]
@@ -80,6 +81,13 @@ def world(db, app, api):
     storage.set_archived(db, channel_id=summit, archived=True, actor=owner)
     api.chat_member_status[GROUP_OWNER] = "creator"
     storage.add_source(db, url="https://t.me/ombudsman_ua", kind="telegram", actor=owner)
+    # A channel the bot may publish to, already linked (so /publish off has something to undo).
+    api.chats["@desknews"] = {"id": -1009876, "type": "channel", "title": "Desk news"}
+    api.chat_member_status[7000000001] = "administrator"
+    api.chat_member_rights[7000000001] = {"can_post_messages": True, "can_edit_messages": True}
+    storage.link_target(
+        db, chat_id=-1005555, title="Old desk", language="en", with_digest=False, actor=owner
+    )
     return {"aid": storage.find_channel(db, "aid").id}
 
 

@@ -16,7 +16,14 @@ from telegram.ext import Application
 
 import storage
 from bot.app import build_application
-from bot.cli import admin_commands, digest_commands, failures, report_commands, source_commands
+from bot.cli import (
+    admin_commands,
+    digest_commands,
+    failures,
+    report_commands,
+    site_commands,
+    source_commands,
+)
 from bot.cli.console import run_console
 from bot.config import ConfigError, Settings, load_settings
 from bot.heap import freeze_startup_heap
@@ -55,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     admin_commands.add_commands(commands)
     digest_commands.add_parser(commands)
     source_commands.add_parser(commands)
+    site_commands.add_parser(commands)
     return parser
 
 
@@ -158,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         return _one_line_on_failure(settings, digest_commands.run, args, settings)
     if args.command == "sources":
         return _one_line_on_failure(settings, source_commands.run, args, settings)
+    if args.command in site_commands.COMMANDS:
+        return _one_line_on_failure(settings, site_commands.run, args, settings)
     if serving:
         return _one_line_on_failure(settings, _serve, settings, webhook=args.webhook)
     if args.command == "backup":
