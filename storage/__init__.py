@@ -44,6 +44,7 @@ from storage.history import (
     history,
     history_since,
     latest_entry_id,
+    other_language,
     record_status,
     status_at,
 )
@@ -140,6 +141,7 @@ from storage.subscribers import (
     subscribe,
     unsubscribe,
 )
+from storage.translations import EntryNotFoundError, translate_entry
 from storage.undo import UNDO_WINDOW, undo_last_change
 
 __all__ = [
@@ -160,6 +162,7 @@ __all__ = [
     "ChannelStatus",
     "Correction",
     "DigestChange",
+    "EntryNotFoundError",
     "ExportRow",
     "Fragment",
     "InboxItem",
@@ -246,6 +249,7 @@ __all__ = [
     "next_poll_time",
     "note_from_item",
     "open_database",
+    "other_language",
     "phase_ladder",
     "postpone",
     "publish_target",
@@ -278,6 +282,7 @@ __all__ = [
     "store_items",
     "subscribe",
     "taken_commands",
+    "translate_entry",
     "uncorrected_messages",
     "undo_last_change",
     "unlink_target",
