@@ -56,9 +56,16 @@ class Problem(ValueError):
         super().__init__(message.format(**values))
 
     def in_language(self, _: Texts) -> str:
-        """The sentence in the reader's language (plain text, not yet escaped)."""
-        values = {k: _(v) if isinstance(v, Words) else v for k, v in self.values.items()}
+        """The sentence in the reader's language (plain text, not yet escaped); a value that is
+        itself a Problem (the reason inside a refusal) is worded in that language too."""
+        values = {k: _in_language(v, _) for k, v in self.values.items()}
         return _(self.message, **values)
+
+
+def _in_language(value: object, _: Texts) -> object:
+    if isinstance(value, Words):
+        return _(value)
+    return value.in_language(_) if isinstance(value, Problem) else value
 
 
 SUMMARY = Words(N_("summary"))

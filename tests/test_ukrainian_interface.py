@@ -49,7 +49,8 @@ NAMES = {
 }  # fmt: skip
 # Words people type as they are: command arguments (phase slugs, grades and slugs come from
 # the database below).
-TYPED = {"on", "off", "uk", "en", "all", "digest"}
+TYPED = {"on", "off", "uk", "en", "all", "digest", "add", "pause", "resume", "remove", "unmatched",
+         "notify"}  # fmt: skip
 _TAG = re.compile(r"<[^>]+>")
 _COMMAND_EXAMPLE = re.compile(r"<code>/[^<]*</code>")
 _WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
@@ -63,6 +64,7 @@ _SPANS = [
     re.compile(r"(?<![\w/])/[a-z_]+(?:@\w+)?"),  # bot commands, lower case only
     re.compile(r"@\w+"),
     re.compile(r"--[a-z-]+"),  # console options
+    re.compile(r"\b\d+(?:m|min|h)\b"),  # poll intervals as typed: 30m, 2h
 ]
 _ids = itertools.count(50_000)
 
@@ -88,6 +90,11 @@ def data_strings(db, audit: bool = False) -> list[str]:
         found |= {value for value in row.values() if value}
     for row in db.query("SELECT title FROM publish_targets"):
         found.add(row["title"])
+    # What feeds brought: their titles, items and (our own English) poll errors, all stored.
+    for row in db.query("SELECT title, url, last_error, warnings FROM sources"):
+        found |= {value for value in row.values() if value}
+    for row in db.query("SELECT title, summary FROM source_items"):
+        found |= {value for value in row.values() if value}
     return sorted(found, key=len, reverse=True)
 
 

@@ -22,7 +22,7 @@ from bot.handlers.status_changes import save_and_echo, validated
 from bot.handlers.translations import save_translation, translation_problem
 from bot.replies import reply
 from language.i18n import N_, Texts
-from render.formatting import bold, channel_title, phase_badge, phase_label, text
+from render.formatting import bold, channel_title, grade_name, phase_badge, phase_label, text
 from render.translations import translation_prompt
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,9 @@ _CHANNEL_DATA = re.compile(r"^set:c:(\d{1,12})$")
 _PHASE_DATA = re.compile(r"^set:p:(\d{1,12}):([a-z0-9_]{1,40})$")
 CANCEL_LABEL = N_("✖️ Cancel")
 SUMMARY_USAGE = N_("Send the summary again (1 to 500 characters), or /cancel.")
+# The inbox's Update phase button leaves the item's source here (source_url, source_label,
+# source_grade); the form uses it unless the admin types a source URL of their own.
+SOURCE_PREFILL = "guided_set_source"
 
 
 def _rows(buttons: list[InlineKeyboardButton], _: Texts) -> InlineKeyboardMarkup:
@@ -50,6 +53,7 @@ async def start(update: Update, context: BotContext) -> int:
     """Guided /set: buttons for the channel and the phase, then the summary."""
     _ = texts_for(update, context)
     context.user_data.pop(DRAFT, None)
+    context.user_data.pop(SOURCE_PREFILL, None)
     buttons = [
         InlineKeyboardButton(channel_title(c, _), callback_data=f"set:c:{c.id}")
         for c in storage.list_channels(context.db)
@@ -69,6 +73,19 @@ async def pick_channel(update: Update, context: BotContext) -> int | None:
         if query is not None:
             await query.answer(_("That channel is no longer available; pick another one."))
         return None
+    context.user_data.pop(SOURCE_PREFILL, None)
+    return await offer_phases(update, context, channel)
+
+
+async def offer_phases(update: Update, context: BotContext, channel: storage.Channel) -> int:
+    """Answer the button and show the phase buttons of `channel` (the form's second step).
+
+    Also the way in from the inbox's Update phase button, which first puts the item's
+    source in `user_data[SOURCE_PREFILL]`.
+    """
+    _ = texts_for(update, context)
+    query = update.callback_query
+    assert query is not None
     await query.answer()
     current = storage.channel_status(context.db, channel).phase
     now = " " + _("(now)")
@@ -103,12 +120,19 @@ async def pick_phase(update: Update, context: BotContext) -> int | None:
             await query.answer(_("That choice is no longer valid; send /set to start again."))
         return None
     await query.answer()
-    context.user_data[DRAFT] = {"channel": channel.slug, "phase": phase.slug}
+    prefill = context.user_data.get(SOURCE_PREFILL) or {}
+    context.user_data[DRAFT] = {**prefill, "channel": channel.slug, "phase": phase.slug}
     ask = _(
         "Now send the summary (1 to 500 characters), optionally followed by a source URL "
         "and a grade (official, mediator, media, unconfirmed). In a group, reply to this "
         "message. /cancel stops."
     )
+    if prefill.get("source_url"):
+        ask += "\n" + _(
+            "Source from the inbox: {source} ({grade}), unless you type another URL.",
+            source=text(prefill["source_label"] or prefill["source_url"]),
+            grade=text(grade_name(prefill["source_grade"], _)),
+        )
     await query.edit_message_text(
         f"{bold(channel_title(channel, _))} → {phase_badge(phase, _)}.\n{ask}"
     )
@@ -125,12 +149,17 @@ async def write_summary(update: Update, context: BotContext) -> int | None:
         closed = _("That guided /set was closed, so nothing was saved. Send /set to start again.")
         await reply(update, closed)
         return ConversationHandler.END
-    valid = await validated(update, context, {**draft, **split_tail(message.text)}, SUMMARY_USAGE)
+    typed = split_tail(message.text)
+    if typed["source_url"]:  # the admin's own source replaces the inbox item's
+        draft = {k: v for k, v in draft.items() if not k.startswith("source_")}
+    given = {key: value for key, value in typed.items() if value is not None}
+    valid = await validated(update, context, {**draft, **given}, SUMMARY_USAGE)
     if valid is None:
         return None
     _ = texts_for(update, context)
     entry = await save_and_echo(update, context, valid, lambda e: translation_prompt(_, e))
     context.user_data.pop(DRAFT, None)
+    context.user_data.pop(SOURCE_PREFILL, None)
     context.user_data[SAVED] = entry.id
     return TRANSLATION
 
@@ -177,6 +206,7 @@ async def skip(update: Update, context: BotContext) -> int:
 async def cancel(update: Update, context: BotContext) -> int:
     """Stop the guided /set without changing anything."""
     context.user_data.pop(DRAFT, None)
+    context.user_data.pop(SOURCE_PREFILL, None)
     _ = texts_for(update, context)
     words = _("Cancelled; nothing was changed.")
     if context.user_data.pop(SAVED, None) is not None:
@@ -198,6 +228,7 @@ async def use_buttons(update: Update, context: BotContext) -> None:
 async def timed_out(update: Update, context: BotContext) -> None:
     """The admin walked away: say so, so a late summary is not mistaken for saved."""
     context.user_data.pop(DRAFT, None)
+    context.user_data.pop(SOURCE_PREFILL, None)
     _ = texts_for(update, context)
     minutes = TIMEOUT_SECONDS // 60
     if context.user_data.pop(SAVED, None) is not None:
