@@ -16,10 +16,9 @@ from tests.digest_support import add_subscriber, set_status
 
 
 @pytest.fixture
-def cli_db(tmp_path, monkeypatch, frozen_time):
+def cli_db(tmp_path, monkeypatch, frozen_time, seeded_database):
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "cli.db"))
-    db = storage.open_database(tmp_path / "cli.db")
-    storage.seed_if_empty(db)
+    db = seeded_database(tmp_path / "cli.db")
     yield db
     db.close()
 
