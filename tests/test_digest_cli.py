@@ -12,6 +12,7 @@ import pytest
 import storage
 from bot.cli import main
 from bot.offline_api import BOT_USER
+from tests.bot_api_emulator import SHUTDOWN_POLL_SECONDS
 from tests.digest_support import add_subscriber, set_status
 
 
@@ -86,7 +87,9 @@ class _FakeTelegram(BaseHTTPRequestHandler):
 @pytest.fixture
 def fake_telegram(monkeypatch):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeTelegram)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS}, daemon=True
+    )
     thread.start()
     _FakeTelegram.sent = []
     monkeypatch.setenv("BOT_API_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}")
