@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 
+import pytest
 from pydantic import SecretStr
 
 from bot.logs import REDACTED, RedactSecrets, configure_logging
@@ -40,6 +41,7 @@ def test_configure_logging_installs_the_filter(capsys) -> None:
     logging.getLogger().handlers.clear()
 
 
+@pytest.mark.subprocess
 def test_unreachable_api_error_does_not_leak_the_token(tmp_path) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))

@@ -13,6 +13,8 @@ import pytest
 
 from tests.bot_api_emulator import BotApiEmulator
 
+pytestmark = pytest.mark.subprocess
+
 TOKEN = "515151:webhook-test-token"
 SECRET = "s3cret-Token_for-webhooks"
 
