@@ -16,6 +16,7 @@ from bot import jobs as digest_jobs
 from bot.app import build_application
 from bot.cli import admin_commands, digest_commands, report_commands
 from bot.cli.console import run_console
+from bot.cli.guard import run_guarded
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 from storage.backup import BackupError, backup_database
@@ -117,6 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
+    # Every command runs guarded: no secret in any output, known failures as one line.
+    return run_guarded(settings, lambda: _dispatch(args, settings))
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the chosen command; exceptions are left to `run_guarded`."""
     serving = args.command == "run" and settings.bot_token is not None
     # In the console, start-up chatter would interleave with the conversation.
     level = settings.log_level if serving or settings.log_level == "DEBUG" else "WARNING"
