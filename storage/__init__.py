@@ -27,10 +27,11 @@ from storage.channels import (
     list_channels,
     taken_commands,
 )
-from storage.database import data_version, open_database
+from storage.database import FileIdentity, data_version, file_identity, open_database
 from storage.errors import (
     ChannelExistsError,
     ChannelNotFoundError,
+    DatabaseReplacedError,
     NotSubscribedError,
     RestoreRefusedError,
     StorageError,
@@ -95,8 +96,10 @@ __all__ = [
     "ChannelExistsError",
     "ChannelNotFoundError",
     "ChannelStatus",
+    "DatabaseReplacedError",
     "DigestChange",
     "ExportRow",
+    "FileIdentity",
     "Fragment",
     "NotSubscribedError",
     "Phase",
@@ -132,6 +135,7 @@ __all__ = [
     "deactivate",
     "due_subscribers",
     "export_rows",
+    "file_identity",
     "find_channel",
     "get_alerts",
     "get_subscriber",

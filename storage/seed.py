@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlite_utils import Database
 
 from storage.channel_writes import create_channel
+from storage.database import file_identity
 from storage.models import Actor, SourceGrade
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,10 @@ def seed_if_empty(db: Database, path: Path = SEED_FILE) -> bool:
     """
     if db["channels"].count:
         return False
+    identity = file_identity(db)
+    if identity is not None and not identity.created:
+        # Not a first start: a database was there, without any channel. Say so before seeding.
+        log.warning("database %s existed but has no channels: seeding it", identity.path)
     seed = load_seed(path)
     changed_at = datetime.combine(seed.source.date, time(0, 0), tzinfo=UTC)
     with db.atomic():
