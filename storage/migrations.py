@@ -176,3 +176,11 @@ def m040_alerts(db: Database) -> None:
         foreign_keys=[("chat_id", "subscribers", "chat_id")],
         not_null={"sent_at"},
     )
+
+
+@migrations()
+def m050_digest_parts(db: Database) -> None:
+    """Progress within a multi-part digest, so a crash repeats at most one of its messages."""
+    db["subscribers"].add_column("parts_sent", int, not_null_default=0)
+    db["subscribers"].add_column("parts_upto", int)
+    db["subscribers"].add_column("parts_hash", str)
