@@ -19,6 +19,7 @@ from bot.cli.console import run_console
 from bot.cli.guard import run_guarded
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
+from bot.webhook import serve_webhook
 from storage.backup import BackupError, backup_database
 
 log = logging.getLogger("backchannel")
@@ -70,7 +71,7 @@ def _serve(settings: Settings, *, webhook: bool) -> int:
 
 
 def _run_webhook(settings: Settings, application: Application) -> None:
-    """Serve Telegram's webhook; requests without the secret token get 403 from PTB's server."""
+    """Serve Telegram's webhook; requests without the secret token get 403 before their body."""
     assert settings.webhook_url is not None and settings.webhook_secret is not None
     public_url = str(settings.webhook_url)
     log.info(
@@ -79,13 +80,15 @@ def _run_webhook(settings: Settings, application: Application) -> None:
         settings.webhook_port,
         public_url,
     )
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=urlsplit(public_url).path.lstrip("/"),
-        webhook_url=public_url,
-        secret_token=settings.webhook_secret.get_secret_value(),
-        close_loop=False,
+    asyncio.run(
+        serve_webhook(
+            application,
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            path=urlsplit(public_url).path,
+            url=public_url,
+            secret=settings.webhook_secret.get_secret_value(),
+        )
     )
 
 
