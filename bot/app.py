@@ -17,6 +17,7 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -25,7 +26,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
-from bot.command_menu import publish_menu
+from bot.command_menu import command_names, publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.handlers import (
@@ -35,11 +36,14 @@ from bot.handlers import (
     channels,
     digest_admin,
     digest_settings,
-    errors,
+    error_handler,
     export,
     guided_set,
     help,
+    inline,
+    language,
     navigation,
+    publishing,
     questions,
     search,
     status,
@@ -47,6 +51,7 @@ from bot.handlers import (
     subscriptions,
     timeline,
 )
+from bot.jobs import status_page
 from bot.reply_cache import CACHE_KEY, ReplyCache
 from bot.telegram_bot import BackchannelBot
 from bot.traffic import flood
@@ -72,6 +77,7 @@ def build_application(
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
     application = builder.build()
@@ -104,7 +110,16 @@ def _add_handlers(application: Application) -> None:
     # Flood control sees every update first and can stop it before any handler runs.
     application.add_handler(TypeHandler(Update, flood.guard), group=-1)
     application.add_handlers(_handlers(application.bot_data[DB_KEY]))
-    application.add_error_handler(errors.on_error)
+    application.add_error_handler(error_handler.on_error)
+
+
+def builtin_command_names(db: Database) -> frozenset[str]:
+    """The commands the bot answers itself, read off the handler list below.
+
+    The one list of reserved names for paths without a running Application (the CLI's
+    restore): a channel may never be called like one of these.
+    """
+    return command_names(_handlers(db))
 
 
 def _handlers(db: Database) -> list[BaseHandler]:
@@ -136,6 +151,8 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CommandHandler("quiet", digest_settings.quiet),
         CommandHandler("digest", digest_settings.digest),
         CommandHandler("alerts", alerts.alerts),
+        CommandHandler("language", language.language),
+        CallbackQueryHandler(language.language_button, pattern=f"^{language.CALLBACK_PREFIX}"),
         # Admin commands, each wrapped in `admin_only` (hidden from readers' /help and menu).
         # The one-line /set comes after the guided form above, which takes only a bare /set.
         CommandHandler("set", status_changes.set_status),
@@ -153,6 +170,7 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CommandHandler("cancel", guided_set.nothing_to_cancel),
         CallbackQueryHandler(guided_set.expired_button, pattern=r"^set:"),
         CommandHandler("digestnow", digest_admin.digestnow),
+        CommandHandler("publish", publishing.publish),
         CommandHandler("export", export.export_history),
         # Unknown commands get suggestions; also answers a channel command whose channel
         # appeared between the filter's check and now.
@@ -160,6 +178,8 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CallbackQueryHandler(navigation.navigate, pattern=f"^{callbacks.PREFIX}:"),
         # Last: answers any button no handler above claimed, so none spins forever.
         CallbackQueryHandler(navigation.unknown_button),
+        # Inline mode (@Bot ceasefire in any chat); only inline queries reach it.
+        InlineQueryHandler(inline.inline_query),
     ]
 
 
@@ -200,3 +220,8 @@ def _guided_set() -> ConversationHandler:
 
 async def _post_init(application: Application) -> None:
     await publish_menu(application, application.bot_data[DB_KEY])
+    status_page.start(application)
+
+
+async def _post_stop(application: Application) -> None:
+    await status_page.stop(application)
