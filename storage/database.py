@@ -100,8 +100,9 @@ def open_database(path: Path | str) -> Database:
         conn = sqlite3.connect(str(file), check_same_thread=False, factory=_ImmediateConnection)
         db = Database(conn)
         if created:
-            # Said loudly: at any start but the first, this means the database went missing.
-            log.warning("no database file at %s: created a new, empty one", file)
+            # Said at every start that creates one: after the first, the database went missing.
+            # INFO, not WARNING: importing into a new file is routine for the CLI.
+            log.info("no database file at %s: created a new, empty one", file)
         info = file.stat()
         conn.identity = FileIdentity(file, info.st_dev, info.st_ino, created)
         # The timeout first: switching to WAL needs a lock another process may hold.
