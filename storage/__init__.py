@@ -45,6 +45,7 @@ from storage.history import (
     history,
     history_since,
     latest_entry_id,
+    other_language,
     record_status,
     status_at,
 )
@@ -104,6 +105,7 @@ from storage.subscribers import (
     subscribe,
     unsubscribe,
 )
+from storage.translations import EntryNotFoundError, translate_entry
 from storage.undo import UNDO_WINDOW, undo_last_change
 
 __all__ = [
@@ -124,6 +126,7 @@ __all__ = [
     "Correction",
     "DatabaseReplacedError",
     "DigestChange",
+    "EntryNotFoundError",
     "ExportRow",
     "FileIdentity",
     "Fragment",
@@ -186,6 +189,7 @@ __all__ = [
     "mark_corrected",
     "move_publish_watermark",
     "open_database",
+    "other_language",
     "phase_ladder",
     "postpone",
     "publish_target",
@@ -211,6 +215,7 @@ __all__ = [
     "status_at",
     "subscribe",
     "taken_commands",
+    "translate_entry",
     "uncorrected_messages",
     "undo_last_change",
     "unlink_target",
