@@ -16,11 +16,20 @@ from telegram.ext import Application
 
 import storage
 from bot.app import build_application
-from bot.cli import admin_commands, digest_commands, failures, report_commands, site_commands
+from bot.cli import (
+    admin_commands,
+    digest_commands,
+    failures,
+    report_commands,
+    site_commands,
+    source_commands,
+)
 from bot.cli.console import run_console
 from bot.cli.guard import run_guarded
 from bot.config import ConfigError, Settings, load_settings
+from bot.heap import freeze_startup_heap
 from bot.jobs import scheduling as digest_jobs
+from bot.jobs import sources as source_jobs
 from bot.logs import configure_logging
 from bot.webhook import serve_webhook
 from storage.backup import BackupError, backup_database
@@ -54,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     report_commands.add_parsers(commands)
     admin_commands.add_commands(commands)
     digest_commands.add_parser(commands)
+    source_commands.add_parser(commands)
     site_commands.add_parser(commands)
     return parser
 
@@ -68,6 +78,8 @@ def _serve(settings: Settings, *, webhook: bool) -> int:
     storage.seed_if_empty(db)
     application = build_application(settings, db)
     digest_jobs.install(application)
+    source_jobs.install(application)
+    freeze_startup_heap()
     try:
         if webhook:
             _run_webhook(settings, application)
@@ -162,6 +174,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _one_line_on_failure(settings, admin_commands.run, args, settings)
     if args.command == "digest":
         return _one_line_on_failure(settings, digest_commands.run, args, settings)
+    if args.command == "sources":
+        return _one_line_on_failure(settings, source_commands.run, args, settings)
     if args.command in site_commands.COMMANDS:
         return _one_line_on_failure(settings, site_commands.run, args, settings)
     if serving:
