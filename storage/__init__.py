@@ -28,10 +28,11 @@ from storage.channels import (
     list_channels,
     taken_commands,
 )
-from storage.database import data_version, open_database
+from storage.database import FileIdentity, data_version, file_identity, open_database
 from storage.errors import (
     ChannelExistsError,
     ChannelNotFoundError,
+    DatabaseReplacedError,
     NotSubscribedError,
     RestoreRefusedError,
     StorageError,
@@ -136,6 +137,7 @@ from storage.subscribers import (
     is_subscribed,
     postpone,
     record_delivery,
+    record_parts_sent,
     set_quiet,
     set_schedule,
     subscribe,
@@ -161,9 +163,11 @@ __all__ = [
     "ChannelNotFoundError",
     "ChannelStatus",
     "Correction",
+    "DatabaseReplacedError",
     "DigestChange",
     "EntryNotFoundError",
     "ExportRow",
+    "FileIdentity",
     "Fragment",
     "InboxItem",
     "ItemDecidedError",
@@ -217,6 +221,7 @@ __all__ = [
     "due_sources",
     "due_subscribers",
     "export_rows",
+    "file_identity",
     "find_channel",
     "get_alerts",
     "get_source",
@@ -258,6 +263,7 @@ __all__ = [
     "recent_title_keys",
     "record_alert",
     "record_delivery",
+    "record_parts_sent",
     "record_poll_failure",
     "record_poll_success",
     "record_sent",
