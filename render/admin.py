@@ -215,7 +215,8 @@ def audit_view(entries: list[AuditEntry], _: Texts) -> str:
     lines = [bold(heading), italic(_("times in UTC"))]
     for entry in entries:
         who = text(entry.actor_name) + (f" ({entry.actor_id})" if entry.actor_id else "")
-        where = f" · {text(entry.channel_title)}" if entry.channel_title else ""
+        title = entry.channel_title_in(_.language)
+        where = f" · {text(title)}" if title else ""
         # A note adds to the status rather than replacing it, so show just what was added.
         old = None if entry.action == "note" else entry.old
         new = _without(entry.new, "phase") if entry.action == "note" else entry.new

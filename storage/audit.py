@@ -11,7 +11,7 @@ from storage.timestamps import from_db
 def recent_audit(db: Database, limit: int) -> list[AuditEntry]:
     """The latest audit rows, newest first, with the channel's title when there is one."""
     rows = db.query(
-        "SELECT a.*, c.title AS channel_title FROM audit_log a "
+        "SELECT a.*, c.title AS channel_title, c.title_uk AS channel_title_uk FROM audit_log a "
         "LEFT JOIN channels c ON c.id = a.channel_id ORDER BY a.id DESC LIMIT ?",
         [limit],
     )

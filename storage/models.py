@@ -172,6 +172,13 @@ class AuditEntry(BaseModel):
     channel_title: str | None
     old: dict[str, Any] | None
     new: dict[str, Any] | None
+    channel_title_uk: str | None = None
+
+    def channel_title_in(self, language: str) -> str | None:
+        """The channel's title in `language` ("uk" or "en"); English when there is no other."""
+        if language == UKRAINIAN and self.channel_title_uk:
+            return self.channel_title_uk
+        return self.channel_title
 
 
 class UndoResult(BaseModel):
