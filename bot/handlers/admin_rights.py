@@ -6,6 +6,7 @@ from telegram import Update
 
 import storage
 from bot.auth import actor_of, admin_only
+from bot.chats import replied_message
 from bot.context import BotContext
 from bot.replies import reply
 from render.admin import admins_view, audit_view
@@ -35,8 +36,8 @@ async def admins(update: Update, context: BotContext) -> None:
 @admin_only
 async def grant(update: Update, context: BotContext) -> None:
     """Make someone an admin: /grant <user id> [name]."""
-    args, message = context.args or [], update.effective_message
-    target = message.reply_to_message.from_user if message and message.reply_to_message else None
+    args, replied = context.args or [], replied_message(update.effective_message)
+    target = replied.from_user if replied is not None else None
     if target is not None and not args and not target.is_bot:
         user_id, name = target.id, target.full_name
     else:

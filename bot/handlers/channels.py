@@ -5,6 +5,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import filters
 
 import storage
+from bot.chats import in_channel
 from bot.command_menu import builtin_names
 from bot.context import BotContext
 from bot.pages import channel_page, history_page, send_page
@@ -16,8 +17,9 @@ HISTORY_DEFAULT = 10
 HISTORY_MAX = 50
 
 
-def _command_of(message: Message | None, bot_username: str) -> tuple[str, bool] | None:
-    """The command word and whether it named this bot, or None if it is for another bot."""
+def command_of(message: Message | None, bot_username: str) -> tuple[str, bool] | None:
+    """The command word (lower case) and whether it named this bot (`/x@Bot`), or None if the
+    message is no command or one for another bot."""
     if message is None or not message.entities or message.text is None:
         return None
     entity = message.entities[0]
@@ -45,7 +47,7 @@ class ChannelCommand(filters.MessageFilter):
 
     def filter(self, message: Message) -> bool:
         """Whether the command names an active channel (slug or alias)."""
-        parsed = _command_of(message, message.get_bot().username)
+        parsed = command_of(message, message.get_bot().username)
         return parsed is not None and storage.is_channel_command(self.db, parsed[0])
 
 
@@ -60,23 +62,36 @@ async def show_channel(update: Update, context: BotContext, channel: storage.Cha
 
 async def channel_or_unknown(update: Update, context: BotContext) -> None:
     """Answer /<channel> from the database, or explain an unknown command."""
-    parsed = _command_of(update.effective_message, context.bot.username)
+    parsed = command_of(update.effective_message, context.bot.username)
     if parsed is None:
         return
     name, addressed = parsed
     try:
         channel = storage.find_channel(context.db, name)
     except storage.ChannelNotFoundError:
+        if in_channel(update) and name in builtin_names(context.application):
+            # Reader commands run in channel posts; admin ones need a person to check.
+            await reply(update, admin_elsewhere(context))
         # In groups several bots share the command space; only answer what was meant for us.
-        if is_private(update) or addressed:
+        elif is_private(update) or addressed:
             await reply(update, _unknown_command(context, name))
         return
     await show_channel(update, context, channel)
 
 
+def admin_elsewhere(context: BotContext) -> str:
+    """Why an admin command posted in a channel did nothing, and where it works."""
+    return (
+        "Admin commands work in a private chat with me "
+        f"(@{text(context.bot.username)}), or in a group, where I can see who sends them. "
+        "A channel post comes from the channel, not from a person, so nothing was run."
+    )
+
+
 def _unknown_command(context: BotContext, name: str) -> str:
-    known = sorted(builtin_names(context.application) | set(storage.command_index(context.db)))
-    guess = closest(name, known)
+    known = builtin_names(context.application) | set(storage.command_index(context.db))
+    # Never "Did you mean" the very command typed (a known one that cannot run here).
+    guess = closest(name, sorted(known - {name}))
     hint = f" Did you mean /{guess}?" if guess else ""
     return f"I don't know the command /{text(name)}.{hint} Send /help to see every command."
 
@@ -94,7 +109,7 @@ async def history(update: Update, context: BotContext) -> None:
     try:
         channel = storage.find_channel(context.db, args[0])
     except storage.ChannelNotFoundError:
-        await reply(update, _unknown_channel(context, args[0], "/history {} 5"))
+        await reply(update, unknown_channel(context, args[0], "/history {} 5"))
         return
     limit = HISTORY_DEFAULT
     if len(args) == 2:
@@ -109,7 +124,7 @@ async def history(update: Update, context: BotContext) -> None:
     await send_page(update, history_page(context, channel, limit))
 
 
-def _unknown_channel(context: BotContext, name: str, example: str) -> str:
+def unknown_channel(context: BotContext, name: str, example: str) -> str:
     """A friendly 'no such channel' that suggests the closest one and lists them all."""
     guess = closest(name.lstrip("/"), list(storage.command_index(context.db)))
     suggestion = f" Did you mean <code>{text(example.format(guess))}</code>?" if guess else ""

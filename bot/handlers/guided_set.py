@@ -8,14 +8,14 @@ stay clickable in the chat long after the form they belonged to.
 import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 import storage
 from bot.auth import admin_only
 from bot.context import BotContext
 from bot.editing.validation import split_tail
-from bot.handlers.status_changes import GUIDED_DRAFT as DRAFT
+from bot.handlers import guided_drafts
 from bot.handlers.status_changes import save_and_echo, validated
 from bot.replies import reply
 from render.formatting import bold, phase_badge
@@ -35,6 +35,11 @@ def _rows(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*pairs, [CANCEL_BUTTON]])
 
 
+def _message_id(query: CallbackQuery) -> int | None:
+    """The form's message: the one whose buttons were pressed (None for inline messages)."""
+    return query.message.message_id if query.message is not None else None
+
+
 def _active(context: BotContext, channel_id: int) -> storage.Channel | None:
     return next((c for c in storage.list_channels(context.db) if c.id == channel_id), None)
 
@@ -42,12 +47,13 @@ def _active(context: BotContext, channel_id: int) -> storage.Channel | None:
 @admin_only
 async def start(update: Update, context: BotContext) -> int:
     """Guided /set: buttons for the channel and the phase, then the summary."""
-    context.user_data.pop(DRAFT, None)
+    guided_drafts.discard(update, context)
     buttons = [
         InlineKeyboardButton(c.title, callback_data=f"set:c:{c.id}")
         for c in storage.list_channels(context.db)
     ]
-    await reply(update, "Which channel changed?", _rows(buttons))
+    sent = await reply(update, "Which channel changed?", _rows(buttons))
+    guided_drafts.keep(update, context, form=sent[-1] if sent else None)
     return CHANNEL
 
 
@@ -62,6 +68,9 @@ async def pick_channel(update: Update, context: BotContext) -> int | None:
             await query.answer("That channel is no longer available; pick another one.")
         return None
     await query.answer()
+    # Also the start of a form (the Update button): a fresh draft tied to this message.
+    guided_drafts.discard(update, context)
+    guided_drafts.keep(update, context, form=_message_id(query))
     current = storage.channel_status(context.db, channel).phase
     buttons = [
         InlineKeyboardButton(
@@ -89,7 +98,9 @@ async def pick_phase(update: Update, context: BotContext) -> int | None:
             await query.answer("That choice is no longer valid; send /set to start again.")
         return None
     await query.answer()
-    context.user_data[DRAFT] = {"channel": channel.slug, "phase": phase.slug}
+    guided_drafts.keep(
+        update, context, channel=channel.slug, phase=phase.slug, form=_message_id(query)
+    )
     await query.edit_message_text(
         f"{bold(channel.title)} → {phase_badge(phase)}.\n"
         "Now send the summary (1 to 500 characters), optionally followed by a source URL "
@@ -102,24 +113,25 @@ async def pick_phase(update: Update, context: BotContext) -> int | None:
 @admin_only
 async def write_summary(update: Update, context: BotContext) -> int | None:
     """The typed summary: validate, save and echo, or ask again."""
-    draft = context.user_data.get(DRAFT)
+    draft = guided_drafts.draft_of(update, context)
     message = update.effective_message
-    if draft is None or message is None or message.text is None:
+    if draft is None or "phase" not in draft or message is None or message.text is None:
         await reply(
             update, "That guided /set was closed, so nothing was saved. Send /set to start again."
         )
         return ConversationHandler.END
-    valid = await validated(update, context, {**draft, **split_tail(message.text)}, SUMMARY_USAGE)
+    choices = {"channel": draft["channel"], "phase": draft["phase"]}
+    valid = await validated(update, context, {**choices, **split_tail(message.text)}, SUMMARY_USAGE)
     if valid is None:
         return None
     await save_and_echo(update, context, valid)
-    context.user_data.pop(DRAFT, None)
+    guided_drafts.discard(update, context)
     return ConversationHandler.END
 
 
 async def cancel(update: Update, context: BotContext) -> int:
     """Stop the guided /set without changing anything."""
-    context.user_data.pop(DRAFT, None)
+    guided_drafts.discard(update, context)
     words = "Cancelled; nothing was changed."
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -136,7 +148,7 @@ async def use_buttons(update: Update, context: BotContext) -> None:
 
 async def timed_out(update: Update, context: BotContext) -> None:
     """The admin walked away: say so, so a late summary is not mistaken for saved."""
-    context.user_data.pop(DRAFT, None)
+    guided_drafts.discard(update, context)
     minutes = TIMEOUT_SECONDS // 60
     await reply(
         update, f"⌛ The guided /set timed out after {minutes} minutes; nothing was changed."

@@ -12,6 +12,7 @@ from bot.auth import actor_of, admin_only
 from bot.context import BotContext
 from bot.editing.apply import apply_update
 from bot.editing.validation import UpdateInput, channel_choices, problems, rules, split_tail
+from bot.handlers import guided_drafts
 from bot.replies import reply
 from render.admin import confirm_echo, note_echo, status_echo, undo_echo, undo_refusal
 from render.formatting import text
@@ -28,8 +29,6 @@ NOTE_USAGE = (
     "<code>/note exchanges Lists of names handed over official</code>"
 )
 GRADE_HINT = "Grades: official, mediator, media, unconfirmed."
-# Where the guided /set keeps its choices (user_data); a one-line /set discards them.
-GUIDED_DRAFT = "guided_set"
 
 
 def command_rest(update: Update) -> str:
@@ -79,8 +78,9 @@ async def set_status(update: Update, context: BotContext) -> None:
         await reply(update, f"{SET_USAGE}\n\n{text(_lists(context))}\n{GRADE_HINT}")
         return
     channel, phase, tail = parts
-    # A half-finished guided form must not turn the admin's next message into a summary.
-    context.user_data.pop(GUIDED_DRAFT, None)
+    # A half-finished guided form in this chat must not turn the admin's next message into a
+    # summary; forms the admin has open in other chats are theirs to finish.
+    guided_drafts.discard(update, context)
     data = {"channel": channel, "phase": phase, **split_tail(tail)}
     valid = await validated(update, context, data, SET_USAGE)
     if valid is not None:
