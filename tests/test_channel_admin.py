@@ -69,6 +69,9 @@ async def test_rename_changes_title_everywhere(db, app, api, admin) -> None:
     [
         ("/renamechannel", "Channels you can use here: summit, aid"),
         ("/renamechannel zzz New", "Type <code>/renamechannel"),
+        ("/renamechannel nosuch Foo", "There is no channel called “nosuch”"),
+        ("/renamechannel corridor Foo", "Did you mean <code>/renamechannel corridors</code>?"),
+        ("/archivechannel corridor", "Did you mean <code>/archivechannel corridors</code>?"),
         ("/renamechannel aid", "Nothing was changed: The title is empty."),
         ("/archivechannel", "Type <code>/archivechannel &lt;slug&gt;</code>"),
         ("/restorechannel aid", "/aid is not archived"),

@@ -22,8 +22,14 @@ GRANT_USAGE = (
 )
 
 
+def _number(word: str) -> int | None:
+    """A whole number typed in ASCII digits (int() refuses some Unicode digits, e.g. "²")."""
+    return int(word) if word.isascii() and word.isdigit() else None
+
+
 def _user_id(word: str) -> int | None:
-    return int(word) if word.isdigit() and 0 < int(word) < 2**53 else None
+    number = _number(word)
+    return number if number is not None and 0 < number < 2**53 else None
 
 
 @admin_only
@@ -83,14 +89,15 @@ async def revoke(update: Update, context: BotContext) -> None:
 async def audit(update: Update, context: BotContext) -> None:
     """The latest changes, who made them and when: /audit [N]."""
     args = context.args or []
-    limit = AUDIT_DEFAULT
-    if args:
-        if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= AUDIT_MAX:
-            await reply(
-                update,
-                f"Type <code>/audit</code> for the last {AUDIT_DEFAULT} changes, or a number "
-                f"from 1 to {AUDIT_MAX}, e.g. <code>/audit 25</code>.",
-            )
-            return
-        limit = int(args[0])
-    await reply(update, audit_view(storage.recent_audit(context.db, limit)))
+    asked = _number(args[0]) if len(args) == 1 else None
+    if args and (asked is None or asked < 1):
+        await reply(
+            update,
+            f"Type <code>/audit</code> for the last {AUDIT_DEFAULT} changes, or a number "
+            f"from 1 to {AUDIT_MAX}, e.g. <code>/audit 25</code>.",
+        )
+        return
+    limit = min(asked or AUDIT_DEFAULT, AUDIT_MAX)
+    capped = f"Showing the last {AUDIT_MAX} changes, the most /audit lists.\n\n"
+    view = audit_view(storage.recent_audit(context.db, limit))
+    await reply(update, capped + view if asked is not None and asked > AUDIT_MAX else view)

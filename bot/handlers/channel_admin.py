@@ -12,6 +12,7 @@ from bot.auth import actor_of, admin_only
 from bot.command_menu import builtin_names, publish_menu
 from bot.context import BotContext
 from bot.editing.validation import NewChannelInput, problems, rules, title_problem
+from bot.handlers.channels import no_such_channel
 from bot.handlers.status_changes import command_rest
 from bot.replies import reply
 from render.formatting import bold, phase_badge, text
@@ -37,22 +38,22 @@ async def _republish(context: BotContext) -> str:
 
 
 async def _channel_arg(
-    update: Update, context: BotContext, usage: str, *, archived: bool | None
+    update: Update, context: BotContext, command: str, usage: str, *, archived: bool | None
 ) -> storage.Channel | None:
     """The one channel named after the command, or a reply listing the ones that fit."""
     args = context.args or []
     everything = storage.list_channels(context.db, include_archived=True)
     fitting = [c for c in everything if archived is None or c.archived == archived]
-    channel = None
-    if len(args) >= 1:
-        try:
-            channel = storage.find_channel(context.db, args[0], include_archived=True)
-        except storage.ChannelNotFoundError:
-            channel = None
-    if channel is None:
-        names = ", ".join(c.slug for c in fitting) or "none"
+    names = ", ".join(c.slug for c in fitting) or "none"
+    if not args:
         await reply(update, f"{usage}\nChannels you can use here: {text(names)}")
-    return channel
+        return None
+    try:
+        return storage.find_channel(context.db, args[0], include_archived=True)
+    except storage.ChannelNotFoundError:
+        unknown = no_such_channel(args[0], [c.slug for c in fitting], f"/{command} {{}}")
+        await reply(update, f"{unknown}\n{usage}\nChannels you can use here: {text(names)}")
+        return None
 
 
 @admin_only
@@ -90,7 +91,7 @@ async def add_channel(update: Update, context: BotContext) -> None:
 async def rename_channel(update: Update, context: BotContext) -> None:
     """Give a channel a new title: /renamechannel aid New title."""
     usage = "Type <code>/renamechannel &lt;slug&gt; &lt;new title&gt;</code>."
-    channel = await _channel_arg(update, context, usage, archived=None)
+    channel = await _channel_arg(update, context, "renamechannel", usage, archived=None)
     if channel is None:
         return
     title = command_rest(update).partition(" ")[2].strip()
@@ -120,7 +121,7 @@ async def _switch_archived(update: Update, context: BotContext, *, archived: boo
     """Archive or restore the channel named in the command; the two differ only in wording."""
     command = "archivechannel" if archived else "restorechannel"
     usage = f"Type <code>/{command} &lt;slug&gt;</code>."
-    channel = await _channel_arg(update, context, usage, archived=not archived)
+    channel = await _channel_arg(update, context, command, usage, archived=not archived)
     if channel is None:
         return
     if channel.archived == archived:

@@ -113,7 +113,7 @@ async def history(update: Update, context: BotContext) -> None:
         return
     limit = HISTORY_DEFAULT
     if len(args) == 2:
-        if not args[1].isdigit() or not 1 <= int(args[1]) <= HISTORY_MAX:
+        if not args[1].isascii() or not args[1].isdigit() or not 1 <= int(args[1]) <= HISTORY_MAX:
             await reply(
                 update,
                 f"The number of changes must be a whole number from 1 to {HISTORY_MAX}, e.g. "
@@ -126,9 +126,19 @@ async def history(update: Update, context: BotContext) -> None:
 
 def unknown_channel(context: BotContext, name: str, example: str) -> str:
     """A friendly 'no such channel' that suggests the closest one and lists them all."""
-    guess = closest(name.lstrip("/"), list(storage.command_index(context.db)))
-    suggestion = f" Did you mean <code>{text(example.format(guess))}</code>?" if guess else ""
     return (
-        f"There is no channel called “{text(name)}”.{suggestion}\n"
-        f"Channels: {_channel_choices(context)}"
+        no_such_channel(name, list(storage.command_index(context.db)), example)
+        + f"\nChannels: {_channel_choices(context)}"
     )
+
+
+NAME_EXCERPT = 40  # characters of a mistyped name quoted back
+
+
+def no_such_channel(name: str, choices: list[str], example: str) -> str:
+    """'There is no channel called “x”.' and, when one of `choices` is close, the command to
+    type instead: `example` with the closest choice in place of {}."""
+    guess = closest(name.lstrip("/"), choices)
+    suggestion = f" Did you mean <code>{text(example.format(guess))}</code>?" if guess else ""
+    shown = name if len(name) <= NAME_EXCERPT else name[: NAME_EXCERPT - 1] + "…"
+    return f"There is no channel called “{text(shown)}”.{suggestion}"

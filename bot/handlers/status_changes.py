@@ -13,6 +13,7 @@ from bot.context import BotContext
 from bot.editing.apply import apply_update
 from bot.editing.validation import UpdateInput, channel_choices, problems, rules, split_tail
 from bot.handlers import guided_drafts
+from bot.handlers.channels import no_such_channel
 from bot.replies import reply
 from render.admin import confirm_echo, note_echo, status_echo, undo_echo, undo_refusal
 from render.formatting import text
@@ -104,16 +105,20 @@ async def note(update: Update, context: BotContext) -> None:
 async def confirm(update: Update, context: BotContext) -> None:
     """Confirm a channel's status still holds: /confirm ceasefire."""
     args = context.args or []
-    try:
-        channel = storage.find_channel(context.db, args[0]) if len(args) == 1 else None
-    except storage.ChannelNotFoundError:
-        channel = None
-    if channel is None:
+    choices = channel_choices(rules(context.db))
+    if len(args) != 1:
         await reply(
             update,
             "Tell me which channel still holds, e.g. <code>/confirm ceasefire</code>.\n"
-            f"Channels: {text(channel_choices(rules(context.db)))}",
+            f"Channels: {text(choices)}",
         )
+        return
+    try:
+        channel = storage.find_channel(context.db, args[0])
+    except storage.ChannelNotFoundError:
+        names = list(storage.command_index(context.db))
+        unknown = no_such_channel(args[0], names, "/confirm {}")
+        await reply(update, f"{unknown}\nChannels: {text(choices)}")
         return
     storage.confirm_channel(context.db, channel_id=channel.id, actor=actor_of(update))
     now = datetime.now(UTC)
