@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 import storage
 from bot.auth import is_admin
+from bot.chats import in_channel
 from bot.context import BotContext
 from bot.keyboards import (
     Viewer,
@@ -41,9 +42,9 @@ def viewer(context: BotContext, update: Update) -> Viewer:
     """The person and chat a page is built for (decides per-person buttons)."""
     user_id = update.effective_user.id if update.effective_user else None
     chat_id = update.effective_chat.id if update.effective_chat else None
-    return Viewer(
-        db=context.db, user_id=user_id, chat_id=chat_id, is_admin=is_admin(context, user_id)
-    )
+    # No admin buttons in a channel: everyone sees them, and the form cannot work there.
+    admin = is_admin(context, user_id) and not in_channel(update)
+    return Viewer(db=context.db, user_id=user_id, chat_id=chat_id, is_admin=admin)
 
 
 def local_now(context: BotContext) -> datetime:

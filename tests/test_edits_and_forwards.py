@@ -115,3 +115,14 @@ async def test_a_forwarded_question_in_private_is_still_answered(app, api) -> No
     forward = forwarded_from(user_dict(MALLORY, "Mallory"))
     (answer,) = await reader.send("any news on prisoner swaps?", **forward)
     assert answer.startswith("<b>Detainee swaps and prisoner releases</b>")
+
+
+async def test_a_channel_post_copied_to_its_discussion_group_gets_no_notice(db, app, api) -> None:
+    """Telegram forwards every post of a channel to its linked group by itself."""
+    channel = {"id": -1009876, "type": "channel", "title": "Newsroom"}
+    group = Chat(app, api, chat_id=GROUP_ID, chat_type="supergroup")
+    automatic = {
+        "is_automatic_forward": True, "sender_chat": channel,
+        "forward_origin": {"type": "channel", "chat": channel, "message_id": 3, "date": 0},
+    }  # fmt: skip
+    assert await group.send("/ceasefire", **automatic) == []

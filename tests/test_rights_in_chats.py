@@ -13,7 +13,7 @@ from bot.auth import REFUSAL
 from bot.cli.offline_api import BOT_USER
 from bot.cli.update_factory import bot_message, chat_dict, in_topic, user_dict
 from tests.admin_support import admin_in, rows
-from tests.conftest import GROUP_ID, Chat
+from tests.conftest import ADMIN_ID, GROUP_ID, Chat
 from tests.navigation_support import TapBotApi, Tapper, buttons
 
 MALLORY = 4242
@@ -124,3 +124,16 @@ async def test_reader_commands_work_in_a_channel_post(app, api) -> None:
     poster = Chat(app, api, chat_id=CHANNEL_ID, chat_type="channel")
     (answer,) = await poster.send("/status@BackchannelBot")
     assert "Tactical ceasefire proposals" in answer
+
+
+async def test_the_guided_form_is_not_opened_in_a_channel(db, app, api) -> None:
+    """Channel posts name no person, so a form there could never get its summary."""
+    page = await post_channel_page(app, api)
+    aid = storage.find_channel(db, "aid").id
+    tap = await Tapper(app, api, user_id=ADMIN_ID).press_data(f"set:c:{aid}", page)
+    assert "Admin commands work in a private chat with me" in tap.notice
+    assert tap.edits == [] and tap.sent == []
+    # An admin browsing the channel's pages does not put an Update button there either.
+    tap = await Tapper(app, api, user_id=ADMIN_ID).press_data(data_of(page, "History"), page)
+    tap = await Tapper(app, api, user_id=ADMIN_ID).press_data("nav:c:ceasefire", page)
+    assert "✏️ Update" not in tap.keyboard

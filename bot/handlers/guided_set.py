@@ -13,9 +13,11 @@ from telegram.ext import ConversationHandler
 
 import storage
 from bot.auth import admin_only
+from bot.chats import in_channel
 from bot.context import BotContext
 from bot.editing.validation import split_tail
 from bot.handlers import guided_drafts
+from bot.handlers.channels import admin_elsewhere
 from bot.handlers.status_changes import save_and_echo, validated
 from bot.replies import reply
 from render.formatting import bold, phase_badge
@@ -61,6 +63,10 @@ async def start(update: Update, context: BotContext) -> int:
 async def pick_channel(update: Update, context: BotContext) -> int | None:
     """The channel button: show the phases, marking the current one."""
     query = update.callback_query
+    if query is not None and in_channel(update):
+        # Posts in a channel name no person, so the form could never get its summary there.
+        await query.answer(admin_elsewhere(context), show_alert=True)
+        return ConversationHandler.END
     match = _CHANNEL_DATA.match(query.data or "") if query else None
     channel = _active(context, int(match.group(1))) if match else None
     if query is None or channel is None:

@@ -57,8 +57,8 @@ async def forwarded(update: Update, context: BotContext) -> None:
     # The one place forwards arrive: later features (e.g. admins forwarding posts to the bot
     # as inbox items) hook in here, never in the command handlers.
     message = update.effective_message
-    if message is None or not message.text:
-        return
+    if message is None or not message.text or message.is_automatic_forward:
+        return  # Telegram copying a channel's post into its discussion group: not for us
     if message.text.startswith("/"):
         if _is_our_command(update, context):
             await reply(update, FORWARD_NOTICE)
