@@ -38,7 +38,7 @@ from bot.handlers import (
     channels,
     digest_admin,
     digest_settings,
-    errors,
+    error_handler,
     export,
     guided_drafts,
     guided_set,
@@ -109,7 +109,7 @@ def _add_handlers(application: Application) -> None:
     # Flood control sees every update first and can stop it before any handler runs.
     application.add_handler(TypeHandler(Update, flood.guard), group=-1)
     application.add_handlers(_handlers(application.bot_data[DB_KEY], application.user_data))
-    application.add_error_handler(errors.on_error)
+    application.add_error_handler(error_handler.on_error)
 
 
 # Only a new message runs a command or writes: never an edit, never a forward. The first two

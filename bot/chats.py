@@ -1,16 +1,18 @@
-"""Chat helpers that decide on rights: what a message really replies to, whether it was
-forwarded, and who may change a chat's digest.
+"""What kind of chat an update comes from, what a message really replies to, whether it
+was forwarded, and who may change that chat's settings.
 
-In a private chat the person owns their subscription. In a group or a channel it belongs to
-the chat, so only its administrators may change it; Telegram is asked (getChatMember) each
-time, because admins come and go without the bot being told.
+Every handler that behaves differently in private chats, groups, channels and forum topics,
+or decides on rights there, asks here, so the rules are written once. In a private chat the
+person owns their subscription. In a group or channel it belongs to the chat, so only its
+administrators may change it; Telegram is asked (getChatMember) each time, because admins come
+and go without the bot being told.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import Chat, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import filters
@@ -20,6 +22,38 @@ from bot.context import BotContext
 log = logging.getLogger(__name__)
 
 _ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+GROUP_ADMINS_ONLY = "Only this group's admins can change its digest subscription."
+
+
+def is_private_chat(chat: Chat | None) -> bool:
+    """A one-to-one chat with the bot (as opposed to a group, supergroup or channel)."""
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def is_private(update: Update) -> bool:
+    """Whether the update comes from a one-to-one chat with the bot."""
+    return is_private_chat(update.effective_chat)
+
+
+def in_group(update: Update) -> bool:
+    """Whether the update comes from a group or channel (its settings belong to that chat)."""
+    return update.effective_chat is not None and not is_private(update)
+
+
+def chat_id_of(update: Update) -> int:
+    """The id of the chat whose settings a command is about."""
+    chat = update.effective_chat
+    if chat is None:  # CommandHandler only sees messages, which always have a chat
+        raise ValueError("update without a chat")
+    return chat.id
+
+
+def topic_of(message: Message) -> int | None:
+    """The forum topic a message is in, where a reply must go too; None outside topics.
+
+    A reply chain in an ordinary group also has a thread id, which Telegram refuses here.
+    """
+    return message.message_thread_id if message.is_topic_message else None
 
 
 def replied_message(message: Message | None) -> Message | None:
@@ -73,7 +107,7 @@ async def may_manage_chat(update: Update, context: BotContext) -> bool:
     chat = update.effective_chat
     if chat is None:
         return False
-    if chat.type == ChatType.PRIVATE:
+    if is_private_chat(chat):
         return True
     query = update.callback_query
     if query is not None:

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.schedule import parse_hhmm
+
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -83,13 +85,12 @@ class Settings(BaseSettings):
     @field_validator("digest_time", mode="before")
     @classmethod
     def _hh_mm(cls, value: Any) -> Any:
-        """Digest time is written HH:MM, 24-hour clock."""
+        """Digest time is written HH:MM, 24-hour clock, read exactly as /digesttime reads it."""
         if isinstance(value, str):
-            try:
-                hours, minutes = (int(part) for part in value.strip().split(":"))
-                return time(hours, minutes)
-            except ValueError as error:
-                raise ValueError(f"{value!r} is not a time like 08:00") from error
+            parsed = parse_hhmm(value)
+            if parsed is None:
+                raise ValueError(f"{value[:20]!r} is not a time like 08:00")
+            return parsed
         return value
 
     @field_validator("log_level")

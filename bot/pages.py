@@ -38,13 +38,14 @@ class Page:
     keyboard: InlineKeyboardMarkup | None = None
 
 
-def viewer(context: BotContext, update: Update) -> Viewer:
-    """The person and chat a page is built for (decides per-person buttons)."""
+def viewer(context: BotContext, update: Update, channel: storage.Channel) -> Viewer:
+    """The person and chat a channel's page is built for (decides per-person buttons)."""
     user_id = update.effective_user.id if update.effective_user else None
-    chat_id = update.effective_chat.id if update.effective_chat else None
+    chat = update.effective_chat
+    subscribed = None if chat is None else storage.is_subscribed(context.db, chat.id, channel.id)
     # No admin buttons in a channel: everyone sees them, and the form cannot work there.
     admin = is_admin(context, user_id) and not in_channel(update)
-    return Viewer(db=context.db, user_id=user_id, chat_id=chat_id, is_admin=admin)
+    return Viewer(is_admin=admin, subscribed=subscribed)
 
 
 def local_now(context: BotContext) -> datetime:
@@ -80,7 +81,7 @@ def channel_page(context: BotContext, channel: storage.Channel, update: Update) 
         return channel_detail(status, recent, storage.phase_ladder(db), now, zone)
 
     html = cached(context, ("channel", channel.id), render)
-    return Page(html, channel_keyboard(channel, viewer(context, update)))
+    return Page(html, channel_keyboard(channel, viewer(context, update, channel)))
 
 
 def history_page(

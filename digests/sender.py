@@ -7,7 +7,7 @@ and reports a chat that blocked the bot or no longer exists as gone, so it is no
 forever. Sleep and clock are injected so tests never wait.
 
 The sender knows nothing of Telegram's library: it sends through `HtmlOutbox` (one method,
-"send this HTML to this chat"), which `bot.outbox` implements by translating Telegram's errors
+"send this HTML to this chat"), which `bot.jobs.outbox` implements by translating Telegram's errors
 into the four kinds below. So digests can be built, sent and tested without `telegram`.
 """
 

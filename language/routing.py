@@ -147,13 +147,6 @@ def word_similarity(word: str, term: str) -> float:
     return 0.0
 
 
-def channel_terms(channel: Routable) -> list[str]:
-    """Every word that points at a channel: slug, aliases, keywords and title words."""
-    return list(
-        _terms(channel.slug, tuple(channel.aliases), tuple(channel.keywords), channel.title)
-    )
-
-
 # Channels change rarely and the same words recur in question after question, so both the
 # channels' term lists and each word's best score against them are memoised (bounded LRU);
 # the results are exactly what the uncached functions return.

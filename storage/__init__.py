@@ -21,6 +21,7 @@ from storage.channel_writes import create_channel, rename_channel, set_archived
 from storage.channels import (
     channel_status,
     command_index,
+    command_index_entry,
     current_statuses,
     find_channel,
     is_channel_command,
@@ -123,6 +124,7 @@ __all__ = [
     "changes_since",
     "channel_status",
     "command_index",
+    "command_index_entry",
     "confirm_channel",
     "count_subscribers",
     "create_channel",

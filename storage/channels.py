@@ -69,11 +69,16 @@ def command_index(db: Database) -> dict[str, Channel]:
 
 
 def is_channel_command(db: Database, name: str) -> bool:
-    """Whether `name` (lower case, no slash) is an active channel's slug or alias.
+    """Whether `name` (lower case, no slash) is an active channel's slug or alias."""
+    return name in _remembered_commands(db)
+
+
+def command_index_entry(db: Database, name: str) -> Channel | None:
+    """The active channel whose slug or alias is `name` (lower case, no slash), if any.
 
     Asked for every command a reader sends, so it reads the remembered index without copying.
     """
-    return name in _remembered_commands(db)
+    return _remembered_commands(db).get(name)
 
 
 def _remembered_commands(db: Database) -> dict[str, Channel]:

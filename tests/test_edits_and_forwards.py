@@ -7,9 +7,9 @@ ran it with the forwarder's rights.
 import pytest
 
 import storage
-from bot import jobs
 from bot.cli.update_factory import forwarded_from, user_dict
 from bot.handlers.resent import EDIT_NOTICE, FORWARD_NOTICE
+from bot.jobs import scheduling as jobs
 from tests.admin_support import admin_in, rows
 from tests.conftest import ADMIN_ID, GROUP_ID, READER_ID, Chat
 from tests.digest_support import add_subscriber

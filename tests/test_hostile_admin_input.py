@@ -19,7 +19,7 @@ import storage
 from bot.cli.update_factory import bot_message, chat_dict
 from bot.command_menu import registered_commands
 from bot.editing.validation import GRADES, SLUG_PATTERN, SUMMARY_MAX, TITLE_MAX
-from bot.handlers.errors import SORRY
+from bot.handlers.error_handler import SORRY
 from tests.admin_support import AdminChat, admin_in, rows
 from tests.test_hostile_input import ARGUMENTS
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 import storage
-from bot import jobs
 from bot.cli.offline_api import ScriptedFailure
+from bot.jobs import scheduling as jobs
 from tests.conftest import ADMIN_ID, GROUP_ID, READER_ID, Chat
 from tests.digest_support import FIRST_DUE, add_subscriber, make_sender, set_status
 

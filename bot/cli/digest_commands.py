@@ -13,7 +13,7 @@ import storage
 from bot.app import build_application
 from bot.cli.console import render_html
 from bot.config import Settings
-from bot.jobs import DigestService
+from bot.jobs.scheduling import DigestService
 from digests.runner import preview
 from storage.timestamps import utc_now
 

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 from telegram.ext import Application
 
 import storage
-from bot import jobs as digest_jobs
 from bot.app import build_application
 from bot.cli import admin_commands, digest_commands, report_commands
 from bot.cli.console import run_console
 from bot.config import ConfigError, Settings, load_settings
+from bot.jobs import scheduling as digest_jobs
 from bot.logs import configure_logging
 from storage.backup import BackupError, backup_database
 

@@ -5,15 +5,14 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import filters
 
 import storage
-from bot.chats import in_channel
+from bot.chats import in_channel, is_private
 from bot.command_menu import builtin_names
 from bot.context import BotContext
-from bot.pages import channel_page, history_page, send_page
-from bot.replies import is_private, reply
+from bot.pages import HISTORY_DEFAULT, channel_page, history_page, send_page
+from bot.replies import reply
 from language.suggestions import closest
 from render.formatting import text
 
-HISTORY_DEFAULT = 10
 HISTORY_MAX = 50
 
 
@@ -41,27 +40,30 @@ class ChannelCommand(filters.MessageFilter):
     a channel checks), so answering them first changes nothing but the time it takes.
     """
 
+    data_filter = True
+
     def __init__(self, db: Database) -> None:
-        super().__init__(name="ChannelCommand")
+        super().__init__(name="ChannelCommand", data_filter=True)
         self.db = db
 
-    def filter(self, message: Message) -> bool:
-        """Whether the command names an active channel (slug or alias)."""
+    def filter(self, message: Message) -> dict[str, list[storage.Channel]] | None:
+        """The channel the command names (slug or alias), handed on to the handler."""
         parsed = command_of(message, message.get_bot().username)
-        return parsed is not None and storage.is_channel_command(self.db, parsed[0])
+        if parsed is None:
+            return None
+        channel = storage.command_index_entry(self.db, parsed[0])
+        return None if channel is None else {"matched_channels": [channel]}
 
 
 def _channel_choices(context: BotContext) -> str:
     return ", ".join(f"/{c.slug}" for c in storage.list_channels(context.db))
 
 
-async def show_channel(update: Update, context: BotContext, channel: storage.Channel) -> None:
-    """Send one channel's full status with its buttons; shared by its command and questions."""
-    await send_page(update, channel_page(context, channel, update))
-
-
 async def channel_or_unknown(update: Update, context: BotContext) -> None:
     """Answer /<channel> from the database, or explain an unknown command."""
+    if context.matched_channels:
+        await send_page(update, channel_page(context, context.matched_channels[0], update))
+        return
     parsed = command_of(update.effective_message, context.bot.username)
     if parsed is None:
         return
@@ -76,7 +78,7 @@ async def channel_or_unknown(update: Update, context: BotContext) -> None:
         elif is_private(update) or addressed:
             await reply(update, _unknown_command(context, name))
         return
-    await show_channel(update, context, channel)
+    await send_page(update, channel_page(context, channel, update))
 
 
 def admin_elsewhere(context: BotContext) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 import storage
-from bot.chats import may_manage_chat
+from bot.chats import GROUP_ADMINS_ONLY, chat_id_of, in_group, may_manage_chat
 from bot.context import BotContext
-from bot.handlers.subscriptions import GROUP_ADMINS_ONLY, chat_id_of, in_group
 from bot.replies import reply
 from digests.runner import preview
 from render.formatting import text

@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from telegram import Message, Update
-from telegram.constants import ChatType
 from telegram.ext import filters
 
-from bot.chats import replied_message
+from bot.chats import is_private_chat, replied_message
 from bot.context import BotContext
 
 DRAFT = "guided_set"
@@ -66,7 +65,7 @@ class FormReply(filters.MessageFilter):
 
     def filter(self, message: Message) -> bool:
         """Whether the message is in a private chat or answers the sender's form message."""
-        if message.chat.type == ChatType.PRIVATE:
+        if is_private_chat(message.chat):
             return True
         if message.from_user is None:
             return False

@@ -12,12 +12,11 @@ from telegram import Message, MessageEntity, Update
 
 import storage
 from bot.callbacks import Action
-from bot.chats import replied_message
+from bot.chats import is_private, replied_message
 from bot.context import BotContext
-from bot.handlers.channels import show_channel
 from bot.keyboards import choices_keyboard, overview_only
-from bot.pages import cached, latest_page, send_page
-from bot.replies import is_private, reply
+from bot.pages import cached, channel_page, latest_page, send_page
+from bot.replies import reply
 from language import routing
 from render.answers import changes_view, choices_text, no_match_text, nothing_changed_hint
 
@@ -71,7 +70,7 @@ async def _answer(
     elif found.intent is routing.Intent.LATEST_ENTRY:
         await _latest(update, context, candidates[0] if candidates else None, channels)
     elif candidates:
-        await show_channel(update, context, candidates[0])
+        await send_page(update, channel_page(context, candidates[0], update))
     else:
         await reply(update, no_match_text(channels), overview_only())
 

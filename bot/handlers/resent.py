@@ -11,9 +11,9 @@ commands get a notice; forwarded plain text is read as a question, which only ev
 """
 
 from telegram import Update
-from telegram.constants import ChatType
 
 import storage
+from bot.chats import is_private
 from bot.command_menu import builtin_names
 from bot.context import BotContext
 from bot.handlers import questions
@@ -37,8 +37,7 @@ def _is_our_command(update: Update, context: BotContext) -> bool:
     if parsed is None:
         return False
     name, addressed = parsed
-    chat = update.effective_chat
-    if addressed or (chat is not None and chat.type == ChatType.PRIVATE):
+    if addressed or is_private(update):
         return True
     # A bare command in a group or channel is ours only if we know it.
     return name in builtin_names(context.application) or storage.is_channel_command(

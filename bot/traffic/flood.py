@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from bot.chats import is_private
 from bot.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def _counts(update: Update) -> bool:
     message = update.effective_message
     if message is None or update.effective_chat is None:
         return False
-    if update.effective_chat.type == ChatType.PRIVATE:
+    if is_private(update):
         return True
     return bool(message.text and message.text.startswith("/"))
 

@@ -21,7 +21,7 @@ from telegram.ext import Application, Job
 import storage
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
-from bot.outbox import TelegramOutbox
+from bot.jobs.outbox import TelegramOutbox
 from bot.telegram_bot import BackchannelBot
 from digests import alerts, runner
 from digests.sender import DigestSender, RateLimits
