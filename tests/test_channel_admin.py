@@ -108,3 +108,12 @@ async def test_menu_failure_keeps_the_change(db, app, api, admin) -> None:
     reply = await admin.ask("/renamechannel summit Summit talks")
     assert "Renamed /summit" in reply and "menu will catch up" in reply
     assert "Summit talks" in await Chat(app, api).ask("/channels")
+
+
+async def test_renaming_to_the_same_title_changes_and_logs_nothing(db, admin) -> None:
+    """Found by fuzzing admins: an audit row for a rename that renamed nothing."""
+    assert "✏️ Renamed" in await admin.ask("/renamechannel aid Aid corridors")
+    before = rows(db, "channels"), rows(db, "audit_log")
+    reply = await admin.ask("/renamechannel aid  Aid corridors ")
+    assert reply == "/aid is already called <b>Aid corridors</b>, so nothing was changed."
+    assert (rows(db, "channels"), rows(db, "audit_log")) == before

@@ -99,6 +99,11 @@ async def rename_channel(update: Update, context: BotContext) -> None:
     if problem:
         await reply(update, f"Nothing was changed: {text(problem)}\n{usage}")
         return
+    if title == channel.title:  # no change, so no audit row and no menu refresh
+        await reply(
+            update, f"/{channel.slug} is already called {bold(title)}, so nothing was changed."
+        )
+        return
     storage.rename_channel(context.db, channel_id=channel.id, title=title, actor=actor_of(update))
     log.info("channel %s renamed by user %s", channel.slug, actor_of(update).id)
     message = f"✏️ Renamed /{channel.slug}: {bold(channel.title)} → {bold(title)}"
