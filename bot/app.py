@@ -19,6 +19,7 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -28,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.chats import FORWARDED
-from bot.command_menu import publish_menu
+from bot.command_menu import command_names, publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.handlers import (
@@ -43,7 +44,10 @@ from bot.handlers import (
     guided_drafts,
     guided_set,
     help,
+    inline,
+    language,
     navigation,
+    publishing,
     questions,
     resent,
     search,
@@ -52,6 +56,7 @@ from bot.handlers import (
     subscriptions,
     timeline,
 )
+from bot.jobs import status_page
 from bot.reply_cache import CACHE_KEY, ReplyCache
 from bot.telegram_bot import BackchannelBot
 from bot.traffic import flood
@@ -77,6 +82,7 @@ def build_application(
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
     application = builder.build()
@@ -121,6 +127,15 @@ READER = (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST) & ~FORWA
 ADMIN = filters.UpdateType.MESSAGE & ~FORWARDED
 
 
+def builtin_command_names(db: Database) -> frozenset[str]:
+    """The commands the bot answers itself, read off the handler list below.
+
+    The one list of reserved names for paths without a running Application (the CLI's
+    restore): a channel may never be called like one of these.
+    """
+    return command_names(_handlers(db, {}))
+
+
 def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
     """Every handler in one group, in order: PTB runs only the first one that matches.
 
@@ -153,6 +168,8 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
         CommandHandler("quiet", digest_settings.quiet, READER),
         CommandHandler("digest", digest_settings.digest, READER),
         CommandHandler("alerts", alerts.alerts, READER),
+        CommandHandler("language", language.language, READER),
+        CallbackQueryHandler(language.language_button, pattern=f"^{language.CALLBACK_PREFIX}"),
         # Admin commands, each wrapped in `admin_only` (hidden from readers' /help and menu).
         # The one-line /set comes after the guided form above, which takes only a bare /set.
         CommandHandler("set", status_changes.set_status, ADMIN),
@@ -170,6 +187,7 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
         CommandHandler("cancel", guided_set.nothing_to_cancel, ADMIN),
         CallbackQueryHandler(guided_set.expired_button, pattern=r"^set:"),
         CommandHandler("digestnow", digest_admin.digestnow, ADMIN),
+        CommandHandler("publish", publishing.publish, ADMIN),
         CommandHandler("export", export.export_history, ADMIN),
         # Unknown commands get suggestions (admin commands posted in a channel: where they
         # work); also answers a channel command whose channel appeared since the filter's check.
@@ -177,6 +195,8 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
         CallbackQueryHandler(navigation.navigate, pattern=f"^{callbacks.PREFIX}:"),
         # Last: answers any button no handler above claimed, so none spins forever.
         CallbackQueryHandler(navigation.unknown_button),
+        # Inline mode (@Bot ceasefire in any chat); only inline queries reach it.
+        InlineQueryHandler(inline.inline_query),
     ]
 
 
@@ -220,3 +240,8 @@ def _guided_set(user_data: Mapping[int, Any]) -> ConversationHandler:
 
 async def _post_init(application: Application) -> None:
     await publish_menu(application, application.bot_data[DB_KEY])
+    status_page.start(application)
+
+
+async def _post_stop(application: Application) -> None:
+    await status_page.stop(application)

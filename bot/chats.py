@@ -17,7 +17,9 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import filters
 
+import storage
 from bot.context import BotContext
+from language.i18n import Texts, pick_language, texts
 
 log = logging.getLogger(__name__)
 
@@ -128,3 +130,17 @@ async def _is_chat_admin(context: BotContext, chat_id: int, user_id: int) -> boo
         log.warning("could not check admin rights in chat %s: %s", chat_id, error)
         return False
     return member.status in _ADMIN_STATUSES
+
+
+def language_of(update: Update, context: BotContext) -> str:
+    """The language to answer this update in: the chat's /language choice, else the person's
+    Telegram app language, else DEFAULT_LANGUAGE. Asked once per update by its handler."""
+    chat, user = update.effective_chat, update.effective_user
+    chosen = storage.chosen_language(context.db, chat.id) if chat is not None else None
+    code = user.language_code if user is not None else None
+    return pick_language(chosen, code, context.settings.default_language)
+
+
+def texts_for(update: Update, context: BotContext) -> Texts:
+    """The catalog of the reader's language (see `language_of`)."""
+    return texts(language_of(update, context))

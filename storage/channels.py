@@ -20,7 +20,10 @@ SELECT c.id AS c_id, c.slug AS c_slug, c.title AS c_title, c.keywords AS c_keywo
        (SELECT p.phase FROM status_history p
          WHERE p.channel_id = c.id AND p.kind = 'status' AND p.id < c.current_status_id
            AND p.{COUNTED}
-         ORDER BY p.id DESC LIMIT 1) AS previous_phase
+         ORDER BY p.id DESC LIMIT 1) AS previous_phase,
+       (SELECT max(n.changed_at) FROM status_history n
+         WHERE n.channel_id = c.id AND n.kind = 'note' AND n.id > c.current_status_id
+           AND n.{COUNTED}) AS last_note_at
 FROM channels c JOIN status_history h ON h.id = c.current_status_id
 """
 
@@ -134,6 +137,7 @@ def _status_from_row(row: dict[str, Any], aliases: list[str], ladder: PhaseLadde
         phase=phase,
         previous_phase=row["previous_phase"],
         trend=ladder.trend(current.phase, row["previous_phase"]),
+        last_note_at=from_db(row["last_note_at"]),
     )
 
 

@@ -71,3 +71,13 @@ def data_version(db: Database) -> tuple[int, int]:
     """
     (version,) = db.execute("PRAGMA data_version").fetchone()
     return version, db.conn.total_changes
+
+
+def database_file(db: Database) -> Path | None:
+    """The file behind an open database, or None for an in-memory one.
+
+    Parts of the bot that need a connection of their own (the status page's worker thread)
+    open the same file rather than share this connection across threads.
+    """
+    row = db.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row and row[2] else None

@@ -112,13 +112,16 @@ class ChannelStatus(BaseModel):
     phase: Phase
     previous_phase: str | None
     trend: Trend
+    # The newest note recorded after the current status (its date), if any: news, but it
+    # does not make the status itself any younger.
+    last_note_at: datetime | None = None
 
     @property
     def last_touched(self) -> datetime:
-        """When someone last changed or verified the status; staleness counts from here."""
+        """When the status was set or last verified; staleness counts from here, not notes."""
         verified = self.channel.verified_at
-        updated = self.channel.updated_at
-        return verified if verified is not None and verified > updated else updated
+        status_from = self.current.changed_at
+        return verified if verified is not None and verified > status_from else status_from
 
 
 class AdminGrant(BaseModel):

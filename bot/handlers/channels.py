@@ -11,7 +11,7 @@ from bot.context import BotContext
 from bot.pages import HISTORY_DEFAULT, channel_page, history_page, send_page
 from bot.replies import reply
 from language.suggestions import closest
-from render.formatting import text
+from render.formatting import quoted, text, typed
 
 HISTORY_MAX = 50
 
@@ -95,7 +95,7 @@ def _unknown_command(context: BotContext, name: str) -> str:
     # Never "Did you mean" the very command typed (a known one that cannot run here).
     guess = closest(name, sorted(known - {name}))
     hint = f" Did you mean /{guess}?" if guess else ""
-    return f"I don't know the command /{text(name)}.{hint} Send /help to see every command."
+    return f"I don't know the command /{typed(name)}.{hint} Send /help to see every command."
 
 
 async def history(update: Update, context: BotContext) -> None:
@@ -134,13 +134,9 @@ def unknown_channel(context: BotContext, name: str, example: str) -> str:
     )
 
 
-NAME_EXCERPT = 40  # characters of a mistyped name quoted back
-
-
 def no_such_channel(name: str, choices: list[str], example: str) -> str:
     """'There is no channel called “x”.' and, when one of `choices` is close, the command to
     type instead: `example` with the closest choice in place of {}."""
     guess = closest(name.lstrip("/"), choices)
     suggestion = f" Did you mean <code>{text(example.format(guess))}</code>?" if guess else ""
-    shown = name if len(name) <= NAME_EXCERPT else name[: NAME_EXCERPT - 1] + "…"
-    return f"There is no channel called “{text(shown)}”.{suggestion}"
+    return f"There is no channel called {quoted(name)}.{suggestion}"
