@@ -55,6 +55,7 @@ from bot.handlers import (
     status_changes,
     subscriptions,
     timeline,
+    translations,
 )
 from bot.jobs import status_page
 from bot.reply_cache import CACHE_KEY, ReplyCache
@@ -176,6 +177,7 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
         CommandHandler("note", status_changes.note, ADMIN),
         CommandHandler("confirm", status_changes.confirm, ADMIN),
         CommandHandler("undo", status_changes.undo, ADMIN),
+        CommandHandler("translate", translations.translate, ADMIN),
         CommandHandler("addchannel", channel_admin.add_channel, ADMIN),
         CommandHandler("renamechannel", channel_admin.rename_channel, ADMIN),
         CommandHandler("archivechannel", channel_admin.archive_channel, ADMIN),
@@ -225,6 +227,10 @@ def _guided_set(user_data: Mapping[int, Any]) -> ConversationHandler:
                 ],
                 guided_set.PHASE: [CallbackQueryHandler(guided_set.pick_phase, pattern=r"^set:p:")],
                 guided_set.SUMMARY: [MessageHandler(typed, guided_set.write_summary)],
+                guided_set.TRANSLATION: [
+                    MessageHandler(typed, guided_set.write_translation),
+                    CommandHandler("skip", guided_set.skip, ADMIN),
+                ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, guided_set.timed_out)],
             },
             fallbacks=[

@@ -14,7 +14,8 @@ from storage.phases import phase_ladder
 from storage.timestamps import from_db
 
 _STATUS_SQL = f"""
-SELECT c.id AS c_id, c.slug AS c_slug, c.title AS c_title, c.keywords AS c_keywords,
+SELECT c.id AS c_id, c.slug AS c_slug, c.title AS c_title, c.title_uk AS c_title_uk,
+       c.keywords AS c_keywords,
        c.archived AS c_archived, c.position AS c_position, c.updated_at AS c_updated_at,
        c.verified_at AS c_verified_at, h.*,
        (SELECT p.phase FROM status_history p
@@ -45,6 +46,7 @@ def _channel(row: dict[str, Any], aliases: list[str], prefix: str = "") -> Chann
         id=row[f"{prefix}id"],
         slug=row[f"{prefix}slug"],
         title=row[f"{prefix}title"],
+        title_uk=row.get(f"{prefix}title_uk"),
         aliases=aliases,
         keywords=json.loads(row[f"{prefix}keywords"] or "[]"),
         archived=bool(row[f"{prefix}archived"]),

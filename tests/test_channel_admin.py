@@ -115,5 +115,5 @@ async def test_renaming_to_the_same_title_changes_and_logs_nothing(db, admin) ->
     assert "✏️ Renamed" in await admin.ask("/renamechannel aid Aid corridors")
     before = rows(db, "channels"), rows(db, "audit_log")
     reply = await admin.ask("/renamechannel aid  Aid corridors ")
-    assert reply == "/aid is already called <b>Aid corridors</b>, so nothing was changed."
+    assert reply == "/aid already has that title, so nothing was changed."
     assert (rows(db, "channels"), rows(db, "audit_log")) == before

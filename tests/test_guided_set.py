@@ -6,9 +6,16 @@ import storage
 from bot.cli.update_factory import bot_message, chat_dict
 from tests.admin_support import admin_in, rows
 from tests.conftest import GROUP_ID, Chat
+from tests.navigation_support import TapBotApi
 
 # Free text outside the form goes to the question router, which says it did not understand.
 NOT_UNDERSTOOD = "Sorry, I couldn't tell which channel you mean."
+
+
+@pytest.fixture
+def api() -> TapBotApi:
+    """The offline Bot API, remembering the messages it sent (their ids)."""
+    return TapBotApi()
 
 
 @pytest.fixture
@@ -47,6 +54,10 @@ async def test_guided_set_from_start_to_finish(db, app, api, admin) -> None:
     assert "🔎 Exploratory → 🤝 Negotiating · ⬆️ improved" in reply
     assert "Talks &lt;b&gt;resumed&lt;/b&gt;" in reply and "(official)" in reply
     assert latest(db, "ceasefire") == "Talks <b>resumed</b>"
+    # Last, optional step: the same text in the other language.
+    assert reply.endswith("🌐 Send the same text in Ukrainian too, so Ukrainian readers see it in "
+                          "theirs, or /skip.")  # fmt: skip
+    assert "saved without a translation" in await admin.ask("/skip")
     # The form is finished: more text is ordinary chat, and its buttons are dead.
     assert (await admin.ask("One more thing")).startswith(NOT_UNDERSTOOD)
     stale = await admin.press(f"set:p:{channel_id(db, 'ceasefire')}:stalled")
@@ -89,6 +100,22 @@ async def test_in_a_group_only_a_reply_to_the_form_continues_it(db, started, api
 
 def mentions_bot() -> dict:
     return {"entities": [{"type": "mention", "offset": 0, "length": len("@BackchannelBot")}]}
+
+
+async def test_in_a_group_the_translation_is_a_reply_to_the_echo(db, started, api) -> None:
+    admin = admin_in(started, api, group=True)
+    await admin.ask("/set")
+    await admin.press(f"set:c:{channel_id(db, 'aid')}", message_id=11)
+    await admin.press(f"set:p:{channel_id(db, 'aid')}:stalled", message_id=11)
+    (saved,) = await admin.send("Convoys halted", **reply_to_form(11))
+    assert saved.endswith("or /skip.")
+    echo = api.messages[-1]["message_id"]
+    # Chat in the group meanwhile is not the translation.
+    assert await admin.send("Конвої зупинено, обідаємо?") == []
+    (added,) = await admin.send("Конвої зупинено", **reply_to_form(echo))
+    assert added.startswith("🌐 Saved the status of <b>Civilian humanitarian aid access</b>")
+    entry = storage.history(db, channel_id(db, "aid"), 1)[0]
+    assert entry.summary_in("uk") == ("Конвої зупинено", None)
 
 
 async def set_up_two_forms(db, started, api):

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 import storage
 from bot.cli.update_factory import bot_message, chat_dict
 from bot.command_menu import registered_commands
-from bot.editing.validation import GRADES, SLUG_PATTERN, SUMMARY_MAX, TITLE_MAX
+from bot.editing.validation import GRADES
 from bot.handlers.error_handler import SORRY
+from storage.values import SLUG_PATTERN, SUMMARY_MAX, TITLE_MAX
 from tests.admin_support import AdminChat, admin_in, rows
 from tests.test_hostile_input import ARGUMENTS
 
@@ -45,6 +46,8 @@ REALISTIC = {
     "grant": ["4242 Mallory", "4243"],
     "revoke": ["4242"],
     "audit": ["5", "999"],
+    "translate": ["aid Конвої зупинено"],
+    "publish": ["@desknews digest", "off"],
 }
 
 

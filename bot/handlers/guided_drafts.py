@@ -19,7 +19,9 @@ from bot.chats import is_private_chat, replied_message
 from bot.context import BotContext
 
 DRAFT = "guided_set"
-Draft = dict[str, Any]  # "form": the form's message id; "channel", "phase": slugs once picked
+# "form": the form's message id; "channel", "phase": slugs once picked; after the summary is
+# saved, "saved": its entry id and "prompt": the ids of the echo asking for the translation.
+Draft = dict[str, Any]
 
 
 def _drafts(user_data: Mapping[Any, Any] | None) -> dict[int, Draft]:
@@ -71,4 +73,8 @@ class FormReply(filters.MessageFilter):
             return False
         draft = _drafts(self.user_data.get(message.from_user.id)).get(message.chat.id)
         replied = replied_message(message)
-        return draft is not None and replied is not None and replied.message_id == draft.get("form")
+        if draft is None or replied is None:
+            return False
+        return replied.message_id == draft.get("form") or replied.message_id in draft.get(
+            "prompt", ()
+        )

@@ -1,6 +1,7 @@
 """/set, /note, /confirm and /undo: admins keep the briefing current in one short command."""
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,16 +60,39 @@ async def validated(
         return None
 
 
-async def save_and_echo(update: Update, context: BotContext, data: UpdateInput) -> None:
-    """Write a validated update and show it the way readers now see it."""
+async def save_and_echo(
+    update: Update,
+    context: BotContext,
+    data: UpdateInput,
+    after: Callable[[storage.StatusEntry], str] | None = None,
+) -> storage.StatusEntry:
+    """Write a validated update and show it the way readers now see it.
+
+    `after` adds a paragraph about the saved entry to the same message (the guided /set's
+    request for the other language's text).
+    """
+    entry, _sent = await saved_and_echoed(update, context, data, after)
+    return entry
+
+
+async def saved_and_echoed(
+    update: Update,
+    context: BotContext,
+    data: UpdateInput,
+    after: Callable[[storage.StatusEntry], str] | None = None,
+) -> tuple[storage.StatusEntry, list[int]]:
+    """`save_and_echo`, also returning the ids of the echo's messages (the guided /set's form
+    continues with a reply to them)."""
     db = context.db
     entry = apply_update(db, data, actor_of(update))
     status = storage.channel_status(db, storage.find_channel(db, data.channel))
     log.info("%s on %s by user %s", entry.kind, data.channel, entry.actor_id)
     if entry.kind == "note":
-        await reply(update, note_echo(status, entry))
+        html = note_echo(status, entry)
     else:
-        await reply(update, status_echo(status, storage.phase_ladder(db)))
+        html = status_echo(status, storage.phase_ladder(db))
+    sent = await reply(update, html if after is None else f"{html}\n\n{after(entry)}")
+    return entry, sent
 
 
 @admin_only
@@ -80,7 +104,7 @@ async def set_status(update: Update, context: BotContext) -> None:
         return
     channel, phase, tail = parts
     # A half-finished guided form in this chat must not turn the admin's next message into a
-    # summary; forms the admin has open in other chats are theirs to finish.
+    # summary (or a translation); forms the admin has open in other chats are theirs to finish.
     guided_drafts.discard(update, context)
     data = {"channel": channel, "phase": phase, **split_tail(tail)}
     valid = await validated(update, context, data, SET_USAGE)
