@@ -188,3 +188,13 @@ async def test_any_guided_set_steps(data, db, admin: AdminChat) -> None:
             extra = {"reply_to_message": form} if kind == "reply" else {}
             assert SORRY not in await admin.send(text, **extra), value
         assert_nothing_or_an_audited_valid_change(db, before, (kind, value))
+
+
+async def test_translating_to_the_same_text_changes_and_logs_nothing(db, app, api) -> None:
+    """Found by the fuzzing above: an audit row for a translation that replaced itself."""
+    admin = admin_in(app, api)
+    assert "🌐 Saved" in await admin.ask("/translate aid Конвої зупинено")
+    before = rows(db, "status_history"), rows(db, "audit_log")
+    reply = await admin.ask("/translate aid  Конвої зупинено ")
+    assert reply.startswith("Nothing was changed: That translation is already saved.")
+    assert (rows(db, "status_history"), rows(db, "audit_log")) == before
