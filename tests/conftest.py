@@ -136,14 +136,16 @@ class Chat:
     first_name: str = "Reader"
     language_code: str | None = None
 
-    async def send(self, text: str, **message_extra: object) -> list[str]:
-        """Process one message; return the texts of the messages the bot sent in reply."""
+    async def send(self, text: str, *, edited: bool = False, **message_extra: object) -> list[str]:
+        """Process one message (`edited`: an edit of an old one; in a channel: a channel post);
+        return the texts of the messages the bot sent in reply."""
         before = len(self.api.calls)
         update = text_update(
             self.app.bot,
             text,
             user=user_dict(self.user_id, self.first_name, language_code=self.language_code),
             chat=chat_dict(self.chat_id, self.chat_type),
+            edited=edited,
             **message_extra,
         )
         await self.app.process_update(update)

@@ -12,7 +12,7 @@ from telegram import Message, MessageEntity, Update
 
 import storage
 from bot.callbacks import Action
-from bot.chats import is_private, language_of
+from bot.chats import is_private, language_of, replied_message
 from bot.context import BotContext
 from bot.handlers import help, status
 from bot.handlers.search import SEARCH_LIMIT
@@ -40,7 +40,7 @@ _CHOICE_ACTIONS = {routing.Intent.LATEST_ENTRY: Action.LATEST}
 
 def addressed_to_bot(message: Message, bot_id: int, bot_username: str) -> bool:
     """Whether a group message mentions the bot or replies to one of its messages."""
-    replied = message.reply_to_message
+    replied = replied_message(message)
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
         return True
     mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])

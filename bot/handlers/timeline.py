@@ -39,7 +39,8 @@ def _cache(context: BotContext) -> ChartCache:
 
 def _days(word: str) -> int | None:
     """The number of days asked for, or None when it is not a whole number in range."""
-    return int(word) if word.isdigit() and 1 <= int(word) <= MAX_DAYS else None
+    # isascii: int() cannot read every Unicode digit ("²").
+    return int(word) if word.isascii() and word.isdigit() and 1 <= int(word) <= MAX_DAYS else None
 
 
 def _period(days: int) -> str:
