@@ -5,6 +5,7 @@ order python-telegram-bot tries them (the guided /set form's own steps included)
 """
 
 import warnings
+from concurrent.futures import Executor
 
 from sqlite_utils import Database
 from telegram import LinkPreviewOptions, Update
@@ -25,6 +26,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
+from bot.chart_cache import CHARTS_KEY, ChartDrawer
 from bot.command_menu import publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
@@ -60,8 +62,13 @@ def build_application(
     *,
     token: str | None = None,
     request: BaseRequest | None = None,
+    chart_executor: Executor | None = None,
 ) -> Application:
-    """Assemble the bot; `request` replaces the HTTP layer (console, tests, benchmarks)."""
+    """Assemble the bot; `request` replaces the HTTP layer (console, tests, benchmarks).
+
+    Charts are drawn in `chart_executor` (tests pass threads), by default in a pool of worker
+    processes started with the first chart and stopped with the application.
+    """
     if token is None and settings.bot_token is not None:
         token = settings.bot_token.get_secret_value()
     if not token:
@@ -72,6 +79,7 @@ def build_application(
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
     application = builder.build()
@@ -79,6 +87,7 @@ def build_application(
     application.bot_data[SETTINGS_KEY] = settings
     application.bot_data[FLOOD_KEY] = FloodGuard(settings.flood_rate, settings.flood_burst)
     application.bot_data[CACHE_KEY] = ReplyCache()
+    application.bot_data[CHARTS_KEY] = ChartDrawer(chart_executor)
     _add_handlers(application)
     return application
 
@@ -200,3 +209,7 @@ def _guided_set() -> ConversationHandler:
 
 async def _post_init(application: Application) -> None:
     await publish_menu(application, application.bot_data[DB_KEY])
+
+
+async def _post_shutdown(application: Application) -> None:
+    application.bot_data[CHARTS_KEY].shutdown()

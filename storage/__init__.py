@@ -27,7 +27,7 @@ from storage.channels import (
     list_channels,
     taken_commands,
 )
-from storage.database import data_version, open_database
+from storage.database import data_version, database_file, open_database, open_reader
 from storage.errors import (
     ChannelExistsError,
     ChannelNotFoundError,
@@ -40,6 +40,7 @@ from storage.errors import (
 from storage.export import EXPORT_COLUMNS, ExportRow, export_rows
 from storage.history import (
     COUNTED,
+    first_change,
     history,
     history_since,
     latest_entry_id,
@@ -129,10 +130,12 @@ __all__ = [
     "current_phase",
     "current_statuses",
     "data_version",
+    "database_file",
     "deactivate",
     "due_subscribers",
     "export_rows",
     "find_channel",
+    "first_change",
     "get_alerts",
     "get_subscriber",
     "grant_admin",
@@ -147,6 +150,7 @@ __all__ = [
     "list_admins",
     "list_channels",
     "open_database",
+    "open_reader",
     "phase_ladder",
     "postpone",
     "recent_audit",

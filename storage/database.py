@@ -71,3 +71,27 @@ def data_version(db: Database) -> tuple[int, int]:
     """
     (version,) = db.execute("PRAGMA data_version").fetchone()
     return version, db.conn.total_changes
+
+
+def database_file(db: Database) -> Path | None:
+    """The file the database lives in, or None for an in-memory one.
+
+    Work handed to another process (chart drawing) opens the same file with `open_reader`.
+    """
+    for row in db.execute("PRAGMA database_list").fetchall():
+        if row[1] == "main" and row[2]:
+            return Path(row[2])
+    return None
+
+
+def open_reader(path: Path | str) -> Database:
+    """A read-only connection of its own, for slow reads away from the bot's connection.
+
+    The bot's connection lives on the event loop thread; a long read there (a chart over ten
+    years of history) would stall every reader. A worker thread or process reads through its
+    own connection instead, seeing only committed data, and cannot write by mistake.
+    """
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    db = Database(sqlite3.connect(uri, uri=True, check_same_thread=False))
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return db
