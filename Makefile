@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run console test lint format bench clean
+.PHONY: run console test lint format bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,13 @@ clean:
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Refresh the Ukrainian catalog after changing any text readers see, then translate the new
+# entries in language/locales/uk/LC_MESSAGES/messages.po (tests fail while any is missing).
+POT := language/locales/messages.pot
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k plural:1,2 --no-location --sort-output \
+		--omit-header -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d language/locales -D messages -l uk --no-fuzzy-matching \
+		--ignore-obsolete
+	rm -f $(POT)

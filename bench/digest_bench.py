@@ -21,7 +21,7 @@ from bench.telegram_process import TelegramProcess
 from bot.app import build_bot
 from bot.cli.offline_api import OfflineBotApi
 from bot.config import Settings
-from bot.outbox import TelegramOutbox
+from bot.jobs.outbox import TelegramOutbox
 from digests.runner import build_due, send_due
 from digests.sender import DigestSender, RateLimits
 

@@ -18,6 +18,7 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -27,7 +28,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.chart_cache import CHARTS_KEY, ChartDrawer
-from bot.command_menu import publish_menu
+from bot.command_menu import command_names, publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.handlers import (
@@ -37,18 +38,23 @@ from bot.handlers import (
     channels,
     digest_admin,
     digest_settings,
-    errors,
+    error_handler,
     export,
     guided_set,
     help,
+    inline,
+    language,
     navigation,
+    publishing,
     questions,
     search,
     status,
     status_changes,
     subscriptions,
     timeline,
+    translations,
 )
+from bot.jobs import status_page
 from bot.reply_cache import CACHE_KEY, ReplyCache
 from bot.telegram_bot import BackchannelBot
 from bot.traffic import flood
@@ -79,7 +85,7 @@ def build_application(
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        .post_stop(_post_stop)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
     application = builder.build()
@@ -113,7 +119,16 @@ def _add_handlers(application: Application) -> None:
     # Flood control sees every update first and can stop it before any handler runs.
     application.add_handler(TypeHandler(Update, flood.guard), group=-1)
     application.add_handlers(_handlers(application.bot_data[DB_KEY]))
-    application.add_error_handler(errors.on_error)
+    application.add_error_handler(error_handler.on_error)
+
+
+def builtin_command_names(db: Database) -> frozenset[str]:
+    """The commands the bot answers itself, read off the handler list below.
+
+    The one list of reserved names for paths without a running Application (the CLI's
+    restore): a channel may never be called like one of these.
+    """
+    return command_names(_handlers(db))
 
 
 def _handlers(db: Database) -> list[BaseHandler]:
@@ -122,12 +137,14 @@ def _handlers(db: Database) -> list[BaseHandler]:
     The catch-alls at the end therefore see just what no command took. /help lists the
     commands in this order (admin ones only to admins).
     """
-    return [
+    channel_command = channels.ChannelCommand(db)
+    handlers = [
         # Channel commands and questions are most of what readers send, so they come before
         # the thirty-odd built-in commands PTB would otherwise try one by one. They cannot
-        # take anything meant for those: channel names are never built-in names, and
+        # take anything meant for those: channel names are never built-in names (and a
+        # database restored before that rule cannot hide one: see `reserved` below), and
         # questions are plain text, which only an open guided /set form wants first.
-        MessageHandler(channels.ChannelCommand(db), channels.channel_or_unknown),
+        MessageHandler(channel_command, channels.channel_or_unknown),
         _guided_set(),
         MessageHandler(filters.TEXT & ~filters.COMMAND, questions.question),
         # Reader commands.
@@ -145,12 +162,15 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CommandHandler("quiet", digest_settings.quiet),
         CommandHandler("digest", digest_settings.digest),
         CommandHandler("alerts", alerts.alerts),
+        CommandHandler("language", language.language),
+        CallbackQueryHandler(language.language_button, pattern=f"^{language.CALLBACK_PREFIX}"),
         # Admin commands, each wrapped in `admin_only` (hidden from readers' /help and menu).
         # The one-line /set comes after the guided form above, which takes only a bare /set.
         CommandHandler("set", status_changes.set_status),
         CommandHandler("note", status_changes.note),
         CommandHandler("confirm", status_changes.confirm),
         CommandHandler("undo", status_changes.undo),
+        CommandHandler("translate", translations.translate),
         CommandHandler("addchannel", channel_admin.add_channel),
         CommandHandler("renamechannel", channel_admin.rename_channel),
         CommandHandler("archivechannel", channel_admin.archive_channel),
@@ -162,6 +182,7 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CommandHandler("cancel", guided_set.nothing_to_cancel),
         CallbackQueryHandler(guided_set.expired_button, pattern=r"^set:"),
         CommandHandler("digestnow", digest_admin.digestnow),
+        CommandHandler("publish", publishing.publish),
         CommandHandler("export", export.export_history),
         # Unknown commands get suggestions; also answers a channel command whose channel
         # appeared between the filter's check and now.
@@ -169,7 +190,11 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CallbackQueryHandler(navigation.navigate, pattern=f"^{callbacks.PREFIX}:"),
         # Last: answers any button no handler above claimed, so none spins forever.
         CallbackQueryHandler(navigation.unknown_button),
+        # Inline mode (@Bot ceasefire in any chat); only inline queries reach it.
+        InlineQueryHandler(inline.inline_query),
     ]
+    channel_command.reserved = command_names(handlers)
+    return handlers
 
 
 def _guided_set() -> ConversationHandler:
@@ -194,6 +219,10 @@ def _guided_set() -> ConversationHandler:
                 guided_set.SUMMARY: [
                     MessageHandler(filters.TEXT & ~filters.COMMAND, guided_set.write_summary)
                 ],
+                guided_set.TRANSLATION: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, guided_set.write_translation),
+                    CommandHandler("skip", guided_set.skip),
+                ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, guided_set.timed_out)],
             },
             fallbacks=[
@@ -209,7 +238,9 @@ def _guided_set() -> ConversationHandler:
 
 async def _post_init(application: Application) -> None:
     await publish_menu(application, application.bot_data[DB_KEY])
+    status_page.start(application)
 
 
-async def _post_shutdown(application: Application) -> None:
+async def _post_stop(application: Application) -> None:
+    await status_page.stop(application)
     application.bot_data[CHARTS_KEY].shutdown()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from storage.schedule import parse_hhmm
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -27,6 +29,13 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/backchannel.db")
     bot_api_base_url: HttpUrl = HttpUrl(DEFAULT_API_BASE_URL)
     timezone: str = "Europe/Kyiv"
+    # Language for people whose Telegram app says neither Ukrainian nor English.
+    default_language: Literal["en", "uk"] = "en"
+    # The status page's public address (absolute links in its Atom feeds); optional.
+    site_url: str | None = None
+    # Serve the status page live on this port (127.0.0.1 unless WEB_HOST says otherwise).
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    web_host: str = "127.0.0.1"
     digest_time: time = time(8, 0)
     log_level: str = Field(default="INFO")
     webhook_url: HttpUrl | None = None
@@ -39,6 +48,25 @@ class Settings(BaseSettings):
     digest_workers: int = Field(default=1, ge=1, le=64)
     # Updates handled at once (1: one by one); one person's updates stay in order either way.
     concurrent_updates: int = Field(default=32, ge=1, le=1024)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_default(cls, values: Any) -> Any:
+        """`NAME=` (in .env or the environment) means "not set": the default applies.
+
+        `.env.example` lists every setting, many of them empty, and people copy it as it is.
+        Not pydantic-settings' `env_ignore_empty`: that lets an empty variable in the
+        environment fall through to `.env`, so `BOT_TOKEN= make run` would still serve
+        Telegram with the token in `.env`. Here the environment still wins, and empty wins
+        as "the default" (no token: the console).
+        """
+        if isinstance(values, dict):
+            return {
+                key: value
+                for key, value in values.items()
+                if not (isinstance(value, str) and not value.strip())
+            }
+        return values
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -83,13 +111,12 @@ class Settings(BaseSettings):
     @field_validator("digest_time", mode="before")
     @classmethod
     def _hh_mm(cls, value: Any) -> Any:
-        """Digest time is written HH:MM, 24-hour clock."""
+        """Digest time is written HH:MM, 24-hour clock, read exactly as /digesttime reads it."""
         if isinstance(value, str):
-            try:
-                hours, minutes = (int(part) for part in value.strip().split(":"))
-                return time(hours, minutes)
-            except ValueError as error:
-                raise ValueError(f"{value!r} is not a time like 08:00") from error
+            parsed = parse_hhmm(value)
+            if parsed is None:
+                raise ValueError(f"{value[:20]!r} is not a time like 08:00")
+            return parsed
         return value
 
     @field_validator("log_level")
@@ -120,6 +147,13 @@ def load_settings(**overrides: Any) -> Settings:
     """Read settings, turning pydantic's report into one line that names the variable."""
     try:
         return Settings(**overrides)
+    except OSError as error:
+        # e.g. a root-owned .env that systemd can read (EnvironmentFile=) but the bot cannot.
+        reason = (error.strerror or str(error)).lower()
+        raise ConfigError(
+            f"Cannot read {error.filename} ({reason}): let this user read it, e.g. "
+            f"chgrp backchannel {error.filename} && chmod 640 {error.filename}"
+        ) from None
     except ValidationError as error:
         first = error.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "settings"

@@ -6,6 +6,7 @@ from sqlite_utils import Database
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
+from storage.models import Channel
 
 DB_KEY = "db"
 SETTINGS_KEY = "settings"
@@ -15,6 +16,10 @@ CONSOLE_KEY = "console"
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """PTB's context plus the resources every handler needs."""
+
+    # Set by the ChannelCommand filter (a PTB data filter) for the handler it let through, so
+    # a /ceasefire is parsed and looked up once on its way to a reply.
+    matched_channels: list[Channel] | None = None
 
     @property
     def db(self) -> Database:

@@ -2,7 +2,9 @@
 
 A channel's buttons come from CHANNEL_BUTTONS, a list of small functions that each return a
 button or None for the person looking (History for everyone, Subscribe/Unsubscribe for the
-chat, Update for admins); a new kind of button is one more function there.
+chat, Update for admins); a new kind of button is one more function there. Drawing only:
+whatever a button depends on (is this chat subscribed, is this person an admin) is looked up
+by the caller and handed over in a `Viewer`.
 """
 
 import functools
@@ -10,10 +12,8 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlite_utils import Database
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-import storage
 from bot.callbacks import Action, encode
 from storage import Channel, ChannelStatus
 
@@ -32,12 +32,14 @@ GUIDED_SET_CHANNEL = "set:c:"
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is looking at a page, so per-person buttons (subscribe, admin) can be decided."""
+    """Who is looking at a channel's page, so per-person buttons can be decided.
 
-    db: Database
-    user_id: int | None
-    chat_id: int | None
+    `subscribed` is whether the chat follows this channel in its digest, or None where there
+    is no chat to subscribe (no Subscribe button then).
+    """
+
     is_admin: bool
+    subscribed: bool | None
 
 
 ChannelButton = Callable[[Channel, Viewer], InlineKeyboardButton | None]
@@ -65,9 +67,9 @@ def history_button(channel: Channel, viewer: Viewer) -> InlineKeyboardButton | N
 
 def subscription_button(channel: Channel, viewer: Viewer) -> InlineKeyboardButton | None:
     """Follow or stop following this channel in the chat's daily digest."""
-    if viewer.chat_id is None:
+    if viewer.subscribed is None:
         return None
-    if storage.is_subscribed(viewer.db, viewer.chat_id, channel.id):
+    if viewer.subscribed:
         return nav_button(UNSUBSCRIBE_LABEL, Action.UNSUBSCRIBE, channel.slug)
     return nav_button(SUBSCRIBE_LABEL, Action.SUBSCRIBE, channel.slug)
 

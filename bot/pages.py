@@ -6,7 +6,7 @@ another page. Both call these functions, so a page looks the same however it was
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 
@@ -22,7 +22,9 @@ from bot.keyboards import (
 )
 from bot.replies import reply
 from bot.reply_cache import CACHE_KEY, Rendered
-from render.answers import latest_view
+from language.i18n import Texts
+from language.time_phrases import midnight
+from render.answers import latest_view, status_at_view
 from render.channels import channel_detail, history_view, status_overview
 
 RECENT_CHANGES = 3
@@ -37,13 +39,12 @@ class Page:
     keyboard: InlineKeyboardMarkup | None = None
 
 
-def viewer(context: BotContext, update: Update) -> Viewer:
-    """The person and chat a page is built for (decides per-person buttons)."""
+def viewer(context: BotContext, update: Update, channel: storage.Channel) -> Viewer:
+    """The person and chat a channel's page is built for (decides per-person buttons)."""
     user_id = update.effective_user.id if update.effective_user else None
-    chat_id = update.effective_chat.id if update.effective_chat else None
-    return Viewer(
-        db=context.db, user_id=user_id, chat_id=chat_id, is_admin=is_admin(context, user_id)
-    )
+    chat = update.effective_chat
+    subscribed = None if chat is None else storage.is_subscribed(context.db, chat.id, channel.id)
+    return Viewer(is_admin=is_admin(context, user_id), subscribed=subscribed)
 
 
 def local_now(context: BotContext) -> datetime:
@@ -79,7 +80,7 @@ def channel_page(context: BotContext, channel: storage.Channel, update: Update) 
         return channel_detail(status, recent, storage.phase_ladder(db), now, zone)
 
     html = cached(context, ("channel", channel.id), render)
-    return Page(html, channel_keyboard(channel, viewer(context, update)))
+    return Page(html, channel_keyboard(channel, viewer(context, update, channel)))
 
 
 def history_page(
@@ -108,3 +109,14 @@ def latest_page(context: BotContext, channel: storage.Channel) -> Page:
 async def send_page(update: Update, page: Page) -> None:
     """Send a page as a new reply (commands and questions)."""
     await reply(update, page.html, page.keyboard)
+
+
+def status_at_html(
+    context: BotContext, channels: list[storage.Channel], day: date, _: Texts
+) -> str:
+    """The status these channels had in force at the end of `day` (local): questions such as
+    "ceasefire on 1 March" and /history ceasefire 2025-03-01."""
+    zone, db = context.settings.zone, context.db
+    end = midnight(day + timedelta(days=1), zone)
+    items = [(channel, storage.status_at(db, channel.id, end)) for channel in channels]
+    return status_at_view(_, items, storage.phase_ladder(db), day, zone)

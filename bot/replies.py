@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.outbox import retry_after_seconds
-from bot.telegram_bot import bot_of, topic_of
+from bot.chats import is_private_chat, topic_of
+from bot.jobs.outbox import retry_after_seconds
+from bot.telegram_bot import bot_of
 from bot.traffic.concurrency import slot_released
 from render.splitting import split_html
 
@@ -68,7 +68,7 @@ async def reply(update: Update, html: str, markup: InlineKeyboardMarkup | None =
     if message is None:
         return []
     bot = bot_of(message)
-    in_group = message.chat.type != ChatType.PRIVATE
+    in_group = not is_private_chat(message.chat)
     thread_id = topic_of(message)
     sent = []
     chunks = split_html(html)
@@ -85,18 +85,12 @@ async def reply(update: Update, html: str, markup: InlineKeyboardMarkup | None =
     return sent
 
 
-def is_private(update: Update) -> bool:
-    """Whether the update comes from a one-to-one chat with the bot."""
-    chat = update.effective_chat
-    return chat is not None and chat.type == ChatType.PRIVATE
-
-
 async def reply_photo(update: Update, png: bytes, filename: str, caption: str) -> Message | None:
     """Answer with a picture and an HTML caption (kept under Telegram's 1024-character limit)."""
     message = update.effective_message
     if message is None:
         return None
-    in_group = message.chat.type != ChatType.PRIVATE
+    in_group = not is_private_chat(message.chat)
     return await message.reply_photo(png, caption=caption, filename=filename, do_quote=in_group)
 
 
@@ -107,7 +101,7 @@ async def reply_document(
     message = update.effective_message
     if message is None:
         return None
-    in_group = message.chat.type != ChatType.PRIVATE
+    in_group = not is_private_chat(message.chat)
     return await message.reply_document(
         content, caption=caption, filename=filename, do_quote=in_group
     )

@@ -5,11 +5,11 @@ only on the database contents and on today's date (for "updated N days ago"), so
 cached under exactly those, plus whatever else the caller says it depends on.
 """
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
 from typing import TypeVar
 
+from cachetools import LRUCache
 from sqlite_utils import Database
 
 import storage
@@ -23,7 +23,7 @@ class ReplyCache:
 
     def __init__(self, max_entries: int = 1024) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._entries: LRUCache[Hashable, object] = LRUCache(maxsize=max_entries)
 
     def get(
         self, db: Database, today: date, what: Hashable, render: Callable[[], Rendered]
@@ -32,10 +32,7 @@ class ReplyCache:
         key = (what, storage.data_version(db), today)
         cached = self._entries.get(key)
         if cached is not None:
-            self._entries.move_to_end(key)
             return cached  # type: ignore[return-value]
         rendered = render()
         self._entries[key] = rendered
-        if len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
         return rendered

@@ -92,14 +92,6 @@ def bot_of(message: Message) -> BackchannelBot:
     return bot
 
 
-def topic_of(message: Message) -> int | None:
-    """The forum topic a message is in, where a reply must go too; None outside topics.
-
-    A reply chain in an ordinary group also has a thread id, which Telegram refuses here.
-    """
-    return message.message_thread_id if message.is_topic_message else None
-
-
 def keyboard_json(markup: InlineKeyboardMarkup) -> dict[str, Any]:
     """The Bot API form of an inline keyboard, built directly for text-and-callback buttons.
 

@@ -16,11 +16,12 @@ from storage.alerts import (
     set_alerts,
 )
 from storage.audit import recent_audit
-from storage.changes import change_id_before, changes_between, latest_change_id
+from storage.changes import changes_between, changes_dated_since, latest_change_id
 from storage.channel_writes import create_channel, rename_channel, set_archived
 from storage.channels import (
     channel_status,
     command_index,
+    command_index_entry,
     current_statuses,
     find_channel,
     is_channel_command,
@@ -44,8 +45,15 @@ from storage.history import (
     history,
     history_since,
     latest_entry_id,
+    other_language,
     record_status,
     status_at,
+)
+from storage.languages import (
+    choose_language,
+    chosen_language,
+    languages_of,
+    remember_language,
 )
 from storage.models import (
     Actor,
@@ -62,6 +70,21 @@ from storage.models import (
     UndoResult,
 )
 from storage.phases import phase_ladder
+from storage.publishing import (
+    ALERT,
+    CHANNEL_POST,
+    Correction,
+    PublishTarget,
+    SentMessage,
+    link_target,
+    mark_corrected,
+    move_publish_watermark,
+    publish_target,
+    publishing_pending,
+    record_sent,
+    uncorrected_messages,
+    unlink_target,
+)
 from storage.recent import Changes, changes_since
 from storage.restore import RestoreResult, history_count, restore_history, restore_ladder
 from storage.search import Fragment, SearchHit, SearchResults, search_entries, search_terms
@@ -81,9 +104,12 @@ from storage.subscribers import (
     subscribe,
     unsubscribe,
 )
+from storage.translations import EntryNotFoundError, translate_entry
 from storage.undo import UNDO_WINDOW, undo_last_change
 
 __all__ = [
+    "ALERT",
+    "CHANNEL_POST",
     "COUNTED",
     "EXPORT_COLUMNS",
     "UNDO_WINDOW",
@@ -96,16 +122,20 @@ __all__ = [
     "ChannelExistsError",
     "ChannelNotFoundError",
     "ChannelStatus",
+    "Correction",
     "DigestChange",
+    "EntryNotFoundError",
     "ExportRow",
     "Fragment",
     "NotSubscribedError",
     "Phase",
     "PhaseLadder",
+    "PublishTarget",
     "RestoreRefusedError",
     "RestoreResult",
     "SearchHit",
     "SearchResults",
+    "SentMessage",
     "StatusEntry",
     "StorageError",
     "Subscriber",
@@ -119,11 +149,14 @@ __all__ = [
     "alerted_entries",
     "alerts_off",
     "alerts_pending",
-    "change_id_before",
     "changes_between",
+    "changes_dated_since",
     "changes_since",
     "channel_status",
+    "choose_language",
+    "chosen_language",
     "command_index",
+    "command_index_entry",
     "confirm_channel",
     "count_subscribers",
     "create_channel",
@@ -145,18 +178,27 @@ __all__ = [
     "is_channel_command",
     "is_granted_admin",
     "is_subscribed",
+    "languages_of",
     "latest_change_id",
     "latest_entry_id",
+    "link_target",
     "list_admins",
     "list_channels",
+    "mark_corrected",
+    "move_publish_watermark",
     "open_database",
     "open_reader",
+    "other_language",
     "phase_ladder",
     "postpone",
+    "publish_target",
+    "publishing_pending",
     "recent_audit",
     "record_alert",
     "record_delivery",
+    "record_sent",
     "record_status",
+    "remember_language",
     "rename_channel",
     "restore_history",
     "restore_ladder",
@@ -171,6 +213,9 @@ __all__ = [
     "status_at",
     "subscribe",
     "taken_commands",
+    "translate_entry",
+    "uncorrected_messages",
     "undo_last_change",
+    "unlink_target",
     "unsubscribe",
 ]

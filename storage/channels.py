@@ -14,13 +14,17 @@ from storage.phases import phase_ladder
 from storage.timestamps import from_db
 
 _STATUS_SQL = f"""
-SELECT c.id AS c_id, c.slug AS c_slug, c.title AS c_title, c.keywords AS c_keywords,
+SELECT c.id AS c_id, c.slug AS c_slug, c.title AS c_title, c.title_uk AS c_title_uk,
+       c.keywords AS c_keywords,
        c.archived AS c_archived, c.position AS c_position, c.updated_at AS c_updated_at,
        c.verified_at AS c_verified_at, h.*,
        (SELECT p.phase FROM status_history p
          WHERE p.channel_id = c.id AND p.kind = 'status' AND p.id < c.current_status_id
            AND p.{COUNTED}
-         ORDER BY p.id DESC LIMIT 1) AS previous_phase
+         ORDER BY p.id DESC LIMIT 1) AS previous_phase,
+       (SELECT max(n.changed_at) FROM status_history n
+         WHERE n.channel_id = c.id AND n.kind = 'note' AND n.id > c.current_status_id
+           AND n.{COUNTED}) AS last_note_at
 FROM channels c JOIN status_history h ON h.id = c.current_status_id
 """
 
@@ -42,6 +46,7 @@ def _channel(row: dict[str, Any], aliases: list[str], prefix: str = "") -> Chann
         id=row[f"{prefix}id"],
         slug=row[f"{prefix}slug"],
         title=row[f"{prefix}title"],
+        title_uk=row.get(f"{prefix}title_uk"),
         aliases=aliases,
         keywords=json.loads(row[f"{prefix}keywords"] or "[]"),
         archived=bool(row[f"{prefix}archived"]),
@@ -69,11 +74,16 @@ def command_index(db: Database) -> dict[str, Channel]:
 
 
 def is_channel_command(db: Database, name: str) -> bool:
-    """Whether `name` (lower case, no slash) is an active channel's slug or alias.
+    """Whether `name` (lower case, no slash) is an active channel's slug or alias."""
+    return name in _remembered_commands(db)
+
+
+def command_index_entry(db: Database, name: str) -> Channel | None:
+    """The active channel whose slug or alias is `name` (lower case, no slash), if any.
 
     Asked for every command a reader sends, so it reads the remembered index without copying.
     """
-    return name in _remembered_commands(db)
+    return _remembered_commands(db).get(name)
 
 
 def _remembered_commands(db: Database) -> dict[str, Channel]:
@@ -129,6 +139,7 @@ def _status_from_row(row: dict[str, Any], aliases: list[str], ladder: PhaseLadde
         phase=phase,
         previous_phase=row["previous_phase"],
         trend=ladder.trend(current.phase, row["previous_phase"]),
+        last_note_at=from_db(row["last_note_at"]),
     )
 
 

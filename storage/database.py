@@ -74,14 +74,13 @@ def data_version(db: Database) -> tuple[int, int]:
 
 
 def database_file(db: Database) -> Path | None:
-    """The file the database lives in, or None for an in-memory one.
+    """The file behind an open database, or None for an in-memory one.
 
-    Work handed to another process (chart drawing) opens the same file with `open_reader`.
+    Parts of the bot that need a connection of their own (the status page's worker thread,
+    the chart workers) open the same file rather than share this connection across threads.
     """
-    for row in db.execute("PRAGMA database_list").fetchall():
-        if row[1] == "main" and row[2]:
-            return Path(row[2])
-    return None
+    row = db.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row and row[2] else None
 
 
 def open_reader(path: Path | str) -> Database:

@@ -12,5 +12,5 @@ def phase_ladder(db: Database) -> PhaseLadder:
 
 
 def _load(db: Database) -> PhaseLadder:
-    rows = db.query("SELECT slug, rank, label, emoji FROM phases ORDER BY rank")
+    rows = db.query("SELECT slug, rank, label, label_uk, emoji FROM phases ORDER BY rank")
     return PhaseLadder(phases=tuple(Phase(**row) for row in rows))

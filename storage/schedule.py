@@ -7,13 +7,15 @@ Converting through zoneinfo keeps the hour right across daylight-saving changes.
 
 from __future__ import annotations
 
-import difflib
 import re
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from language.suggestions import closest
+
 _HHMM = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
+ZONE_CUTOFF = 75  # zone names share long prefixes ("Europe/"), so ask for a closer match
 
 
 def next_due(now: datetime, at: time, zone: str) -> datetime:
@@ -48,8 +50,8 @@ def canonical_zone(name: str) -> str | None:
 def closest_zone(name: str) -> str | None:
     """The most similar IANA zone name, to suggest after a typo ("Europe/Kiyv")."""
     zones = _zones_by_lower()
-    matches = difflib.get_close_matches(name.strip().lower(), list(zones), n=1, cutoff=0.75)
-    return zones[matches[0]] if matches else None
+    match = closest(name.strip(), list(zones), cutoff=ZONE_CUTOFF)
+    return zones[match] if match else None
 
 
 def parse_hhmm(value: str) -> time | None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 import pytest
 
 import storage
-from bot.outbox import TelegramOutbox
+from bot.jobs.outbox import TelegramOutbox
 from digests.sender import DigestSender
 from storage.models import Actor
 from tests.conftest import NOW

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 import storage
-from bot import jobs
 from bot.cli.console import CONSOLE_USER_ID, run_console
 from bot.cli.offline_api import ScriptedFailure
+from bot.jobs import scheduling as jobs
 from digests import alerts, runner
 from tests.conftest import GROUP_ID, READER_ID, Chat
 from tests.digest_support import (

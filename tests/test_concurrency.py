@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 import storage
-from bot import jobs
 from bot.cli.offline_api import OfflineBotApi
 from bot.cli.update_factory import callback_update, chat_dict, text_update, user_dict
-from bot.handlers.errors import SORRY
+from bot.handlers.error_handler import SORRY
+from bot.jobs import scheduling as jobs
 from bot.traffic.concurrency import PerChatUpdateProcessor
 from tests.conftest import ADMIN_ID, GROUP_ID
 from tests.digest_support import add_subscriber, make_sender, set_status

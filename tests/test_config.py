@@ -79,3 +79,15 @@ def test_cli_stops_with_one_line_on_bad_value(tmp_path) -> None:
         "Configuration error in TIMEZONE: unknown IANA time zone 'Nowhere/Land', e.g. Europe/Kyiv"
     ]
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("typed", ["7:5", "24:00", "07:60", "0730", "\u0660\u0667:\u0663\u0660"])
+def test_digest_time_is_read_exactly_as_digesttime_reads_it(tmp_path, typed) -> None:
+    # One HH:MM parser for the setting, /digesttime and the CLI: what one refuses, all refuse.
+    from storage.schedule import parse_hhmm
+
+    assert parse_hhmm(typed) is None
+    env = tmp_path / ".env"
+    env.write_text(f"DIGEST_TIME={typed}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="DIGEST_TIME"):
+        load_settings(_env_file=env)

@@ -3,8 +3,8 @@
 import asyncio
 from datetime import UTC, datetime
 
-from bot import jobs
 from bot.app import build_application
+from bot.jobs import scheduling as jobs
 from tests.conftest import TEST_TOKEN
 from tests.digest_support import add_subscriber, make_sender, set_status
 

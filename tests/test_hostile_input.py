@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from bot.cli.update_factory import callback_update, user_dict
 from bot.command_menu import registered_commands
-from bot.handlers.errors import SORRY
+from bot.handlers.error_handler import SORRY
 from tests.conftest import READER_ID, Chat
 from tests.html_check import telegram_html_problems
 

@@ -85,8 +85,8 @@ async def test_split_reply_quotes_first_piece_and_buttons_go_last(app, api, db) 
 def _keyboards(db) -> list[InlineKeyboardMarkup]:
     statuses = storage.current_statuses(db)
     channel = statuses[0].channel
-    admin = Viewer(db=db, user_id=1, chat_id=1, is_admin=True)
-    reader = Viewer(db=db, user_id=2, chat_id=None, is_admin=False)
+    admin = Viewer(is_admin=True, subscribed=False)
+    reader = Viewer(is_admin=False, subscribed=None)
     return [
         overview_keyboard(statuses),
         channel_keyboard(channel, admin),

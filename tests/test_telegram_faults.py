@@ -12,7 +12,7 @@ from telegram.error import NetworkError, TimedOut
 import storage
 from bot import replies
 from bot.cli.offline_api import ScriptedFailure
-from bot.handlers.errors import SORRY
+from bot.handlers.error_handler import SORRY
 from storage.timestamps import utc_now
 from tests.bot_api_emulator import Faults
 from tests.crash_support import NEWS, CrashingEmulator, prepare_due_digests, start_bot, stop_bot

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 import storage
-from bot.chats import may_manage_chat
+from bot.chats import chat_id_of, in_group, may_manage_chat
 from bot.context import BotContext
-from bot.handlers.subscriptions import chat_id_of, in_group, parse_channels
+from bot.handlers.subscriptions import parse_channels
 from bot.replies import reply
 from render.subscriptions import alert_setting, channel_names, not_subscribed
 

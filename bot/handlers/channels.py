@@ -1,19 +1,23 @@
 """/<channel> for every channel and alias, /history, and the reply to unknown commands."""
 
+import re
+from datetime import date, datetime
+
 from sqlite_utils import Database
 from telegram import Message, MessageEntity, Update
 from telegram.ext import filters
 
 import storage
+from bot.chats import is_private, texts_for
 from bot.command_menu import builtin_names
 from bot.context import BotContext
-from bot.pages import channel_page, history_page, send_page
-from bot.replies import is_private, reply
+from bot.pages import HISTORY_DEFAULT, channel_page, history_page, send_page, status_at_html
+from bot.replies import reply
 from language.suggestions import closest
-from render.formatting import text
+from render.formatting import quoted, text, typed
 
-HISTORY_DEFAULT = 10
 HISTORY_MAX = 50
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _command_of(message: Message | None, bot_username: str) -> tuple[str, bool] | None:
@@ -39,27 +43,32 @@ class ChannelCommand(filters.MessageFilter):
     a channel checks), so answering them first changes nothing but the time it takes.
     """
 
-    def __init__(self, db: Database) -> None:
-        super().__init__(name="ChannelCommand")
-        self.db = db
+    data_filter = True
 
-    def filter(self, message: Message) -> bool:
-        """Whether the command names an active channel (slug or alias)."""
+    def __init__(self, db: Database, reserved: frozenset[str] = frozenset()) -> None:
+        super().__init__(name="ChannelCommand", data_filter=True)
+        self.db = db
+        # Built-in command names; a channel named like one never takes its command.
+        self.reserved = reserved
+
+    def filter(self, message: Message) -> dict[str, list[storage.Channel]] | None:
+        """The channel the command names (slug or alias), handed on to the handler."""
         parsed = _command_of(message, message.get_bot().username)
-        return parsed is not None and storage.is_channel_command(self.db, parsed[0])
+        if parsed is None or parsed[0] in self.reserved:
+            return None
+        channel = storage.command_index_entry(self.db, parsed[0])
+        return None if channel is None else {"matched_channels": [channel]}
 
 
 def _channel_choices(context: BotContext) -> str:
     return ", ".join(f"/{c.slug}" for c in storage.list_channels(context.db))
 
 
-async def show_channel(update: Update, context: BotContext, channel: storage.Channel) -> None:
-    """Send one channel's full status with its buttons; shared by its command and questions."""
-    await send_page(update, channel_page(context, channel, update))
-
-
 async def channel_or_unknown(update: Update, context: BotContext) -> None:
     """Answer /<channel> from the database, or explain an unknown command."""
+    if context.matched_channels:
+        await send_page(update, channel_page(context, context.matched_channels[0], update))
+        return
     parsed = _command_of(update.effective_message, context.bot.username)
     if parsed is None:
         return
@@ -71,14 +80,14 @@ async def channel_or_unknown(update: Update, context: BotContext) -> None:
         if is_private(update) or addressed:
             await reply(update, _unknown_command(context, name))
         return
-    await show_channel(update, context, channel)
+    await send_page(update, channel_page(context, channel, update))
 
 
 def _unknown_command(context: BotContext, name: str) -> str:
     known = sorted(builtin_names(context.application) | set(storage.command_index(context.db)))
     guess = closest(name, known)
     hint = f" Did you mean /{guess}?" if guess else ""
-    return f"I don't know the command /{text(name)}.{hint} Send /help to see every command."
+    return f"I don't know the command /{typed(name)}.{hint} Send /help to see every command."
 
 
 async def history(update: Update, context: BotContext) -> None:
@@ -87,8 +96,9 @@ async def history(update: Update, context: BotContext) -> None:
     if not args or len(args) > 2:
         await reply(
             update,
-            "Tell me which channel, and optionally how many changes (1 to 50), e.g. "
-            f"<code>/history ceasefire 5</code>.\nChannels: {_channel_choices(context)}",
+            "Tell me which channel, and optionally how many changes (1 to 50) or a day, e.g. "
+            "<code>/history ceasefire 5</code> or <code>/history ceasefire 2025-03-01</code>.\n"
+            f"Channels: {_channel_choices(context)}",
         )
         return
     try:
@@ -97,6 +107,9 @@ async def history(update: Update, context: BotContext) -> None:
         await reply(update, _unknown_channel(context, args[0], "/history {} 5"))
         return
     limit = HISTORY_DEFAULT
+    if len(args) == 2 and _ISO_DAY.match(args[1]):
+        await _history_at(update, context, channel, args[1])
+        return
     if len(args) == 2:
         if not args[1].isdigit() or not 1 <= int(args[1]) <= HISTORY_MAX:
             await reply(
@@ -109,11 +122,31 @@ async def history(update: Update, context: BotContext) -> None:
     await send_page(update, history_page(context, channel, limit))
 
 
+async def _history_at(
+    update: Update, context: BotContext, channel: storage.Channel, typed: str
+) -> None:
+    """/history ceasefire 2025-03-01: the status in force on that day."""
+    _ = texts_for(update, context)
+    today = datetime.now(context.settings.zone).date()
+    try:
+        day = date.fromisoformat(typed)
+    except ValueError:
+        day = None
+    if day is None or day > today:
+        await reply(
+            update,
+            _("{day} is not a day that has passed; give one like "
+              "<code>/history {slug} 2025-03-01</code>.", day=quoted(typed), slug=channel.slug),
+        )  # fmt: skip
+        return
+    await reply(update, status_at_html(context, [channel], day, _))
+
+
 def _unknown_channel(context: BotContext, name: str, example: str) -> str:
     """A friendly 'no such channel' that suggests the closest one and lists them all."""
     guess = closest(name.lstrip("/"), list(storage.command_index(context.db)))
     suggestion = f" Did you mean <code>{text(example.format(guess))}</code>?" if guess else ""
     return (
-        f"There is no channel called “{text(name)}”.{suggestion}\n"
+        f"There is no channel called {quoted(name)}.{suggestion}\n"
         f"Channels: {_channel_choices(context)}"
     )

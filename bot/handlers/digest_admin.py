@@ -9,7 +9,7 @@ from telegram import Bot, Update
 import storage
 from bot.auth import admin_only
 from bot.context import CONSOLE_KEY, BotContext
-from bot.jobs import DigestService, StopCheck, service, stopped_with
+from bot.jobs.scheduling import DigestService, StopCheck, service, stopped_with
 from bot.replies import reply
 
 log = logging.getLogger(__name__)

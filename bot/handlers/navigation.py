@@ -12,10 +12,11 @@ from telegram.error import BadRequest, TelegramError
 
 import storage
 from bot.callbacks import Action, Target, decode
+from bot.chats import topic_of
 from bot.context import BotContext
 from bot.handlers.subscription_buttons import toggle_subscription
 from bot.pages import Page, channel_page, history_page, latest_page, overview_page
-from bot.telegram_bot import bot_of, topic_of
+from bot.telegram_bot import bot_of
 from render.splitting import split_html
 
 log = logging.getLogger(__name__)

@@ -5,32 +5,16 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.constants import ChatType
 
 import storage
-from bot.chats import may_manage_chat
+from bot.chats import GROUP_ADMINS_ONLY, chat_id_of, in_group, may_manage_chat
 from bot.context import BotContext
 from bot.replies import reply
 from language.suggestions import closest
-from render.formatting import text
+from render.formatting import quoted, text
 from render.subscriptions import channel_names, not_subscribed, subscribed, subscription_view
 
-GROUP_ADMINS_ONLY = "Only this group's admins can change its digest subscription."
 _SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def in_group(update: Update) -> bool:
-    """Whether the update comes from a group (its subscription belongs to the group)."""
-    chat = update.effective_chat
-    return chat is not None and chat.type != ChatType.PRIVATE
-
-
-def chat_id_of(update: Update) -> int:
-    """The id of the chat whose subscription a command is about."""
-    chat = update.effective_chat
-    if chat is None:  # CommandHandler only sees messages, which always have a chat
-        raise ValueError("update without a chat")
-    return chat.id
 
 
 def parse_channels(context: BotContext) -> tuple[list[storage.Channel] | None, str | None]:
@@ -53,7 +37,7 @@ def _unknown(context: BotContext, name: str) -> str:
     hint = f" Did you mean “{text(guess)}”?" if guess else ""
     slugs = " ".join(c.slug for c in storage.list_channels(context.db))
     return (
-        f"There is no channel called “{text(name)}”.{hint} Nothing was changed.\n"
+        f"There is no channel called {quoted(name)}.{hint} Nothing was changed.\n"
         f"Type channel names after the command, e.g. <code>/subscribe ceasefire</code>. "
         f"Channels: {text(slugs)}"
     )

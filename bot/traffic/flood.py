@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from telegram import Bot, Update
-from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.addressing import addressed_to_bot
+from bot.chats import is_private
 from bot.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def _counts(update: Update, bot: Bot) -> bool:
     message = update.effective_message
     if message is None or update.effective_chat is None:
         return False
-    if update.effective_chat.type == ChatType.PRIVATE:
+    if is_private(update):
         return True
     if (message.text or message.caption or "").startswith("/"):
         return True

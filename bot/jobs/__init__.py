@@ -1,0 +1,1 @@
+"""The recurring digest and alert jobs, and the Telegram side of what they send."""
