@@ -362,7 +362,15 @@ def m080_sources(db: Database) -> None:
 
 
 @migrations()
-def m090_history_by_time(db: Database) -> None:
+def m090_digest_parts(db: Database) -> None:
+    """Progress within a multi-part digest, so a crash repeats at most one of its messages."""
+    db["subscribers"].add_column("parts_sent", int, not_null_default=0)
+    db["subscribers"].add_column("parts_upto", int)
+    db["subscribers"].add_column("parts_hash", str)
+
+
+@migrations()
+def m100_history_by_time(db: Database) -> None:
     """Timelines read a channel's entries from a moment on: an index by time per channel."""
     # Without it a 30-day chart scanned the channel's whole history (seconds at 10^6 rows).
     db.execute(

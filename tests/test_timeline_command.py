@@ -160,6 +160,7 @@ async def test_overview_says_when_channels_were_left_out(private_chat: Chat, mon
     assert png_size(png) == (1080, 140 + 4 * 400)
 
 
+@pytest.mark.subprocess
 async def test_charts_are_drawn_in_worker_processes(db, frozen_time) -> None:
     """The bot's own pool: the job crosses to another process, which reads the database."""
     drawer = ChartDrawer()  # no executor given: worker processes
