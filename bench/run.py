@@ -15,7 +15,7 @@ import timeit
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import digest_bench, latency, storage_bench
+from bench import digest_bench, fairness, latency, storage_bench
 
 # Two digests in flight at once; see bench/NOTES.md for 1, 2 and 4 side by side.
 DELIVERY_WORKERS = 2
@@ -167,6 +167,47 @@ async def _storage(workdir: Path, scale: int) -> list[str]:
     ]
 
 
+async def _fairness(workdir: Path, scale: int) -> tuple[list[str], bool]:
+    rows = 200_000 // scale
+    r = await fairness.run(workdir, rows)
+    readers = len(fairness.TIMELINE_READERS)
+    lines = [
+        "",
+        "## 6. Fairness",
+        "",
+        f"{rows:,} history rows; updates through the update queue and the real concurrent "
+        "update processor, charts in the real worker pool, Telegram faked in-process. While "
+        f"(a) {readers} readers each send {fairness.REQUESTS_EACH} `/timeline` requests with "
+        f"different channels and day counts ({fairness.BURST} at once, then one a second: "
+        "within the default flood limits) and (b) one reader sends "
+        f"{fairness.SLOW_MESSAGES} messages whose every reply takes "
+        f"{fairness.SLOW_REPLY_SECONDS:.0f} s to reach Telegram, unrelated readers send "
+        f"`/status` every {fairness.PROBE_GAP * 1e3:.0f} ms. Target: their p99 at most twice "
+        "the p99 of the same probes on the idle bot.",
+        "",
+    ]
+    lines += _table(
+        ["measure", "value", "target"],
+        [
+            ["`/status` p50 / p99, idle", f"{r.idle_p50_ms:.1f} / {r.idle_p99_ms:.1f} ms", ""],
+            [
+                f"`/status` p50 / p99 under load ({r.probes} probes)",
+                f"{r.loaded_p50_ms:.1f} / {r.loaded_p99_ms:.1f} ms",
+                "",
+            ],
+            ["p99 loaded / idle", f"{r.ratio:.2f}", _verdict(r.ratio <= 2.0) + " (at most 2.0)"],
+            [
+                "`/timeline` requests: charts sent / told to wait for the one being drawn",
+                f"{r.photos_sent} / {r.still_drawing} of {r.charts_requested}",
+                _verdict(r.correct) + " (every one answered)",
+            ],
+            ["distinct charts drawn", str(r.charts_drawn), ""],
+            ["until every load update was answered", f"{r.load_seconds:.0f} s", ""],
+        ],
+    )
+    return lines, r.correct
+
+
 def cpu_reference_ms() -> float:
     """A fixed pure-Python workload, best of five, in milliseconds.
 
@@ -198,7 +239,10 @@ async def _main(quick: bool) -> tuple[list[str], bool]:
         mark = lap("digests", mark)
         lines += digest_lines
         lines += await _storage(workdir, scale)
-        lap("storage", mark)
+        mark = lap("storage", mark)
+        fairness_lines, fair = await _fairness(workdir, scale)
+        lines += fairness_lines
+        lap("fairness", mark)
     cpu_after = cpu_reference_ms()
     lines += [
         "",
@@ -209,7 +253,7 @@ async def _main(quick: bool) -> tuple[list[str], bool]:
         "lower is faster). Ratios compare figures measured side by side and hold whatever the "
         "speed; the absolute targets (build time, messages a second) move with it.",
     ]
-    return lines, correct
+    return lines, correct and fair
 
 
 def main() -> None:
@@ -224,7 +268,7 @@ def main() -> None:
         "# Benchmarks",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}.",
-        "Reproduce with `make bench` (about 4 minutes on 2 cores; `python -m bench.run "
+        "Reproduce with `make bench` (about 5 minutes on 2 cores; `python -m bench.run "
         "--quick` for a smoke run at a tenth of the sizes). Each benchmark builds its own data "
         "with a seeded random generator in a temporary directory; none contacts Telegram.",
         "",

@@ -6,6 +6,7 @@ order python-telegram-bot tries them (the guided /set form's own steps included)
 
 import warnings
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from typing import Any
 
 from sqlite_utils import Database
@@ -28,6 +29,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
+from bot.chart_cache import CHARTS_KEY, ChartDrawer
 from bot.chats import FORWARDED
 from bot.command_menu import command_names, publish_menu
 from bot.config import Settings
@@ -74,8 +76,13 @@ def build_application(
     *,
     token: str | None = None,
     request: BaseRequest | None = None,
+    chart_executor: Executor | None = None,
 ) -> Application:
-    """Assemble the bot; `request` replaces the HTTP layer (console, tests, benchmarks)."""
+    """Assemble the bot; `request` replaces the HTTP layer (console, tests, benchmarks).
+
+    Charts are drawn in `chart_executor` (tests pass threads), by default in a pool of worker
+    processes started with the first chart and stopped with the application.
+    """
     if token is None and settings.bot_token is not None:
         token = settings.bot_token.get_secret_value()
     if not token:
@@ -95,6 +102,7 @@ def build_application(
     application.bot_data[SETTINGS_KEY] = settings
     application.bot_data[FLOOD_KEY] = FloodGuard(settings.flood_rate, settings.flood_burst)
     application.bot_data[CACHE_KEY] = ReplyCache()
+    application.bot_data[CHARTS_KEY] = ChartDrawer(chart_executor)
     _add_handlers(application)
     return application
 
@@ -268,3 +276,4 @@ async def _post_init(application: Application) -> None:
 
 async def _post_stop(application: Application) -> None:
     await status_page.stop(application)
+    application.bot_data[CHARTS_KEY].shutdown()

@@ -28,7 +28,14 @@ from storage.channels import (
     list_channels,
     taken_commands,
 )
-from storage.database import FileIdentity, data_version, file_identity, open_database
+from storage.database import (
+    FileIdentity,
+    data_version,
+    database_file,
+    file_identity,
+    open_database,
+    open_reader,
+)
 from storage.errors import (
     ChannelExistsError,
     ChannelNotFoundError,
@@ -42,6 +49,7 @@ from storage.errors import (
 from storage.export import EXPORT_COLUMNS, ExportRow, export_rows
 from storage.history import (
     COUNTED,
+    first_change,
     history,
     history_since,
     latest_entry_id,
@@ -216,6 +224,7 @@ __all__ = [
     "current_phase",
     "current_statuses",
     "data_version",
+    "database_file",
     "deactivate",
     "dismiss_item",
     "due_sources",
@@ -223,6 +232,7 @@ __all__ = [
     "export_rows",
     "file_identity",
     "find_channel",
+    "first_change",
     "get_alerts",
     "get_source",
     "get_subscriber",
@@ -254,6 +264,7 @@ __all__ = [
     "next_poll_time",
     "note_from_item",
     "open_database",
+    "open_reader",
     "other_language",
     "phase_ladder",
     "postpone",
