@@ -24,7 +24,7 @@ from telegram.ext import Application
 import storage
 from bench.synthetic import add_history
 from bot.app import build_application
-from bot.chart_cache import CHARTS_KEY
+from bot.charts.cache import CHARTS_KEY
 from bot.cli.offline_api import OfflineBotApi
 from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.config import Settings

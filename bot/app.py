@@ -29,7 +29,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
-from bot.chart_cache import CHARTS_KEY, ChartDrawer
+from bot.charts.cache import CHARTS_KEY, ChartDrawer
 from bot.chats import FORWARDED
 from bot.command_menu import command_names, publish_menu
 from bot.config import Settings

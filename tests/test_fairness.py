@@ -16,7 +16,7 @@ from concurrent.futures import Executor, Future
 import pytest
 
 from bot import replies
-from bot.chart_cache import CHARTS_KEY, ChartDrawer
+from bot.charts.cache import CHARTS_KEY, ChartDrawer
 from bot.cli.offline_api import OfflineBotApi, ScriptedFailure
 from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.handlers.timeline import STILL_DRAWING

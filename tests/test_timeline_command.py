@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import bot.chart_cache
-import bot.chart_drawing
+import bot.charts.cache
+import bot.charts.drawing
 import storage
-from bot.chart_cache import ChartDrawer, channel_request, draw_now
+from bot.charts.cache import ChartDrawer, channel_request, draw_now
 from bot.cli.offline_api import OfflineBotApi
 from storage.models import Actor
 from tests.chart_support import png_size
@@ -39,13 +39,13 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count chart renderings, and remember which thread each ran on."""
     threads: list[int] = []
     for name in ("render_channel", "render_overview"):
-        original = getattr(bot.chart_drawing, name)
+        original = getattr(bot.charts.drawing, name)
 
         def counting(*args, _original=original):
             threads.append(threading.get_ident())
             return _original(*args)
 
-        monkeypatch.setattr(bot.chart_drawing, name, counting)
+        monkeypatch.setattr(bot.charts.drawing, name, counting)
     return threads
 
 
@@ -154,7 +154,7 @@ async def test_storage_window_queries(db, frozen_time) -> None:
 
 
 async def test_overview_says_when_channels_were_left_out(private_chat: Chat, monkeypatch) -> None:
-    monkeypatch.setattr(bot.chart_cache, "MAX_PANELS", 4)
+    monkeypatch.setattr(bot.charts.cache, "MAX_PANELS", 4)
     ((params, png),) = await photos_for(private_chat, "/timeline")
     assert "Showing the first 4 of 6 channels." in params["caption"]
     assert png_size(png) == (1080, 140 + 4 * 400)

@@ -14,8 +14,8 @@ from typing import Any
 from sqlite_utils import Database
 
 import storage
-from bot.chart_cache import DEFAULT_DAYS, channel_request, draw_now, overview_request
-from bot.chart_drawing import MAX_DAYS
+from bot.charts.cache import DEFAULT_DAYS, channel_request, draw_now, overview_request
+from bot.charts.drawing import MAX_DAYS
 from bot.config import Settings
 from language.suggestions import closest
 from render.export_files import FORMATS, serialize

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from telegram import Update
 
 import storage
-from bot.chart_cache import (
+from bot.charts.cache import (
     CHARTS_KEY,
     DEFAULT_DAYS,
     WINDOWS,
@@ -24,7 +24,7 @@ from bot.chart_cache import (
     overview_request,
     snap,
 )
-from bot.chart_drawing import MAX_DAYS
+from bot.charts.drawing import MAX_DAYS
 from bot.context import BotContext
 from bot.replies import reply, reply_photo
 from bot.traffic.concurrency import step_aside

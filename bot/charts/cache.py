@@ -24,7 +24,7 @@ from cachetools import LRUCache
 from sqlite_utils import Database
 
 import storage
-from bot.chart_drawing import ALL_HISTORY, ChartJob, draw, gather, process_pool
+from bot.charts.drawing import ALL_HISTORY, ChartJob, draw, gather, process_pool
 from bot.traffic.concurrency import slot_released
 from render.charts import MAX_PANELS
 
