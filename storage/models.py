@@ -1,10 +1,15 @@
-"""Pydantic models that storage hands out, so callers never see raw rows."""
+"""The models storage hands out, so callers never see raw rows.
+
+Pydantic models where values come from outside; plain slots dataclasses for what is read back
+in bulk from rows validated on the way in (subscribers, channels, history entries).
+"""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -49,10 +54,15 @@ class PhaseLadder(BaseModel):
 
     phases: tuple[Phase, ...]
 
+    @cached_property
+    def by_slug(self) -> dict[str, Phase]:
+        """Every phase under its slug (built once per ladder: `get` is called per line)."""
+        return {phase.slug: phase for phase in self.phases}
+
     def get(self, slug: str) -> Phase | None:
         """Find a phase by slug, case-insensitively; None when it is not on the ladder."""
-        wanted = slug.strip().lower()
-        return next((phase for phase in self.phases if phase.slug == wanted), None)
+        found = self.by_slug.get(slug)
+        return found if found is not None else self.by_slug.get(slug.strip().lower())
 
     def slugs(self) -> list[str]:
         """Phase slugs from worst to best, for listing the valid choices."""
@@ -68,8 +78,14 @@ class PhaseLadder(BaseModel):
         return Trend.IMPROVED if now.rank > before.rank else Trend.SETBACK
 
 
-class Channel(BaseModel):
-    """A negotiation channel readers can ask about."""
+@dataclass(slots=True)
+class Channel:
+    """A negotiation channel readers can ask about.
+
+    Like `StatusEntry`, `ChannelStatus` and `DigestChange`, a plain dataclass: read back from
+    rows that were validated on their way in, and built for every cold reader reply (after
+    each change), where pydantic's validation cost more than the queries (bench/NOTES.md).
+    """
 
     id: int
     slug: str
@@ -87,7 +103,8 @@ class Channel(BaseModel):
         return [self.slug, *self.aliases]
 
 
-class StatusEntry(BaseModel):
+@dataclass(slots=True)
+class StatusEntry:
     """One row of a channel's history: a phase change (status) or a note."""
 
     id: int
@@ -104,7 +121,8 @@ class StatusEntry(BaseModel):
     actor_name: str
 
 
-class ChannelStatus(BaseModel):
+@dataclass(slots=True)
+class ChannelStatus:
     """A channel with its current status and where it came from on the ladder."""
 
     channel: Channel
@@ -179,7 +197,8 @@ class Subscriber:
         return self.all_channels or channel_id in self.channel_ids
 
 
-class DigestChange(BaseModel):
+@dataclass(slots=True)
+class DigestChange:
     """A history entry as a digest shows it: with the phase it moved from."""
 
     entry: StatusEntry
