@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run console test lint format bench clean
+.PHONY: run console test lint format bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
+	$(BIN)/python -m bench.run --quick
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,5 +37,10 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
+# Full sizes, 3 runs each; rewrites BENCHMARKS.md; exits non-zero on any missed target.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Small sizes, once: fails only if a benchmark crashes or its own checks fail; writes nothing.
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.run --quick

@@ -28,7 +28,7 @@ from storage.channels import (
     list_channels,
     taken_commands,
 )
-from storage.database import data_version, open_database
+from storage.database import data_version, open_database, writer_connection
 from storage.errors import (
     ChannelExistsError,
     ChannelNotFoundError,
@@ -74,7 +74,9 @@ from storage.subscribers import (
     due_subscribers,
     get_subscriber,
     is_subscribed,
+    lowest_due_watermark,
     postpone,
+    record_deliveries,
     record_delivery,
     set_quiet,
     set_schedule,
@@ -148,11 +150,13 @@ __all__ = [
     "latest_entry_id",
     "list_admins",
     "list_channels",
+    "lowest_due_watermark",
     "open_database",
     "phase_ladder",
     "postpone",
     "recent_audit",
     "record_alert",
+    "record_deliveries",
     "record_delivery",
     "record_status",
     "rename_channel",
@@ -171,4 +175,5 @@ __all__ = [
     "taken_commands",
     "undo_last_change",
     "unsubscribe",
+    "writer_connection",
 ]

@@ -71,3 +71,15 @@ def data_version(db: Database) -> tuple[int, int]:
     """
     (version,) = db.execute("PRAGMA data_version").fetchone()
     return version, db.conn.total_changes
+
+
+def writer_connection(db: Database) -> Database | None:
+    """A second connection to `db`'s file, for writes made from another thread.
+
+    None for an in-memory database, which no second connection can see. Writes through it
+    and through `db` queue for SQLite's write lock (busy timeout), as two processes do.
+    """
+    name, path = db.execute("PRAGMA database_list").fetchone()[1:3]
+    if name != "main" or not path:
+        return None
+    return open_database(path)

@@ -16,7 +16,7 @@ from bot.chats import is_private
 from bot.context import BotContext
 from bot.handlers.channels import show_channel
 from bot.keyboards import choices_keyboard, overview_only
-from bot.pages import cached, latest_page, send_page
+from bot.pages import latest_page, send_page
 from bot.replies import reply
 from language import routing
 from render.answers import changes_view, choices_text, no_match_text, nothing_changed_hint
@@ -49,9 +49,8 @@ async def question(update: Update, context: BotContext) -> None:
     if not is_private(update) and not addressed_to_bot(message, bot.id, bot.username):
         return
     asked = re.sub(rf"@{re.escape(bot.username)}\b", " ", message.text, flags=re.IGNORECASE)
-    router = cached(context, "router", lambda _now: routing.Router(storage.list_channels(db)))
-    channels = router.channels
-    found = router.route(asked)
+    channels = storage.list_channels(db)
+    found = routing.router_for(channels).route(asked)
     log.info("question routed to %s %s", found.intent, [m.slug for m in found.channels])
     await _answer(update, context, found, channels)
 
