@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run console test lint format bench bench-quick clean
+.PHONY: run console test lint format bench bench-quick clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,13 @@ bench: $(STAMP)
 # Small sizes, once: fails only if a benchmark crashes or its own checks fail; writes nothing.
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
+
+# Refresh the Ukrainian catalog after changing any text readers see, then translate the new
+# entries in language/locales/uk/LC_MESSAGES/messages.po (tests fail while any is missing).
+POT := language/locales/messages.pot
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k plural:1,2 --no-location --sort-output \
+		--omit-header -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d language/locales -D messages -l uk --no-fuzzy-matching \
+		--ignore-obsolete
+	rm -f $(POT)

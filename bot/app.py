@@ -26,7 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.aiohttp_request import AiohttpRequest
-from bot.command_menu import publish_menu
+from bot.command_menu import command_names, publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.handlers import (
@@ -40,6 +40,7 @@ from bot.handlers import (
     export,
     guided_set,
     help,
+    language,
     navigation,
     questions,
     search,
@@ -110,6 +111,15 @@ def _add_handlers(application: Application) -> None:
     application.add_error_handler(error_handler.on_error)
 
 
+def builtin_command_names(db: Database) -> frozenset[str]:
+    """The commands the bot answers itself, read off the handler list below.
+
+    The one list of reserved names for paths without a running Application (the CLI's
+    restore): a channel may never be called like one of these.
+    """
+    return command_names(_handlers(db))
+
+
 def _handlers(db: Database) -> list[BaseHandler]:
     """Every handler in one group, in order: PTB runs only the first one that matches.
 
@@ -139,6 +149,8 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CommandHandler("quiet", digest_settings.quiet),
         CommandHandler("digest", digest_settings.digest),
         CommandHandler("alerts", alerts.alerts),
+        CommandHandler("language", language.language),
+        CallbackQueryHandler(language.language_button, pattern=f"^{language.CALLBACK_PREFIX}"),
         # Admin commands, each wrapped in `admin_only` (hidden from readers' /help and menu).
         # The one-line /set comes after the guided form above, which takes only a bare /set.
         CommandHandler("set", status_changes.set_status),

@@ -14,11 +14,14 @@ from telegram import Chat, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
+import storage
 from bot.context import BotContext
+from language.i18n import Texts, pick_language, texts
 
 log = logging.getLogger(__name__)
 
 _ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+GROUP_ADMINS_ONLY = "Only this group's admins can change its digest subscription."
 
 
 def is_private_chat(chat: Chat | None) -> bool:
@@ -69,3 +72,17 @@ async def may_manage_chat(update: Update, context: BotContext) -> bool:
         log.warning("could not check admin rights in chat %s: %s", chat.id, error)
         return False
     return member.status in _ADMIN_STATUSES
+
+
+def language_of(update: Update, context: BotContext) -> str:
+    """The language to answer this update in: the chat's /language choice, else the person's
+    Telegram app language, else DEFAULT_LANGUAGE. Asked once per update by its handler."""
+    chat, user = update.effective_chat, update.effective_user
+    chosen = storage.chosen_language(context.db, chat.id) if chat is not None else None
+    code = user.language_code if user is not None else None
+    return pick_language(chosen, code, context.settings.default_language)
+
+
+def texts_for(update: Update, context: BotContext) -> Texts:
+    """The catalog of the reader's language (see `language_of`)."""
+    return texts(language_of(update, context))

@@ -4,13 +4,15 @@
 new channel shows up in both without anyone editing a list by hand.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 from telegram import BotCommand
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
 
 import storage
+from language.extract import help_line
 
 MENU_LIMIT = 100  # Telegram accepts at most 100 commands in the menu.
 
@@ -25,8 +27,8 @@ class CommandInfo:
 
 
 def _description(callback: object) -> str:
-    doc = (getattr(callback, "__doc__", None) or "").strip()
-    return doc.splitlines()[0].rstrip(".") if doc else ""
+    # The same rule the catalog extractor uses, so every description has its translation.
+    return help_line(getattr(callback, "__doc__", None))
 
 
 def registered_commands(application: Application) -> list[CommandInfo]:
@@ -47,9 +49,26 @@ def registered_commands(application: Application) -> list[CommandInfo]:
     return found
 
 
-def builtin_names(application: Application) -> set[str]:
-    """Names taken by handlers; channel slugs and aliases must not reuse them."""
-    return {info.name for info in registered_commands(application)}
+def command_names(handlers: Iterable[BaseHandler]) -> frozenset[str]:
+    """Every command these handlers answer, those inside conversations (the guided /set) too.
+
+    Channel slugs and aliases must never be one of them: channel commands are matched first
+    (bot/app.py), so a channel called `set` would hide /set.
+    """
+    names: set[str] = set()
+    for handler in handlers:
+        if isinstance(handler, CommandHandler):
+            names |= handler.commands
+        elif isinstance(handler, ConversationHandler):
+            inner = [*handler.entry_points, *handler.fallbacks]
+            inner += [step for steps in handler.states.values() for step in steps]
+            names |= command_names(inner)
+    return frozenset(names)
+
+
+def builtin_names(application: Application) -> frozenset[str]:
+    """Names taken by the application's handlers; channel slugs and aliases must not reuse them."""
+    return command_names(h for group in application.handlers.values() for h in group)
 
 
 def menu_commands(application: Application, db: Database) -> list[BotCommand]:

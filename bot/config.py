@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage.schedule import parse_hhmm
@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/backchannel.db")
     bot_api_base_url: HttpUrl = HttpUrl(DEFAULT_API_BASE_URL)
     timezone: str = "Europe/Kyiv"
+    # Language for people whose Telegram app says neither Ukrainian nor English.
+    default_language: Literal["en", "uk"] = "en"
     digest_time: time = time(8, 0)
     log_level: str = Field(default="INFO")
     webhook_url: HttpUrl | None = None
@@ -41,6 +43,25 @@ class Settings(BaseSettings):
     digest_workers: int = Field(default=1, ge=1, le=64)
     # Updates handled at once (1: one by one); one person's updates stay in order either way.
     concurrent_updates: int = Field(default=32, ge=1, le=1024)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_default(cls, values: Any) -> Any:
+        """`NAME=` (in .env or the environment) means "not set": the default applies.
+
+        `.env.example` lists every setting, many of them empty, and people copy it as it is.
+        Not pydantic-settings' `env_ignore_empty`: that lets an empty variable in the
+        environment fall through to `.env`, so `BOT_TOKEN= make run` would still serve
+        Telegram with the token in `.env`. Here the environment still wins, and empty wins
+        as "the default" (no token: the console).
+        """
+        if isinstance(values, dict):
+            return {
+                key: value
+                for key, value in values.items()
+                if not (isinstance(value, str) and not value.strip())
+            }
+        return values
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -121,6 +142,13 @@ def load_settings(**overrides: Any) -> Settings:
     """Read settings, turning pydantic's report into one line that names the variable."""
     try:
         return Settings(**overrides)
+    except OSError as error:
+        # e.g. a root-owned .env that systemd can read (EnvironmentFile=) but the bot cannot.
+        reason = (error.strerror or str(error)).lower()
+        raise ConfigError(
+            f"Cannot read {error.filename} ({reason}): let this user read it, e.g. "
+            f"chgrp backchannel {error.filename} && chmod 640 {error.filename}"
+        ) from None
     except ValidationError as error:
         first = error.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "settings"

@@ -313,6 +313,23 @@ def preview(db: Database, subscriber: storage.Subscriber, now: datetime | None =
     return ChangeWindow(db, now or utc_now()).covering([subscriber]).build(subscriber, alerted)
 
 
+def preview_since(db: Database, since: datetime, zone: str, now: datetime | None = None) -> Digest:
+    """Every channel's changes that happened since `since`, as a digest (operators' preview).
+
+    By event time, not by watermark: "the last 24 hours" means what happened in them.
+    """
+    upto = storage.latest_change_id(db)
+    builder = DigestBuilder(
+        storage.changes_dated_since(db, since),
+        storage.list_channels(db),
+        storage.phase_ladder(db),
+        lowest=0,
+        upto=upto,
+        now=now or utc_now(),
+    )
+    return builder.build_for(None, 0, zone)
+
+
 def build_due(
     db: Database,
     now: datetime | None = None,

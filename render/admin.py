@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from render.formatting import ago, bold, italic, phase_badge, source_html, text, trend_text
+from render.formatting import bold, dated, italic, phase_badge, source_html, text, trend_text
 from storage import (
     UNDO_WINDOW,
     AdminGrant,
@@ -61,7 +61,7 @@ def confirm_echo(status: ChannelStatus, now: datetime) -> str:
     """The reply to /confirm: what readers now see about freshness."""
     return (
         f"👍 Confirmed: {bold(status.channel.title)} is still {phase_badge(status.phase)}.\n"
-        f"Readers now see: changed {ago(status.channel.updated_at, now)}, verified today."
+        f"Readers now see: status from {dated(status.current.changed_at, now)}, verified today."
     )
 
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 from render.channels import entry_line
-from render.formatting import ago, bold, day, italic, text
+from render.formatting import ago, bold, day, italic, text, typed
 from storage import Changes, Channel, PhaseLadder, SearchResults, StatusEntry
 
 EXAMPLES = ("any news on prisoner swaps?", "what changed this week?", "що з перемир'ям?")
@@ -84,8 +84,7 @@ def no_match_text(channels: Sequence[Channel]) -> str:
 
 def search_view(results: SearchResults, zone: tzinfo) -> str:
     """/search results: channel, date and summary with the matched words in bold."""
-    query = " ".join(results.terms)
-    header = bold(f"Search: {query}")
+    header = f"<b>Search: {typed(' '.join(results.terms))}</b>"
     if not results.hits:
         return f"{header}\nNothing matches all of these words. Try fewer or different words."
     lines = [header, italic(f"{_plural(results.total, 'match', 'matches')}, newest first")]

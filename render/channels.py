@@ -5,6 +5,7 @@ from datetime import datetime, tzinfo
 from render.formatting import (
     ago,
     bold,
+    dated,
     day,
     is_stale,
     italic,
@@ -18,14 +19,23 @@ from storage import Channel, ChannelStatus, PhaseLadder, StatusEntry
 STALE_MARK = "⚠️ stale"
 
 
-def _freshness(status: ChannelStatus, now: datetime) -> str:
-    words = f"updated {ago(status.channel.updated_at, now)}"
+def _verified(status: ChannelStatus, now: datetime) -> str:
     verified = status.channel.verified_at
-    if verified is not None and verified > status.channel.updated_at:
-        words += f", verified {ago(verified, now)}"
-    if is_stale(status.last_touched, now):
-        words += f" · {STALE_MARK}"
-    return words
+    if verified is not None and verified > status.current.changed_at:
+        return f", verified {ago(verified, now)}"
+    return ""
+
+
+def _stale(status: ChannelStatus, now: datetime) -> str:
+    return f" · {STALE_MARK}" if is_stale(status.last_touched, now) else ""
+
+
+def _freshness(status: ChannelStatus, now: datetime) -> str:
+    """One line for /status: the status's date and the latest note's, kept apart."""
+    words = f"status from {dated(status.current.changed_at, now)}"
+    if status.last_note_at is not None:
+        words += f", last note {dated(status.last_note_at, now)}"
+    return words + _verified(status, now) + _stale(status, now)
 
 
 def status_overview(statuses: list[ChannelStatus], now: datetime) -> str:
@@ -67,15 +77,20 @@ def channel_detail(
     previous = ladder.get(status.previous_phase) if status.previous_phase else None
     if previous is not None:
         trend += f" (was {phase_badge(previous)})"
+    local = now.astimezone(zone)
     lines = [
         bold(channel.title),
         f"{phase_badge(status.phase)} · {trend}",
         text(current.summary),
         "",
         f"Source: {source_html(current)}",
-        f"Date: {day(current.changed_at, zone)} · {_freshness(status, now)}",
+        f"Status from {dated(current.changed_at, local)}{_verified(status, local)}"
+        f"{_stale(status, local)}",
     ]
-    if recent:
+    if status.last_note_at is not None:
+        lines.append(f"Last note: {dated(status.last_note_at, local)}")
+    # The current status is shown in full above; a list holding nothing else would repeat it.
+    if any(entry.id != current.id for entry in recent):
         lines += ["", bold("Latest changes")]
         lines += [entry_line(entry, ladder, zone) for entry in recent]
     lines += ["", f"More: /history {channel.slug}"]

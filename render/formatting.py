@@ -1,10 +1,11 @@
 """Small HTML building blocks shared by every view, so escaping happens in one place."""
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from html import escape
 
 from storage import Phase, StatusEntry, Trend
+from storage.values import EXCERPT_CHARS, LABEL_MAX, excerpt, is_web_url
 
 STALE_AFTER_DAYS = 14
 
@@ -21,6 +22,20 @@ def text(value: str) -> str:
     return escape(value, quote=True)
 
 
+def typed(value: str) -> str:
+    """What someone typed, to echo in a reply: escaped, on one line, at most EXCERPT_CHARS.
+
+    Every usage or error reply that echoes input goes through here (or `quoted`), so typing
+    4,000 `&` (20,000 characters once escaped) cannot make the bot answer with pages of them.
+    """
+    return text(excerpt(value, EXCERPT_CHARS))
+
+
+def quoted(value: str) -> str:
+    """What someone typed, in quotation marks: “ceasfire”. See `typed`."""
+    return f"“{typed(value)}”"
+
+
 def bold(value: str) -> str:
     """Escaped text in bold."""
     return f"<b>{text(value)}</b>"
@@ -32,7 +47,13 @@ def italic(value: str) -> str:
 
 
 def link(label: str, url: str) -> str:
-    """An escaped link; both the label and the URL are untrusted."""
+    """An escaped link; both are untrusted, and only an http(s) address becomes a link.
+
+    Input validation already refuses other schemes; this is the second line of defence for
+    rows stored before that rule (a `javascript:` link must never be clickable).
+    """
+    if not is_web_url(url):
+        return text(label)
     return f'<a href="{text(url)}">{text(label)}</a>'
 
 
@@ -81,10 +102,22 @@ def day(moment: datetime, zone: tzinfo) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
+def dated(moment: datetime, now: datetime) -> str:
+    """A date and how long ago it was, e.g. '1 Jan 2025 (692 days ago)', in `now`'s zone.
+
+    Readers need both: "692 days ago" alone makes them count back to a date.
+    """
+    return f"{day(moment, now.tzinfo or UTC)} ({ago(moment, now)})"
+
+
 def source_html(entry: StatusEntry) -> str:
-    """The source of an entry: a link when there is a URL, its label otherwise, and the grade."""
+    """The source of an entry: a link when there is a URL, its label otherwise, and the grade.
+
+    Labels are shown on one line and at most LABEL_MAX characters, whatever is stored.
+    """
     label = entry.source_label or entry.source_url
     if label is None:
-        return f"no source given ({entry.source_grade})"
-    shown = link(label, entry.source_url) if entry.source_url else text(label)
-    return f"{shown} ({entry.source_grade})"
+        return f"{entry.source_grade}, no link"
+    shown = excerpt(label, LABEL_MAX)
+    html = link(shown, entry.source_url) if entry.source_url else text(shown)
+    return f"{html} ({entry.source_grade})"

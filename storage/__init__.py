@@ -16,7 +16,7 @@ from storage.alerts import (
     set_alerts,
 )
 from storage.audit import recent_audit
-from storage.changes import change_id_before, changes_between, latest_change_id
+from storage.changes import changes_between, changes_dated_since, latest_change_id
 from storage.channel_writes import create_channel, rename_channel, set_archived
 from storage.channels import (
     channel_status,
@@ -46,6 +46,12 @@ from storage.history import (
     latest_entry_id,
     record_status,
     status_at,
+)
+from storage.languages import (
+    choose_language,
+    chosen_language,
+    languages_of,
+    remember_language,
 )
 from storage.models import (
     Actor,
@@ -121,10 +127,12 @@ __all__ = [
     "alerted_entries",
     "alerts_off",
     "alerts_pending",
-    "change_id_before",
     "changes_between",
+    "changes_dated_since",
     "changes_since",
     "channel_status",
+    "choose_language",
+    "chosen_language",
     "command_index",
     "command_index_entry",
     "confirm_channel",
@@ -146,6 +154,7 @@ __all__ = [
     "is_channel_command",
     "is_granted_admin",
     "is_subscribed",
+    "languages_of",
     "latest_change_id",
     "latest_entry_id",
     "list_admins",
@@ -159,6 +168,7 @@ __all__ = [
     "record_deliveries",
     "record_delivery",
     "record_status",
+    "remember_language",
     "rename_channel",
     "restore_history",
     "restore_ladder",

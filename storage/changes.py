@@ -32,17 +32,18 @@ def latest_change_id(db: Database) -> int:
     return row["id"]
 
 
-def change_id_before(db: Database, moment: datetime) -> int:
-    """The last history id recorded before `moment`, to preview "the last day" of changes."""
-    row = next(
-        iter(
-            db.query(
-                "SELECT coalesce(max(id), 0) AS id FROM status_history WHERE recorded_at < ?",
-                [to_db(moment)],
-            )
-        )
-    )
-    return row["id"]
+def changes_dated_since(db: Database, since: datetime) -> list[DigestChange]:
+    """History rows of active channels that took effect (changed_at) at or after `since`.
+
+    In recording order, like `changes_between`. For "what happened in the last day": an entry
+    typed in today about last week, or a seed recorded today and dated 2025, is not in it.
+    """
+    sql = _CHANGES_SQL + " AND h.changed_at >= ? ORDER BY h.id"
+    rows = db.query(sql, [0, latest_change_id(db), to_db(since)])
+    return [
+        DigestChange(entry=entry_from_row(row), previous_phase=row["previous_phase"])
+        for row in rows
+    ]
 
 
 def changes_between(

@@ -22,7 +22,10 @@ SELECT c.id, c.slug, c.title, c.keywords, c.archived, c.position, c.updated_at, 
        (SELECT p.phase FROM status_history p
          WHERE p.channel_id = c.id AND p.kind = 'status' AND p.id < c.current_status_id
            AND p.{COUNTED}
-         ORDER BY p.id DESC LIMIT 1) AS previous_phase
+         ORDER BY p.id DESC LIMIT 1) AS previous_phase,
+       (SELECT max(n.changed_at) FROM status_history n
+         WHERE n.channel_id = c.id AND n.kind = 'note' AND n.id > c.current_status_id
+           AND n.{COUNTED}) AS last_note_at
 FROM channels c JOIN status_history h ON h.id = c.current_status_id
 """
 _CHANNEL_WIDTH = 8
@@ -156,6 +159,7 @@ def _status_from_row(
         phase=phase,
         previous_phase=previous_phase,
         trend=ladder.trend(current.phase, previous_phase),
+        last_note_at=from_db(row[_ENTRY_END + 1]),
     )
 
 

@@ -176,3 +176,13 @@ def m040_alerts(db: Database) -> None:
         foreign_keys=[("chat_id", "subscribers", "chat_id")],
         not_null={"sent_at"},
     )
+
+
+@migrations()
+def m050_chat_languages(db: Database) -> None:
+    """Each chat's language: chosen with /language, or the one it first used (`chosen` 0)."""
+    db["chat_languages"].create(
+        {"chat_id": int, "language": str, "chosen": int, "updated_at": str},
+        pk="chat_id",
+        not_null={"language", "chosen", "updated_at"},
+    )

@@ -7,10 +7,10 @@ in bulk from rows validated on the way in (subscribers, channels, history entrie
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -78,8 +78,22 @@ class PhaseLadder(BaseModel):
         return Trend.IMPROVED if now.rank > before.rank else Trend.SETBACK
 
 
+class _Copyable:
+    """`model_copy(update=...)` as pydantic models have it, for the plain dataclasses below.
+
+    Callers (and tests) copy entries and statuses with a field changed the same way whether
+    a model is pydantic or a dataclass.
+    """
+
+    __slots__ = ()
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Self:
+        """A shallow copy with the fields in `update` replaced."""
+        return replace(self, **(update or {}))  # type: ignore[type-var]
+
+
 @dataclass(slots=True)
-class Channel:
+class Channel(_Copyable):
     """A negotiation channel readers can ask about.
 
     Like `StatusEntry`, `ChannelStatus` and `DigestChange`, a plain dataclass: read back from
@@ -104,7 +118,7 @@ class Channel:
 
 
 @dataclass(slots=True)
-class StatusEntry:
+class StatusEntry(_Copyable):
     """One row of a channel's history: a phase change (status) or a note."""
 
     id: int
@@ -122,7 +136,7 @@ class StatusEntry:
 
 
 @dataclass(slots=True)
-class ChannelStatus:
+class ChannelStatus(_Copyable):
     """A channel with its current status and where it came from on the ladder."""
 
     channel: Channel
@@ -130,13 +144,16 @@ class ChannelStatus:
     phase: Phase
     previous_phase: str | None
     trend: Trend
+    # The newest note recorded after the current status (its date), if any: news, but it
+    # does not make the status itself any younger.
+    last_note_at: datetime | None = None
 
     @property
     def last_touched(self) -> datetime:
-        """When someone last changed or verified the status; staleness counts from here."""
+        """When the status was set or last verified; staleness counts from here, not notes."""
         verified = self.channel.verified_at
-        updated = self.channel.updated_at
-        return verified if verified is not None and verified > updated else updated
+        status_from = self.current.changed_at
+        return verified if verified is not None and verified > status_from else status_from
 
 
 class AdminGrant(BaseModel):
@@ -198,7 +215,7 @@ class Subscriber:
 
 
 @dataclass(slots=True)
-class DigestChange:
+class DigestChange(_Copyable):
     """A history entry as a digest shows it: with the phase it moved from."""
 
     entry: StatusEntry

@@ -91,6 +91,7 @@ class Chat:
     chat_id: int = READER_ID
     chat_type: str = "private"
     first_name: str = "Reader"
+    language_code: str | None = None
 
     async def send(self, text: str, **message_extra: object) -> list[str]:
         """Process one message; return the texts of the messages the bot sent in reply."""
@@ -98,7 +99,7 @@ class Chat:
         update = text_update(
             self.app.bot,
             text,
-            user=user_dict(self.user_id, self.first_name),
+            user=user_dict(self.user_id, self.first_name, language_code=self.language_code),
             chat=chat_dict(self.chat_id, self.chat_type),
             **message_extra,
         )

@@ -144,7 +144,7 @@ async def test_note_keeps_the_phase_and_shows_in_history(db, app, api, admin) ->
         "/history exchanges"
     )
     detail = await reader.ask("/exchanges")
-    assert detail.startswith("<b>Detainee swaps") and "updated today" in detail
+    assert detail.startswith("<b>Detainee swaps") and "Last note: 24 Nov 2026 (today)" in detail
     assert "🚚 Implementing · 🆕 first status" in detail
     note = rows(db, "status_history")[-1]
     assert (note["kind"], note["phase"], note["source_grade"]) == (
@@ -162,10 +162,10 @@ async def test_confirm_moves_verified_without_history(db, app, api, admin, froze
         "👍 Confirmed: <b>Detainee swaps and prisoner releases</b> is still 🚚 Implementing"
         in reply
     )
-    assert "changed 692 days ago, verified today" in reply
+    assert "status from 1 Jan 2025 (692 days ago), verified today" in reply
     assert rows(db, "status_history") == history_before
     assert rows(db, "audit_log")[-1]["action"] == "confirm"
     frozen_time.shift(86400)
     status = await Chat(app, api).ask("/status")
-    assert "updated 693 days ago, verified yesterday</i> · /exchanges" in status
+    assert "(693 days ago), verified yesterday</i> · /exchanges" in status
     assert status.count("stale") == 5

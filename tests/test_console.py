@@ -58,3 +58,31 @@ async def test_a_piped_script_is_not_flood_controlled(settings, db) -> None:
 def test_bare_links_show_their_address_once() -> None:
     html = '<a href="https://x.org/r">https://x.org/r</a>'
     assert render_html(html) == "https://x.org/r"
+
+
+def _console_transcript(tmp_path, *options: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", *options],
+        cwd=tmp_path,
+        input="/help\n/ceasefire\n/set aid stalled Convoys halted\n/status\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_console_as_reader_sees_what_readers_see(tmp_path) -> None:
+    admin = _console_transcript(tmp_path)
+    assert "Admin commands" in admin and "✏️ Update" in admin
+    assert "Convoys halted" in admin.split("you> /status")[1]
+
+    (tmp_path / "reader").mkdir()
+    reader = _console_transcript(tmp_path / "reader", "--as-reader")
+    assert "as a reader" in reader.split("you> ")[0]
+    help_reply, card, refusal, status = reader.split("you> ")[1:]
+    assert "/status" in help_reply and "Admin commands" not in help_reply
+    assert "Tactical ceasefire proposals" in card and "Update" not in card
+    assert "Sorry, only Backchannel admins can use that command" in refusal
+    assert "Convoys halted" not in status

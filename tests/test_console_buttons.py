@@ -36,12 +36,16 @@ async def test_buttons_are_pressed_by_label_or_number(settings, db) -> None:
     assert turns[6].startswith("[status]\nbot (edited)> Detainee swaps and prisoner releases")
 
 
-async def test_unknown_labels_and_numbers_are_plain_text(settings, db) -> None:
-    transcript = await converse(settings, db, ["[Subscribe]", "/status", "42", "hello"])
+async def test_unknown_labels_and_numbers_say_there_is_no_such_button(settings, db) -> None:
+    lines = ["[Subscribe]", "/status", "42", "0", "hello", "²"]
+    transcript = await converse(settings, db, lines)
     turns = transcript.split("you> ")[1:]
     assert turns[0] == "[Subscribe]\nconsole> No button [Subscribe] under the last message.\n\n"
+    assert turns[2] == "42\nconsole> No button 42 under the last message.\n\n"
+    assert turns[3] == "0\nconsole> No button 0 under the last message.\n\n"
     assert "(edited)" not in transcript
-    assert "couldn't tell which channel" in turns[2]
+    assert "couldn't tell which channel" in turns[4]
+    assert turns[5].startswith("²\nbot> ")  # a digit-like sign is text, not a crash
 
 
 class ScriptedStdin(io.StringIO):

@@ -2,7 +2,7 @@
 
 import json
 import threading
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 from urllib.parse import parse_qsl
@@ -32,6 +32,26 @@ def test_preview_of_every_channel_for_the_last_day(cli_db, capsys, frozen_time) 
     assert out.startswith("Every channel, changes of the last 24 hours:")
     assert "Convoys <resume>" in out and "Civilian humanitarian aid access · /aid" in out
     assert "Leader-level summit" not in out  # seeded long before
+
+
+def test_preview_of_the_last_day_goes_by_when_things_happened(cli_db, capsys) -> None:
+    # A fresh database: the seed (dated 1 Jan 2025) was recorded just now.
+    now = datetime.now(UTC)
+    set_status(cli_db, "aid", "negotiating", "Typed in today, happened last week",
+               changed_at=now - timedelta(days=7))  # fmt: skip
+    set_status(cli_db, "corridors", "negotiating", "Route agreed this morning",
+               changed_at=now - timedelta(hours=3))  # fmt: skip
+    assert main(["digest", "preview"]) == 0
+    out = capsys.readouterr().out
+    assert "Route agreed this morning" in out
+    assert "happened last week" not in out
+    assert "Leader-level summit" not in out and "1 Jan 2025" not in out
+
+
+def test_preview_of_a_quiet_day_says_so(cli_db, capsys) -> None:
+    assert main(["digest", "preview"]) == 0
+    out = capsys.readouterr().out
+    assert "Nothing new" in out and "1 Jan 2025" not in out
 
 
 def test_preview_of_one_chat_moves_nothing(cli_db, capsys) -> None:

@@ -40,7 +40,7 @@ async def test_status_lists_every_channel_with_phase_and_staleness(any_chat: Cha
     assert "🧊 Stalled" in reply and "🧩 Partial agreement" in reply and "🚚 Implementing" in reply
     assert "Putin declined an invitation to meet Zelenskyy" in reply
     # Seeded 1 Jan 2025, asked on 24 Nov 2026.
-    assert reply.count("updated 692 days ago") == 6
+    assert reply.count("status from 1 Jan 2025 (692 days ago)") == 6
     assert reply.count("stale") == 6
 
 
@@ -49,7 +49,7 @@ async def test_recent_update_is_not_stale(db, private_chat: Chat, frozen_time) -
     frozen_time.shift(86400 * 13)
     reply = await private_chat.ask("/status")
     assert "Easter pause discussed" in reply
-    assert "updated 13 days ago" in reply
+    assert "status from 24 Nov 2026 (13 days ago)" in reply
     assert reply.count("stale") == 5
     frozen_time.shift(86400)
     assert (await private_chat.ask("/status")).count("stale") == 6
@@ -71,7 +71,7 @@ async def test_channel_commands_and_aliases(any_chat: Chat, command: str, title:
     reply = await any_chat.ask(command)
     assert reply.startswith(f"<b>{title}</b>")
     assert "Source:" in reply and "(media)" in reply
-    assert "Date: 1 Jan 2025" in reply
+    assert "Status from 1 Jan 2025" in reply
 
 
 async def test_channel_reply_shows_trend_and_last_three_changes(db, any_chat: Chat) -> None:
@@ -207,7 +207,7 @@ async def test_days_are_counted_by_calendar_date_in_the_bot_zone(db, private_cha
     frozen_time.move_to("2026-11-24T21:30:00+00:00")
     set_status(db, "ceasefire", "negotiating", "Late-night statement")
     frozen_time.move_to("2026-11-24T22:30:00+00:00")
-    assert "updated yesterday" in await private_chat.ask("/ceasefire")
+    assert "Status from 24 Nov 2026 (yesterday)" in await private_chat.ask("/ceasefire")
 
 
 async def test_replies_follow_changes_from_this_and_other_connections(db, settings, any_chat):

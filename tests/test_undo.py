@@ -40,7 +40,7 @@ async def test_undo_twice_walks_back_and_restores_freshness(db, app, api) -> Non
         "Active negotiations ongoing with partial agreements reached in key regions"
     ]
     status = await Chat(app, api).ask("/status")
-    assert status.count("updated 692 days ago") == 6
+    assert status.count("status from 1 Jan 2025 (692 days ago)") == 6
     assert "You have no change to undo" in await admin.ask("/undo")
 
 

@@ -8,22 +8,22 @@ for its actor (the operating-system user, with no Telegram id).
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from sqlite_utils import Database
 
 import storage
+from bot.app import builtin_command_names
 from bot.config import Settings
 from bot.editing.apply import apply_all
+from bot.editing.import_files import ImportFileError
+from bot.editing.import_files import read_rows as read_file_rows
 from bot.editing.restore_files import validate_export
-from bot.editing.validation import GRADES, UpdateInput, problems, rules
+from bot.editing.validation import GRADES, UpdateInput, listed, problems, rules
 
 COMMANDS = {"set", "note", "import"}
 IMPORT_COLUMNS = "channel, kind, phase, summary, source_url, source_grade, changed_at, actor"
@@ -74,28 +74,11 @@ def cli_actor() -> storage.Actor:
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of a YAML or JSON list (or `updates:` mapping) or of a CSV file with a header."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as file:
-            return [dict(row) for row in csv.DictReader(file)]
-    if suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-        except json.JSONDecodeError as error:
-            raise InputRefused(f"{path.name} is not valid JSON: {error}") from None
-    elif suffix in {".yaml", ".yml"}:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as error:
-            raise InputRefused(f"{path.name} is not valid YAML: {error}") from None
-    else:
-        raise InputRefused(f"{path.name}: use a .csv, .json, .yaml or .yml file")
-    if isinstance(data, dict):
-        data = data.get("updates")
-    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise InputRefused(f"{path.name}: expected a list of updates (one mapping per update)")
-    return data
+    """The rows of an update or export file, read with bounded size, depth and time."""
+    try:
+        return read_file_rows(path)
+    except ImportFileError as error:
+        raise InputRefused(str(error)) from None
 
 
 def as_update(row: dict[str, Any]) -> dict[str, Any] | None:
@@ -120,7 +103,7 @@ def validate_rows(db: Database, rows: list[dict[str, Any]], name: str) -> list[U
         except ValidationError as error:
             errors += [f"row {number}: {problem}" for problem in problems(error)]
     if errors:
-        raise InputRefused("\n".join([f"{name}: nothing was imported.", *errors]))
+        raise InputRefused("\n".join([f"{name}: nothing was imported.", *listed(errors)]))
     return valid
 
 
@@ -148,8 +131,10 @@ def _restore(db: Database, args: argparse.Namespace, settings: Settings) -> int:
             "restored: --into-empty only fills a new database. Point DATABASE_PATH at a new "
             f"file, e.g. DATABASE_PATH=restored.db backchannel import {args.file} --into-empty"
         )
+    reserved = builtin_command_names(db)
     try:
-        rows = validate_export(read_rows(args.file), storage.restore_ladder(db), args.file.name)
+        ladder, name = storage.restore_ladder(db), args.file.name
+        rows = validate_export(read_rows(args.file), ladder, name, reserved)
     except ValueError as error:
         raise InputRefused(str(error)) from None
     if args.dry_run:

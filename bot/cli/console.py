@@ -26,6 +26,13 @@ JSON = dict[str, Any]
 CONSOLE_TOKEN = "0:console"
 CONSOLE_USER_ID = 1
 CONSOLE_USER_NAME = "Console"
+# `--as-reader` is someone else, so nothing granted to the admin console user carries over.
+CONSOLE_READER_ID = 2
+CONSOLE_READER_NAME = "Console reader"
+READER_NOTE = (
+    "You are here as a reader (--as-reader): you see what readers see, and admin commands "
+    "are refused as they would be in Telegram."
+)
 BANNER = (
     "Backchannel console: a local chat with the bot, no Telegram involved.\n"
     "Type a command such as /status or /ceasefire, or a question such as "
@@ -86,6 +93,11 @@ def _plain(label: str, *, emoji: bool = True) -> str:
     return " ".join(words)
 
 
+def _names_a_button(typed: str) -> bool:
+    """A label in brackets or a bare number: meant as a button press, never as a question."""
+    return (typed.startswith("[") and typed.endswith("]")) or typed.isdecimal()
+
+
 class ConsoleBotApi(OfflineBotApi):
     """The offline Bot API that prints what the bot sends, as the chat would show it."""
 
@@ -114,7 +126,7 @@ class ConsoleBotApi(OfflineBotApi):
         markup = (self.with_buttons or {}).get("reply_markup") or {}
         buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
         buttons = [b for b in buttons if "callback_data" in b]
-        if typed.isdigit() and 1 <= int(typed) <= len(buttons):
+        if typed.isdecimal() and 1 <= int(typed) <= len(buttons):
             return buttons[int(typed) - 1]["callback_data"]
         wanted = _plain(typed.strip("[]"))
         for button in buttons:
@@ -169,28 +181,41 @@ def _typed_update(
 
 
 async def run_console(
-    settings: Settings, db: Database, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+    settings: Settings,
+    db: Database,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    *,
+    as_reader: bool = False,
 ) -> None:
-    """Read lines from stdin until EOF, answering each through the real handlers."""
+    """Read lines from stdin until EOF, answering each through the real handlers.
+
+    The console user is an admin unless `as_reader`: then they are an ordinary reader, so an
+    admin can preview what readers see (help, buttons, refusals) before going live.
+    """
     interactive = stdin.isatty()
     # Photos and files the bot sends are saved beside the database, for the user to open.
     save_dir = settings.database_path.parent / "console"
     api = ConsoleBotApi(stdout, color=interactive and stdout.isatty(), save_dir=save_dir)
     # Whoever runs the console can open the database anyway, so the console user is an admin
-    # here; only this in-process copy of the settings changes, never what Telegram sees.
-    # Flood control is off too: the one local user pipes whole scripts in at once.
-    console_settings = settings.model_copy(
-        update={"admin_ids": settings.admin_ids | {CONSOLE_USER_ID}, "flood_burst": 10**9}
+    # here (unless `as_reader`); only this in-process copy of the settings changes, never what
+    # Telegram sees. Flood control is off too: the one local user pipes whole scripts in at once.
+    user_id, name = (
+        (CONSOLE_READER_ID, CONSOLE_READER_NAME)
+        if as_reader
+        else (CONSOLE_USER_ID, CONSOLE_USER_NAME)
     )
+    admins = settings.admin_ids - {user_id} if as_reader else settings.admin_ids | {user_id}
+    console_settings = settings.model_copy(update={"admin_ids": admins, "flood_burst": 10**9})
     application = build_application(console_settings, db, token=CONSOLE_TOKEN, request=api)
     application.bot_data[CONSOLE_KEY] = True
-    user = user_dict(CONSOLE_USER_ID, CONSOLE_USER_NAME)
-    chat = chat_dict(CONSOLE_USER_ID)
+    user = user_dict(user_id, name)
+    chat = chat_dict(user_id)
     async with application:
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        stdout.write(BANNER + "\n\n")
+        stdout.write(BANNER + (f"\n{READER_NOTE}" if as_reader else "") + "\n\n")
         while True:
             if interactive:
                 stdout.write("you> ")
@@ -203,7 +228,7 @@ async def run_console(
                 continue
             if not interactive:
                 stdout.write(f"you> {text}\n")
-            if text.startswith("[") and text.endswith("]") and api.button_data(text) is None:
+            if _names_a_button(text) and api.button_data(text) is None:
                 stdout.write(f"console> No button {text} under the last message.\n\n")
                 continue
             await application.process_update(_typed_update(application, api, text, user, chat))

@@ -14,7 +14,7 @@ from bot.app import build_application
 from bot.cli.console import render_html
 from bot.config import Settings
 from bot.jobs.scheduling import DigestService
-from digests.runner import preview
+from digests.runner import preview, preview_since
 from storage.timestamps import utc_now
 
 NEEDS_TOKEN = (
@@ -52,22 +52,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def _preview(db: Database, settings: Settings, chat_id: int | None) -> int:
     now = utc_now()
     if chat_id is None:
-        subscriber = storage.Subscriber(
-            chat_id=0, chat_type="private", all_channels=True, channel_ids=frozenset(),
-            digest_time=settings.digest_time, timezone=settings.timezone, quiet=False,
-            active=True, next_due_at=now, last_digest_at=now, paused_reason=None,
-            watermark=storage.change_id_before(db, now - timedelta(days=1)),
-        )  # fmt: skip
         print("Every channel, changes of the last 24 hours:\n")
+        parts = preview_since(db, now - timedelta(days=1), settings.timezone, now).parts
     else:
         found = storage.get_subscriber(db, chat_id)
         if found is None:
             print(f"Chat {chat_id} has never subscribed.", file=sys.stderr)
             return 1
-        subscriber = found
         state = "active" if found.active else f"paused ({found.paused_reason})"
         print(f"Chat {chat_id}, {state}, next digest due {found.next_due_at:%Y-%m-%d %H:%M} UTC:\n")
-    parts = preview(db, subscriber, now).parts
+        parts = preview(db, found, now).parts
     for number, part in enumerate(parts, start=1):
         if len(parts) > 1:
             print(f"--- message {number} of {len(parts)} ---")

@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram.ext import Application
 
 import storage
 from bot.app import build_application
-from bot.cli import admin_commands, digest_commands, report_commands
+from bot.cli import admin_commands, digest_commands, failures, report_commands
 from bot.cli.console import run_console
 from bot.config import ConfigError, Settings, load_settings
 from bot.jobs import scheduling as digest_jobs
@@ -36,7 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="receive updates by webhook (WEBHOOK_URL, WEBHOOK_SECRET) instead of polling",
     )
-    commands.add_parser("console", help="chat with the bot locally in this terminal")
+    console = commands.add_parser("console", help="chat with the bot locally in this terminal")
+    console.add_argument(
+        "--as-reader",
+        action="store_true",
+        help="be an ordinary reader (not an admin), to see exactly what readers see",
+    )
     backup = commands.add_parser(
         "backup", help="write a consistent copy of the database, safe while the bot runs"
     )
@@ -88,11 +96,11 @@ def _run_webhook(settings: Settings, application: Application) -> None:
     )
 
 
-def _console(settings: Settings) -> None:
+def _console(settings: Settings, *, as_reader: bool = False) -> None:
     db = storage.open_database(settings.database_path)
     storage.seed_if_empty(db)
     try:
-        asyncio.run(run_console(settings, db))
+        asyncio.run(run_console(settings, db, as_reader=as_reader))
     except KeyboardInterrupt:
         pass
     finally:
@@ -109,6 +117,22 @@ def _backup(settings: Settings, target: Path) -> int:
     return 0
 
 
+def _one_line_on_failure(
+    settings: Settings, command: Callable[..., int | None], *args: Any, **kwargs: Any
+) -> int:
+    """Run a command; a file or database problem becomes one line on stderr and exit code 1.
+
+    A missing folder, a read-only database or DATABASE_PATH naming the wrong file are what
+    operators meet first; the line says what is wrong and what to do (see bot/cli/failures.py).
+    """
+    try:
+        return command(*args, **kwargs) or 0
+    except (sqlite3.Error, OSError) as error:
+        log.debug("command failed", exc_info=True)
+        print(failures.explain(error, settings.database_path), file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     args = _parser().parse_args(argv)
@@ -122,19 +146,19 @@ def main(argv: list[str] | None = None) -> int:
     level = settings.log_level if serving or settings.log_level == "DEBUG" else "WARNING"
     configure_logging(level, [settings.bot_token, settings.webhook_secret])
     if args.command in report_commands.COMMANDS:
-        return report_commands.run(args, settings)
+        return _one_line_on_failure(settings, report_commands.run, args, settings)
     if args.command in admin_commands.COMMANDS:
-        return admin_commands.run(args, settings)
+        return _one_line_on_failure(settings, admin_commands.run, args, settings)
     if args.command == "digest":
-        return digest_commands.run(args, settings)
+        return _one_line_on_failure(settings, digest_commands.run, args, settings)
     if serving:
-        return _serve(settings, webhook=args.webhook)
+        return _one_line_on_failure(settings, _serve, settings, webhook=args.webhook)
     if args.command == "backup":
-        return _backup(settings, args.path)
+        return _one_line_on_failure(settings, _backup, settings, args.path)
     if args.command == "run":
         print("BOT_TOKEN is not set, so here is the console instead.", file=sys.stderr)
-    _console(settings)
-    return 0
+    as_reader = getattr(args, "as_reader", False)  # `run` without a token has no such option
+    return _one_line_on_failure(settings, _console, settings, as_reader=as_reader)
 
 
 if __name__ == "__main__":

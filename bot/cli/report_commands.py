@@ -77,6 +77,9 @@ def _export(db: Database, args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(content)
     else:
+        if problem := _output_problem(args.output, f".{args.format}"):
+            print(problem, file=sys.stderr)
+            return 2
         with args.output.open("w", encoding="utf-8", newline="") as file:
             file.write(content)
         print(f"Wrote {len(rows)} entries to {args.output}", file=sys.stderr)
@@ -99,6 +102,18 @@ def _timeline(db: Database, args: argparse.Namespace, settings: Settings) -> int
         chart = channel_chart(db, channel, days=args.days, now=now, zone=settings.zone)
         png = asyncio.run(chart)
         output = args.output or Path(f"timeline-{channel.slug}.png")
+    if problem := _output_problem(output, ".png"):
+        print(problem, file=sys.stderr)
+        return 2
     output.write_bytes(png)
     print(f"Wrote {output} ({round(len(png) / 1024)} KB)", file=sys.stderr)
     return 0
+
+
+def _output_problem(output: Path, suffix: str) -> str | None:
+    """Create the output's folder as `mkdir -p` would; a folder given instead of a file is
+    refused with an example. Other problems (no permission) raise OSError for the CLI."""
+    if output.is_dir():
+        return f"{output} is a folder: give a file name for --output, e.g. {output / 'out'}{suffix}"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return None

@@ -19,11 +19,15 @@ _update_ids = itertools.count(1)
 _message_ids = itertools.count(1)
 
 
-def user_dict(user_id: int, first_name: str, username: str | None = None) -> dict[str, Any]:
-    """A Telegram User as JSON."""
+def user_dict(
+    user_id: int, first_name: str, username: str | None = None, language_code: str | None = None
+) -> dict[str, Any]:
+    """A Telegram User as JSON (`language_code` is the person's Telegram app language)."""
     user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
     if username:
         user["username"] = username
+    if language_code:
+        user["language_code"] = language_code
     return user
 
 

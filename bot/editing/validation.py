@@ -15,31 +15,42 @@ from typing import Any, get_args
 from pydantic import (
     BaseModel,
     ConfigDict,
-    Field,
-    HttpUrl,
-    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from rapidfuzz import fuzz, process
 from sqlite_utils import Database
 
 import storage
 from language.suggestions import closest
 from storage.models import EntryKind, SourceGrade
+from storage.values import (
+    ActorName,
+    ChannelSlug,
+    EventTime,
+    SourceLabel,
+    SourceUrl,
+    Summary,
+    Title,
+    excerpt,
+)
 
 GRADES: tuple[str, ...] = get_args(SourceGrade)
-SUMMARY_MAX = 500
-TITLE_MAX = 100
-SLUG_PATTERN = r"^[a-z0-9_]{2,32}$"
-_URL = TypeAdapter(HttpUrl)
 # What a trailing source looks like; anything else stays part of the summary.
 _TAIL = re.compile(
     r"^(?P<summary>.*?)(?:(?:^|\s+)(?P<url>\S*://\S*|www\.\S+))?"
     rf"(?:(?:^|\s+)(?P<grade>{'|'.join(GRADES)}))?\s*$",
     re.DOTALL | re.IGNORECASE,
 )
+# The last word of a /set or /note, when it is a bare word (a full stop after it opts out).
+_LAST_WORD = re.compile(r"^(?P<rest>.*?)(?:^|\s+)(?P<word>[^\W\d_]+)\s*$", re.DOTALL)
+# How similar (rapidfuzz ratio, 0-100) a last word must be to a grade to count as a typo of
+# it: after a link any word there is meant as the grade; without one, only near-certain typos
+# are (so "medic" or "officials" stay in the summary).
+_TYPO_AFTER_LINK = 75
+_TYPO_ALONE = 85
 
 
 @dataclass(frozen=True)
@@ -76,12 +87,12 @@ class UpdateInput(BaseModel):
     channel: str
     kind: EntryKind = "status"
     phase: str | None = None
-    summary: str = Field(min_length=1, max_length=SUMMARY_MAX)
-    source_url: str | None = None
+    summary: Summary
+    source_url: SourceUrl | None = None
     source_grade: SourceGrade | None = None
-    source_label: str | None = Field(default=None, max_length=200)
-    changed_at: datetime | None = None
-    actor: str | None = Field(default=None, max_length=100)
+    source_label: SourceLabel | None = None
+    changed_at: EventTime | None = None
+    actor: ActorName | None = None
 
     @field_validator(
         "phase", "source_url", "source_grade", "source_label", "changed_at", "actor", mode="before"
@@ -103,31 +114,10 @@ class UpdateInput(BaseModel):
             guess = closest(value.lstrip("/"), list(found.channels))
             hint = f" Did you mean “{guess}”?" if guess else ""
             raise ValueError(
-                f"There is no channel called “{value}”.{hint} Channels: {channel_choices(found)}"
+                f"There is no channel called “{excerpt(value)}”.{hint} "
+                f"Channels: {channel_choices(found)}"
             )
         return channel.slug
-
-    @field_validator("source_url", mode="after")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        """Sources are web pages readers can open; kept exactly as typed."""
-        if value is None:
-            return None
-        try:
-            _URL.validate_python(value)
-        except ValidationError:
-            raise ValueError(
-                f"“{value}” is not a web address; a source must start with http:// or https://"
-            ) from None
-        return value
-
-    @field_validator("changed_at", mode="after")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        """A time without a zone is read as UTC, like every stored time."""
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
 
     @field_validator("phase", mode="after")
     @classmethod
@@ -139,7 +129,8 @@ class UpdateInput(BaseModel):
         phase = ladder.get(value.replace("-", "_"))
         if phase is None:
             raise ValueError(
-                f"“{value}” is not a phase. Phases, worst to best: {', '.join(ladder.slugs())}"
+                f"“{excerpt(value)}” is not a phase. "
+                f"Phases, worst to best: {', '.join(ladder.slugs())}"
             )
         return phase.slug
 
@@ -164,9 +155,9 @@ class NewChannelInput(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    slug: str = Field(pattern=SLUG_PATTERN)
-    title: str = Field(min_length=1, max_length=TITLE_MAX)
-    aliases: list[str] = []
+    slug: ChannelSlug
+    title: Title
+    aliases: list[ChannelSlug] = []
 
     @field_validator("aliases", mode="before")
     @classmethod
@@ -180,44 +171,80 @@ class NewChannelInput(BaseModel):
         taken = _rules(info).taken
         seen: set[str] = set()
         for name in [self.slug, *self.aliases]:
-            if not re.match(SLUG_PATTERN, name):
-                raise ValueError(f"“{name}” is not a valid command name: {NAME_RULE}")
             if name in taken or name in seen:
                 raise ValueError(f"/{name} is already a command; choose another name")
             seen.add(name)
         return self
 
 
-NAME_RULE = "use 2 to 32 lower-case letters, digits or _"
+class TitleInput(BaseModel):
+    """/renamechannel: the new title, by the same rule as /addchannel's."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: Title
 
 
 def title_problem(title: str) -> str | None:
     """Why a channel title is unusable, or None when it is fine."""
-    if not title.strip():
-        return "The title is empty."
-    if len(title.strip()) > TITLE_MAX:
-        return f"The title is {len(title.strip())} characters long; the limit is {TITLE_MAX}."
+    try:
+        TitleInput(title=title)
+    except ValidationError as error:
+        return " ".join(problems(error))
     return None
 
 
+def near_grade(word: str, cutoff: int = _TYPO_AFTER_LINK) -> str | None:
+    """The grade `word` is probably a typo of ("offical" -> official), or None."""
+    found = process.extractOne(word.lower(), GRADES, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return found[0] if found else None
+
+
 def split_tail(tail: str) -> dict[str, str | None]:
-    """Split "summary [URL] [grade]" as typed after /set or /note; the summary stays verbatim."""
+    """Split "summary [URL] [grade]" as typed after /set or /note; the summary stays verbatim.
+
+    A last word that looks like a mistyped grade ("… https://example.org/x offical") is kept
+    as the grade, so validation refuses it with a suggestion instead of saving the link as
+    part of the summary with no source.
+    """
     match = _TAIL.match(tail)
     assert match is not None  # the pattern matches any text
     grade = match.group("grade")
+    last = _LAST_WORD.match(tail) if grade is None else None
+    if last is not None:
+        before = _TAIL.match(last.group("rest"))
+        assert before is not None
+        word = last.group("word")
+        after_link = before.group("url") is not None and before.group("grade") is None
+        if (after_link and near_grade(word)) or (
+            not any(g in word.lower() for g in GRADES) and near_grade(word, _TYPO_ALONE)
+        ):
+            match, grade = before, word
     return {
         "summary": match.group("summary"),
         "source_url": match.group("url"),
-        "source_grade": grade.lower() if grade else None,
+        "source_grade": grade.lower() if grade and grade.lower() in GRADES else grade,
     }
+
+
+MAX_LISTED = 50
+
+
+def listed(found: list[str], limit: int = MAX_LISTED) -> list[str]:
+    """The first `limit` problems of a file, and how many more: the message stays readable."""
+    if len(found) <= limit:
+        return found
+    return [*found[:limit], f"…and {len(found) - limit} more problems."]
 
 
 def problems(error: ValidationError) -> list[str]:
     """Pydantic's report as sentences an admin can act on (plain text, not yet escaped)."""
     found = []
-    for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else ""
+    # Every value quoted back is cut to a short excerpt: the input may be megabytes long.
+    for item in error.errors(include_url=False, include_input=True):
+        field = excerpt(str(item["loc"][0])) if item["loc"] else ""
         kind, value = item["type"], item.get("input")
+        shown = excerpt(value)
         if kind == "value_error":
             found.append(str(item["msg"]).removeprefix("Value error, "))
         elif kind == "string_too_short":
@@ -225,18 +252,18 @@ def problems(error: ValidationError) -> list[str]:
         elif kind == "string_too_long" and isinstance(value, str):
             limit = item.get("ctx", {}).get("max_length")
             found.append(f"The {field} is {len(value)} characters long; the limit is {limit}.")
-        elif kind == "string_pattern_mismatch":
-            found.append(f"“{value}” is not a valid command name: {NAME_RULE}.")
         elif kind == "literal_error" and field == "source_grade":
-            found.append(f"“{value}” is not a source grade; use {', '.join(GRADES)}.")
+            guess = near_grade(value) if isinstance(value, str) else None
+            hint = f" Did you mean {guess}?" if guess else ""
+            found.append(f"“{shown}” is not a source grade.{hint} Use {', '.join(GRADES)}.")
         elif kind == "literal_error" and field == "kind":
-            found.append(f"“{value}” is not a kind; use status or note.")
+            found.append(f"“{shown}” is not a kind; use status or note.")
         elif kind == "missing":
             found.append(f"The {field} is missing.")
         elif kind == "extra_forbidden":
             found.append(f"Unknown column “{field}”.")
-        elif field == "changed_at":
-            found.append(f"“{value}” is not a date or time like 2026-11-24 or 2026-11-24T09:30Z.")
+        elif field in {"changed_at", "recorded_at", "reverted_at"}:
+            found.append(f"“{shown}” is not a date or time like 2026-11-24 or 2026-11-24T09:30Z.")
         else:
             found.append(f"{field}: {item['msg']}" if field else str(item["msg"]))
     return found

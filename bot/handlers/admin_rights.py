@@ -10,6 +10,7 @@ from bot.context import BotContext
 from bot.replies import reply
 from render.admin import admins_view, audit_view
 from render.formatting import text
+from storage.values import actor_name
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,11 @@ async def grant(update: Update, context: BotContext) -> None:
         name = " ".join(args[1:]).strip() or f"user {user_id}"
     if user_id is None:
         await reply(update, GRANT_USAGE)
+        return
+    try:
+        actor_name(name, "name")
+    except ValueError as problem:
+        await reply(update, f"Nothing was changed: {text(str(problem))}\n{GRANT_USAGE}")
         return
     fixed = user_id in context.settings.admin_ids
     actor = actor_of(update)

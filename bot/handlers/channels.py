@@ -11,7 +11,7 @@ from bot.context import BotContext
 from bot.pages import HISTORY_DEFAULT, channel_page, history_page, send_page
 from bot.replies import reply
 from language.suggestions import closest
-from render.formatting import text
+from render.formatting import quoted, text, typed
 
 HISTORY_MAX = 50
 
@@ -58,15 +58,10 @@ def _channel_choices(context: BotContext) -> str:
     return ", ".join(f"/{c.slug}" for c in storage.list_channels(context.db))
 
 
-async def show_channel(update: Update, context: BotContext, channel: storage.Channel) -> None:
-    """Send one channel's full status with its buttons; shared by its command and questions."""
-    await send_page(update, channel_page(context, channel, update))
-
-
 async def channel_or_unknown(update: Update, context: BotContext) -> None:
     """Answer /<channel> from the database, or explain an unknown command."""
     if context.matched_channels:
-        await show_channel(update, context, context.matched_channels[0])
+        await send_page(update, channel_page(context, context.matched_channels[0], update))
         return
     parsed = _command_of(update.effective_message, context.bot.username)
     if parsed is None:
@@ -79,14 +74,14 @@ async def channel_or_unknown(update: Update, context: BotContext) -> None:
         if is_private(update) or addressed:
             await reply(update, _unknown_command(context, name))
         return
-    await show_channel(update, context, channel)
+    await send_page(update, channel_page(context, channel, update))
 
 
 def _unknown_command(context: BotContext, name: str) -> str:
     known = sorted(builtin_names(context.application) | set(storage.command_index(context.db)))
     guess = closest(name, known)
     hint = f" Did you mean /{guess}?" if guess else ""
-    return f"I don't know the command /{text(name)}.{hint} Send /help to see every command."
+    return f"I don't know the command /{typed(name)}.{hint} Send /help to see every command."
 
 
 async def history(update: Update, context: BotContext) -> None:
@@ -122,6 +117,6 @@ def _unknown_channel(context: BotContext, name: str, example: str) -> str:
     guess = closest(name.lstrip("/"), list(storage.command_index(context.db)))
     suggestion = f" Did you mean <code>{text(example.format(guess))}</code>?" if guess else ""
     return (
-        f"There is no channel called “{text(name)}”.{suggestion}\n"
+        f"There is no channel called {quoted(name)}.{suggestion}\n"
         f"Channels: {_channel_choices(context)}"
     )

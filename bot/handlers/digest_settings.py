@@ -5,12 +5,11 @@ from __future__ import annotations
 from telegram import Update
 
 import storage
-from bot.chats import chat_id_of, in_group, may_manage_chat
+from bot.chats import GROUP_ADMINS_ONLY, chat_id_of, in_group, may_manage_chat
 from bot.context import BotContext
-from bot.handlers.subscriptions import GROUP_ADMINS_ONLY
 from bot.replies import reply
 from digests.runner import preview
-from render.formatting import text
+from render.formatting import quoted, text
 from render.subscriptions import not_subscribed, when
 from storage.schedule import canonical_zone, closest_zone, parse_hhmm
 
@@ -37,14 +36,14 @@ async def _active(update: Update, context: BotContext) -> storage.Subscriber | N
 def _zone_problem(name: str) -> str:
     guess = closest_zone(name)
     hint = f" Did you mean <code>{text(guess)}</code>?" if guess else ""
-    return f"I don't know the time zone “{text(name)}”.{hint}\n{TIME_USAGE}"
+    return f"I don't know the time zone {quoted(name)}.{hint}\n{TIME_USAGE}"
 
 
 async def digesttime(update: Update, context: BotContext) -> None:
     """Set your digest hour and time zone: /digesttime 07:30 Europe/Kyiv."""
     args = context.args or []
     if not 1 <= len(args) <= 2 or parse_hhmm(args[0]) is None:
-        shown = f"“{text(' '.join(args))}” is not a time I can read. " if args else ""
+        shown = f"{quoted(' '.join(args))} is not a time I can read. " if args else ""
         await reply(update, shown + TIME_USAGE)
         return
     if not await may_manage_chat(update, context):

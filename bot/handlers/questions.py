@@ -14,9 +14,8 @@ import storage
 from bot.callbacks import Action
 from bot.chats import is_private
 from bot.context import BotContext
-from bot.handlers.channels import show_channel
 from bot.keyboards import choices_keyboard, overview_only
-from bot.pages import latest_page, send_page
+from bot.pages import channel_page, latest_page, send_page
 from bot.replies import reply
 from language import routing
 from render.answers import changes_view, choices_text, no_match_text, nothing_changed_hint
@@ -70,7 +69,7 @@ async def _answer(
     elif found.intent is routing.Intent.LATEST_ENTRY:
         await _latest(update, context, candidates[0] if candidates else None, channels)
     elif candidates:
-        await show_channel(update, context, candidates[0])
+        await send_page(update, channel_page(context, candidates[0], update))
     else:
         await reply(update, no_match_text(channels), overview_only())
 

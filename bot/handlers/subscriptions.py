@@ -7,14 +7,13 @@ import re
 from telegram import Update
 
 import storage
-from bot.chats import chat_id_of, in_group, may_manage_chat
+from bot.chats import GROUP_ADMINS_ONLY, chat_id_of, in_group, may_manage_chat
 from bot.context import BotContext
 from bot.replies import reply
 from language.suggestions import closest
-from render.formatting import text
+from render.formatting import quoted, text
 from render.subscriptions import channel_names, not_subscribed, subscribed, subscription_view
 
-GROUP_ADMINS_ONLY = "Only this group's admins can change its digest subscription."
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -38,7 +37,7 @@ def _unknown(context: BotContext, name: str) -> str:
     hint = f" Did you mean “{text(guess)}”?" if guess else ""
     slugs = " ".join(c.slug for c in storage.list_channels(context.db))
     return (
-        f"There is no channel called “{text(name)}”.{hint} Nothing was changed.\n"
+        f"There is no channel called {quoted(name)}.{hint} Nothing was changed.\n"
         f"Type channel names after the command, e.g. <code>/subscribe ceasefire</code>. "
         f"Channels: {text(slugs)}"
     )

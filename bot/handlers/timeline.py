@@ -19,7 +19,7 @@ from bot.chart_cache import (
 from bot.context import BotContext
 from bot.replies import reply, reply_photo
 from language.suggestions import closest
-from render.formatting import bold, text
+from render.formatting import bold, quoted, text
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def _no_such_channel(context: BotContext, name: str) -> str:
     guess = closest(name.lstrip("/").lower(), list(storage.command_index(context.db)))
     hint = f" Did you mean <code>/timeline {text(guess)}</code>?" if guess else ""
     channels = ", ".join(channel.slug for channel in storage.list_channels(context.db))
-    return f"There is no channel called “{text(name)}”.{hint}\nChannels: {text(channels)}\n{USAGE}"
+    return f"There is no channel called {quoted(name)}.{hint}\nChannels: {text(channels)}\n{USAGE}"
 
 
 def _split(args: list[str]) -> tuple[str | None, str | None]:
@@ -71,7 +71,7 @@ async def timeline(update: Update, context: BotContext) -> None:
     name, day_word = _split(args)
     days = DEFAULT_DAYS if day_word is None else _days(day_word)
     if days is None:
-        await reply(update, f"“{text(day_word or '')}” is not a number of days. {USAGE}")
+        await reply(update, f"{quoted(day_word or '')} is not a number of days. {USAGE}")
     elif name is not None:
         await _channel_timeline(update, context, name, days)
     else:
