@@ -17,6 +17,7 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -40,8 +41,10 @@ from bot.handlers import (
     export,
     guided_set,
     help,
+    inline,
     language,
     navigation,
+    publishing,
     questions,
     search,
     status,
@@ -49,6 +52,7 @@ from bot.handlers import (
     subscriptions,
     timeline,
 )
+from bot.jobs import status_page
 from bot.reply_cache import CACHE_KEY, ReplyCache
 from bot.telegram_bot import BackchannelBot
 from bot.traffic import flood
@@ -74,6 +78,7 @@ def build_application(
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
     application = builder.build()
@@ -168,6 +173,7 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CommandHandler("cancel", guided_set.nothing_to_cancel),
         CallbackQueryHandler(guided_set.expired_button, pattern=r"^set:"),
         CommandHandler("digestnow", digest_admin.digestnow),
+        CommandHandler("publish", publishing.publish),
         CommandHandler("export", export.export_history),
         # Unknown commands get suggestions; also answers a channel command whose channel
         # appeared between the filter's check and now.
@@ -175,6 +181,8 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CallbackQueryHandler(navigation.navigate, pattern=f"^{callbacks.PREFIX}:"),
         # Last: answers any button no handler above claimed, so none spins forever.
         CallbackQueryHandler(navigation.unknown_button),
+        # Inline mode (@Bot ceasefire in any chat); only inline queries reach it.
+        InlineQueryHandler(inline.inline_query),
     ]
 
 
@@ -215,3 +223,8 @@ def _guided_set() -> ConversationHandler:
 
 async def _post_init(application: Application) -> None:
     await publish_menu(application, application.bot_data[DB_KEY])
+    status_page.start(application)
+
+
+async def _post_stop(application: Application) -> None:
+    await status_page.stop(application)

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Kyiv"
     # Language for people whose Telegram app says neither Ukrainian nor English.
     default_language: Literal["en", "uk"] = "en"
+    # The status page's public address (absolute links in its Atom feeds); optional.
+    site_url: str | None = None
+    # Serve the status page live on this port (127.0.0.1 unless WEB_HOST says otherwise).
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    web_host: str = "127.0.0.1"
     digest_time: time = time(8, 0)
     log_level: str = Field(default="INFO")
     webhook_url: HttpUrl | None = None

@@ -37,8 +37,11 @@ Sleep = Callable[[float], Awaitable[None]]
 class HtmlOutbox(Protocol):
     """Where digests go: the bot implements it for Telegram, tests and benchmarks likewise."""
 
-    async def send_html(self, chat_id: int, html: str) -> None:
-        """Send one HTML message, or raise one of the `DeliveryError` kinds below."""
+    async def send_html(self, chat_id: int, html: str) -> int | None:
+        """Send one HTML message and return its id, or raise a `DeliveryError` kind below."""
+
+    async def edit_html(self, chat_id: int, message_id: int, html: str) -> None:
+        """Replace the text of a message sent earlier (corrections), raising likewise."""
 
 
 class DeliveryError(Exception):
@@ -140,12 +143,33 @@ class DigestSender:
         return Outcome.DELIVERED
 
     async def _send_part(self, chat_id: int, html: str) -> Outcome:
+        return (await self.post(chat_id, html))[0]
+
+    async def post(self, chat_id: int, html: str) -> tuple[Outcome, int | None]:
+        """Send one message; on delivery also return its id (kept for later corrections)."""
+        sent: list[int | None] = []
+
+        async def attempt() -> None:
+            sent.append(await self.outbox.send_html(chat_id, html))
+
+        outcome = await self._paced(chat_id, attempt, "digest")
+        return outcome, (sent[-1] if sent else None)
+
+    async def edit(self, chat_id: int, message_id: int, html: str) -> Outcome:
+        """Edit a message sent earlier, paced and retried like a new message."""
+        return await self._paced(
+            chat_id, lambda: self.outbox.edit_html(chat_id, message_id, html), "correction"
+        )
+
+    async def _paced(
+        self, chat_id: int, attempt: Callable[[], Awaitable[None]], what: str
+    ) -> Outcome:
         failures = flood_waits = 0
         while True:
             await self._wait_for_flood_control()
             await self.limits.acquire(chat_id)
             try:
-                await self.outbox.send_html(chat_id, html)
+                await attempt()
                 return Outcome.DELIVERED
             except FloodWait as error:
                 flood_waits += 1
@@ -155,16 +179,16 @@ class DigestSender:
                 if flood_waits > self.max_flood_waits:
                     return Outcome.RETRY_LATER
             except ChatGone as error:
-                log.info("digest to %s refused (%s): deactivating", chat_id, error)
+                log.info("%s to %s refused (%s): deactivating", what, chat_id, error)
                 return Outcome.GONE
             except NetworkTrouble as error:
                 failures += 1
                 if failures >= self.attempts:
-                    log.warning("digest to %s failed %d times: %s", chat_id, failures, error)
+                    log.warning("%s to %s failed %d times: %s", what, chat_id, failures, error)
                     return Outcome.RETRY_LATER
                 await self.sleep(min(self.first_backoff * 2 ** (failures - 1), self.max_backoff))
             except DeliveryError as error:
-                log.error("digest to %s rejected: %s", chat_id, error)
+                log.error("%s to %s rejected: %s", what, chat_id, error)
                 return Outcome.RETRY_LATER
 
     async def _wait_for_flood_control(self) -> None:

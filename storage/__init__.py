@@ -68,6 +68,21 @@ from storage.models import (
     UndoResult,
 )
 from storage.phases import phase_ladder
+from storage.publishing import (
+    ALERT,
+    CHANNEL_POST,
+    Correction,
+    PublishTarget,
+    SentMessage,
+    link_target,
+    mark_corrected,
+    move_publish_watermark,
+    publish_target,
+    publishing_pending,
+    record_sent,
+    uncorrected_messages,
+    unlink_target,
+)
 from storage.recent import Changes, changes_since
 from storage.restore import RestoreResult, history_count, restore_history, restore_ladder
 from storage.search import Fragment, SearchHit, SearchResults, search_entries, search_terms
@@ -92,6 +107,8 @@ from storage.subscribers import (
 from storage.undo import UNDO_WINDOW, undo_last_change
 
 __all__ = [
+    "ALERT",
+    "CHANNEL_POST",
     "COUNTED",
     "EXPORT_COLUMNS",
     "UNDO_WINDOW",
@@ -104,16 +121,19 @@ __all__ = [
     "ChannelExistsError",
     "ChannelNotFoundError",
     "ChannelStatus",
+    "Correction",
     "DigestChange",
     "ExportRow",
     "Fragment",
     "NotSubscribedError",
     "Phase",
     "PhaseLadder",
+    "PublishTarget",
     "RestoreRefusedError",
     "RestoreResult",
     "SearchHit",
     "SearchResults",
+    "SentMessage",
     "StatusEntry",
     "StorageError",
     "Subscriber",
@@ -157,16 +177,22 @@ __all__ = [
     "languages_of",
     "latest_change_id",
     "latest_entry_id",
+    "link_target",
     "list_admins",
     "list_channels",
     "lowest_due_watermark",
+    "mark_corrected",
+    "move_publish_watermark",
     "open_database",
     "phase_ladder",
     "postpone",
+    "publish_target",
+    "publishing_pending",
     "recent_audit",
     "record_alert",
     "record_deliveries",
     "record_delivery",
+    "record_sent",
     "record_status",
     "remember_language",
     "rename_channel",
@@ -183,7 +209,9 @@ __all__ = [
     "status_at",
     "subscribe",
     "taken_commands",
+    "uncorrected_messages",
     "undo_last_change",
+    "unlink_target",
     "unsubscribe",
     "writer_connection",
 ]

@@ -73,13 +73,21 @@ def data_version(db: Database) -> tuple[int, int]:
     return version, db.conn.total_changes
 
 
+def database_file(db: Database) -> Path | None:
+    """The file behind an open database, or None for an in-memory one.
+
+    Parts of the bot that need a connection of their own (the status page's worker thread)
+    open the same file rather than share this connection across threads.
+    """
+    row = db.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row and row[2] else None
+
+
 def writer_connection(db: Database) -> Database | None:
     """A second connection to `db`'s file, for writes made from another thread.
 
     None for an in-memory database, which no second connection can see. Writes through it
     and through `db` queue for SQLite's write lock (busy timeout), as two processes do.
     """
-    name, path = db.execute("PRAGMA database_list").fetchone()[1:3]
-    if name != "main" or not path:
-        return None
-    return open_database(path)
+    path = database_file(db)
+    return None if path is None else open_database(path)

@@ -186,3 +186,43 @@ def m050_chat_languages(db: Database) -> None:
         pk="chat_id",
         not_null={"language", "chosen", "updated_at"},
     )
+
+
+@migrations()
+def m060_publishing(db: Database) -> None:
+    """The Telegram channel phase changes are posted to, and every post, for corrections."""
+    db["publish_targets"].create(
+        {
+            "chat_id": int,
+            "title": str,
+            "language": str,
+            "watermark": int,
+            "with_digest": int,
+            "linked_at": str,
+        },
+        pk="chat_id",
+        not_null={"title", "language", "watermark", "with_digest", "linked_at"},
+    )
+    # One row per message the bot posted about a history entry (channel posts and instant
+    # alerts), so an /undo can find and edit every one of them.
+    db["sent_messages"].create(
+        {
+            "chat_id": int,
+            "entry_id": int,
+            "message_id": int,
+            "kind": str,
+            "language": str,
+            "html": str,
+            "sent_at": str,
+            "corrected_at": str,
+        },
+        pk=("chat_id", "entry_id", "kind"),
+        not_null={"message_id", "kind", "language", "html", "sent_at"},
+    )
+    db.execute("CREATE INDEX idx_sent_messages_entry ON sent_messages (entry_id)")
+    # Undone entries are few; the publishing job asks every few seconds whether any of them
+    # still has an uncorrected message, starting from this small index.
+    db.execute(
+        "CREATE INDEX idx_history_reverted ON status_history (reverted_at) "
+        "WHERE reverted_at IS NOT NULL"
+    )

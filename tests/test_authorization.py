@@ -39,6 +39,7 @@ ATTEMPTS = {
     "cancel": ["/cancel"],
     "digestnow": ["/digestnow"],
     "export": ["/export"],
+    "publish": ["/publish @desknews digest", "/publish off"],
 }
 # Admin buttons: the guided /set's channel (also the Update button), phase and cancel.
 BUTTONS = ["set:c:{aid}", "set:p:{aid}:stalled", "set:x", "set:c:999", "set:p:{aid}:bogus"]
@@ -74,6 +75,13 @@ def world(db, app, api):
     summit = storage.find_channel(db, "summit").id
     storage.set_archived(db, channel_id=summit, archived=True, actor=owner)
     api.chat_member_status[GROUP_OWNER] = "creator"
+    # A channel the bot may publish to, already linked (so /publish off has something to undo).
+    api.chats["@desknews"] = {"id": -1009876, "type": "channel", "title": "Desk news"}
+    api.chat_member_status[7000000001] = "administrator"
+    api.chat_member_rights[7000000001] = {"can_post_messages": True, "can_edit_messages": True}
+    storage.link_target(
+        db, chat_id=-1005555, title="Old desk", language="en", with_digest=False, actor=owner
+    )
     return {"aid": storage.find_channel(db, "aid").id}
 
 

@@ -16,7 +16,7 @@ from telegram.ext import Application
 
 import storage
 from bot.app import build_application
-from bot.cli import admin_commands, digest_commands, failures, report_commands
+from bot.cli import admin_commands, digest_commands, failures, report_commands, site_commands
 from bot.cli.console import run_console
 from bot.config import ConfigError, Settings, load_settings
 from bot.jobs import scheduling as digest_jobs
@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     report_commands.add_parsers(commands)
     admin_commands.add_commands(commands)
     digest_commands.add_parser(commands)
+    site_commands.add_parser(commands)
     return parser
 
 
@@ -151,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         return _one_line_on_failure(settings, admin_commands.run, args, settings)
     if args.command == "digest":
         return _one_line_on_failure(settings, digest_commands.run, args, settings)
+    if args.command in site_commands.COMMANDS:
+        return _one_line_on_failure(settings, site_commands.run, args, settings)
     if serving:
         return _one_line_on_failure(settings, _serve, settings, webhook=args.webhook)
     if args.command == "backup":

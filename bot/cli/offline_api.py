@@ -72,6 +72,10 @@ class OfflineBotApi(BaseRequest):
     # getChatMember answers: user id -> "creator", "administrator", "member", "left"...
     # Users not listed are plain members.
     chat_member_status: dict[int, str] = field(default_factory=dict)
+    # Extra fields of a member's answer, e.g. a channel admin's can_post_messages.
+    chat_member_rights: dict[int, dict[str, bool]] = field(default_factory=dict)
+    # getChat answers by id or @username; any other chat is "chat not found", as in Telegram.
+    chats: dict[int | str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def read_timeout(self) -> float | None:
@@ -118,6 +122,9 @@ class OfflineBotApi(BaseRequest):
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return failure.status, json.dumps(body).encode()
+        if api_method == "getChat" and self._chat(params) is None:
+            body = {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+            return 400, json.dumps(body).encode()
         files = _uploads(request_data)
         self.calls.append(ApiCall(api_method, params, files))
         self.on_call(api_method, params)
@@ -147,7 +154,20 @@ class OfflineBotApi(BaseRequest):
             return []
         if method == "getChatMember":
             return self._chat_member(int(params["user_id"]))
+        if method == "getChat":
+            return self._chat(params)
         return True
+
+    def _chat(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        wanted = params.get("chat_id")
+        if isinstance(wanted, str) and not wanted.startswith("@"):
+            wanted = int(wanted)
+        found = self.chats.get(wanted)
+        if found is None:
+            return None
+        return {"accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": {
+            "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
+            "premium_subscription": False, "gifts_from_channels": False}, **found}  # fmt: skip
 
     def _chat_member(self, user_id: int) -> dict[str, Any]:
         status = self.chat_member_status.get(user_id, "member")
@@ -160,6 +180,7 @@ class OfflineBotApi(BaseRequest):
         elif status == "administrator":
             member.update(dict.fromkeys(_ADMIN_RIGHTS, True), can_be_edited=False)
             member["is_anonymous"] = False
+        member.update(self.chat_member_rights.get(user_id, {}))
         return member
 
     def _message(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
 from bot.jobs.outbox import TelegramOutbox
 from bot.telegram_bot import BackchannelBot
-from digests import alerts, runner
+from digests import alerts, publishing, runner
 from digests.sender import DigestSender, RateLimits
 from storage.timestamps import utc_now
 
@@ -33,6 +33,7 @@ StopCheck = Callable[[], bool]
 
 JOB_NAME = "digests"
 ALERT_JOB_NAME = "alerts"
+PUBLISH_JOB_NAME = "publishing"
 TICK_SECONDS = 60
 SERVICE_KEY = "digest_service"
 
@@ -52,6 +53,9 @@ class DigestService:
         # Alerts have their own lock, so a long digest run never delays them; both share the
         # sender, so together they stay within Telegram's limits.
         self.alert_lock = asyncio.Lock()
+        # Channel posts and corrections: their own lock, the same paced sender.
+        self.publish_lock = asyncio.Lock()
+        self.publish_background: asyncio.Task[Any] | None = None
         self.alert_retry = alerts.RetryLater()
         self.alert_background: asyncio.Task[Any] | None = None
         # The run started last in the background (kept so it can be awaited, e.g. in tests).
@@ -88,6 +92,11 @@ class DigestService:
                 should_stop=should_stop,
             )  # fmt: skip
 
+    async def publish(self) -> publishing.PublishReport:
+        """Post new phase changes to the linked channel and edit in corrections (one at a time)."""
+        async with self.publish_lock:
+            return await publishing.publish(self.db, self.sender, self.settings.timezone)
+
     async def send_alerts(self, should_stop: StopCheck = runner.never) -> alerts.AlertReport:
         """Alert every opted-in chat that is behind (one run at a time)."""
         async with self.alert_lock:
@@ -122,8 +131,22 @@ def install(application: Application) -> Job:
         alert_tick, interval=alerts.ALERT_TICK_SECONDS, first=0, name=ALERT_JOB_NAME,
         job_kwargs=catch_up,
     )  # fmt: skip
+    application.job_queue.run_repeating(
+        publish_tick, interval=alerts.ALERT_TICK_SECONDS, first=0, name=PUBLISH_JOB_NAME,
+        job_kwargs=dict(catch_up),
+    )  # fmt: skip
     return application.job_queue.run_repeating(
         tick, interval=TICK_SECONDS, first=0, name=JOB_NAME, job_kwargs=catch_up
+    )
+
+
+async def publish_tick(context: BotContext) -> None:
+    """Start a background publishing run if a post or a correction is waiting."""
+    digest_service = service(context.application)
+    if digest_service.publish_lock.locked() or not storage.publishing_pending(context.db):
+        return
+    digest_service.publish_background = context.application.create_task(
+        digest_service.publish(), name="digests:publishing"
     )
 
 
