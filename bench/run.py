@@ -107,11 +107,11 @@ def render_section(section: Section, sizes: Sizes) -> tuple[list[str], list[str]
         low, high = min(figure.values), max(figure.values)
         verdict = ""
         if figure.target is not None:
-            met = figure.target.met(figure.median)
+            met = figure.target.met(figure.judged)
             verdict = "met" if met else "**missed**"
             if not met and not sizes.quick:
                 problems.append(
-                    f"{section.title}: {figure.name} = {figure.show(figure.median)}, "
+                    f"{section.title}: {figure.name} = {figure.show(figure.judged)}, "
                     f"target {target}"
                 )
         if len(figure.values) < sizes.repeats and not sizes.quick:

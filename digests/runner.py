@@ -215,12 +215,17 @@ class _Recorder:
                     await asyncio.to_thread(storage.record_deliveries, self.writer, deliveries)
                 else:
                     storage.record_deliveries(self.db, deliveries)
+            except asyncio.CancelledError:
+                for _, done in batch + self._waiting:
+                    done.cancel()
+                raise
             except BaseException as error:  # the waiting workers fail as the commit did
-                for _, done in batch:
+                failed = batch if isinstance(error, Exception) else batch + self._waiting
+                if failed is not batch:
+                    self._waiting = []  # no commit follows a crash: nobody waits for one
+                for _, done in failed:
                     if not done.done():
                         done.set_exception(error)
-                if not isinstance(error, Exception):
-                    raise
             else:
                 for _, done in batch:
                     if not done.done():
@@ -247,9 +252,12 @@ async def _deliver_all(
     slots = asyncio.Semaphore(max(1, workers))
     alerted = storage.alerted_entries(db, [subscriber.chat_id for subscriber in batch])
 
+    halted = False  # a worker was stopped by more than an error (cancelled, a crash)
+
     async def one(subscriber: storage.Subscriber) -> None:
+        nonlocal halted
         async with slots:
-            if should_stop():
+            if halted or should_stop():
                 return
             try:
                 digest = builder.build(subscriber, alerted.get(subscriber.chat_id))
@@ -260,6 +268,11 @@ async def _deliver_all(
                 report.failed += 1
                 if reschedule:
                     storage.postpone(db, subscriber.chat_id, run_at + RETRY_DELAY)
+            except BaseException:
+                # No worker takes a new subscriber after that: nothing more goes out that
+                # the run could not record.
+                halted = True
+                raise
 
     if workers <= 1:
         for subscriber in batch:
