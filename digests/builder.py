@@ -237,7 +237,10 @@ class DigestBuilder:
             return Digest(
                 tuple(self._join_marked(sections, count, zone, first, marks)), count, self.upto
             )
-        return Digest(None, count, self.upto, lambda: self._join(sections, count, zone, first))
+        channels = [cid for cid, _ in sections]
+        return Digest(
+            None, count, self.upto, lambda: self._join(channels, watermark, count, zone, first)
+        )
 
     def _intro(self, sections: list[tuple[int, int]], count: int, zone: str, first: bool) -> str:
         changes = f"{count} change{'s' if count != 1 else ''}"
@@ -248,9 +251,12 @@ class DigestBuilder:
         return f"{NEWSPAPER} {bold('Backchannel digest')} · {day(self.now, self._zone(zone))}"
 
     def _join(
-        self, sections: list[tuple[int, int]], count: int, zone: str, first: bool
+        self, channels: list[int], watermark: int, count: int, zone: str, first: bool
     ) -> list[str]:
+        # Positions are found again here, not kept from the plan: if the builder was extended
+        # to older changes meanwhile, its runs (and every position in them) moved.
         tz = self._zone(zone)
+        sections = [(cid, bisect_right(self._ids[cid], watermark)) for cid in channels]
         titled = [(self._titles[cid], self._run(cid, zone, tz), start) for cid, start in sections]
         return _pack_runs(self._intro(sections, count, zone, first), titled, FOOTER, self.limit)
 

@@ -207,3 +207,22 @@ def test_shared_digests_are_bounded_but_every_render_is_counted(db, seeded_upto)
             builder.build_for(None, watermark, zone)
     assert builder.distinct_digests == 6 * 3
     assert len(builder._digests) <= SHARED_DIGESTS
+
+
+def test_a_digest_read_after_the_builder_reached_further_back_is_unchanged(db) -> None:
+    # A digest's text is joined when it is first read; by then a later batch may have widened
+    # the builder to older changes, which moves every position in its joined lines.
+    set_status(db, "aid", "negotiating", "old aid news")
+    middle = storage.latest_change_id(db)
+    set_status(db, "aid", "stalled", "new aid news")
+    set_status(db, "ceasefire", "negotiating", "new ceasefire news")
+    upto = storage.latest_change_id(db)
+    fresh = builder_for(db, middle).build_for(None, middle, "UTC").parts
+    builder = builder_for(db, middle)
+    planned = builder.build_for(None, middle, "UTC")
+    _ = builder.build_for(None, middle, "Asia/Tokyo").parts  # joins runs before widening
+    builder.extend(storage.changes_between(db, 0, middle), 0)
+    assert planned.parts == fresh
+    assert "new aid news" in planned.parts[0] and "old aid news" not in planned.parts[0]
+    assert builder.build_for(None, 0, "UTC").change_count > planned.change_count
+    assert upto == planned.upto
