@@ -78,10 +78,19 @@ def list_channels(db: Database, *, include_archived: bool = False) -> list[Chann
 
 
 def _load(db: Database, include_archived: bool) -> tuple[Channel, ...]:
-    where = "" if include_archived else "WHERE archived = 0"
-    rows = db.execute(f"SELECT {_CHANNEL_COLUMNS} FROM channels {where} ORDER BY position, id")
-    aliases = _aliases(db)
-    return tuple(_channel_from(row, tuple(aliases.get(row[0], ()))) for row in rows.fetchall())
+    # Channels and their aliases in one round trip: one row per alias (or one with NULL).
+    columns = ", ".join(f"c.{name}" for name in _CHANNEL_COLUMNS.split(", "))
+    where = "" if include_archived else "WHERE c.archived = 0"
+    rows = db.execute(
+        f"SELECT {columns}, a.command FROM channels c LEFT JOIN channel_commands a "
+        f"ON a.channel_id = c.id AND a.is_alias = 1 {where} ORDER BY c.position, c.id, a.rowid"
+    ).fetchall()
+    grouped: dict[tuple[Any, ...], list[str]] = {}
+    for row in rows:
+        aliases = grouped.setdefault(row[:_CHANNEL_WIDTH], [])
+        if row[_CHANNEL_WIDTH] is not None:
+            aliases.append(row[_CHANNEL_WIDTH])
+    return tuple(_channel_from(values, tuple(aliases)) for values, aliases in grouped.items())
 
 
 def command_index(db: Database) -> dict[str, Channel]:
