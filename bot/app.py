@@ -51,6 +51,7 @@ from bot.handlers import (
     status_changes,
     subscriptions,
     timeline,
+    translations,
 )
 from bot.jobs import status_page
 from bot.reply_cache import CACHE_KEY, ReplyCache
@@ -162,6 +163,7 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CommandHandler("note", status_changes.note),
         CommandHandler("confirm", status_changes.confirm),
         CommandHandler("undo", status_changes.undo),
+        CommandHandler("translate", translations.translate),
         CommandHandler("addchannel", channel_admin.add_channel),
         CommandHandler("renamechannel", channel_admin.rename_channel),
         CommandHandler("archivechannel", channel_admin.archive_channel),
@@ -207,6 +209,10 @@ def _guided_set() -> ConversationHandler:
                 guided_set.PHASE: [CallbackQueryHandler(guided_set.pick_phase, pattern=r"^set:p:")],
                 guided_set.SUMMARY: [
                     MessageHandler(filters.TEXT & ~filters.COMMAND, guided_set.write_summary)
+                ],
+                guided_set.TRANSLATION: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, guided_set.write_translation),
+                    CommandHandler("skip", guided_set.skip),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, guided_set.timed_out)],
             },

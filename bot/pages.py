@@ -6,7 +6,7 @@ another page. Both call these functions, so a page looks the same however it was
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 
@@ -22,7 +22,9 @@ from bot.keyboards import (
 )
 from bot.replies import reply
 from bot.reply_cache import CACHE_KEY, Rendered
-from render.answers import latest_view
+from language.i18n import Texts
+from language.time_phrases import midnight
+from render.answers import latest_view, status_at_view
 from render.channels import channel_detail, history_view, status_overview
 
 RECENT_CHANGES = 3
@@ -107,3 +109,14 @@ def latest_page(context: BotContext, channel: storage.Channel) -> Page:
 async def send_page(update: Update, page: Page) -> None:
     """Send a page as a new reply (commands and questions)."""
     await reply(update, page.html, page.keyboard)
+
+
+def status_at_html(
+    context: BotContext, channels: list[storage.Channel], day: date, _: Texts
+) -> str:
+    """The status these channels had in force at the end of `day` (local): questions such as
+    "ceasefire on 1 March" and /history ceasefire 2025-03-01."""
+    zone, db = context.settings.zone, context.db
+    end = midnight(day + timedelta(days=1), zone)
+    items = [(channel, storage.status_at(db, channel.id, end)) for channel in channels]
+    return status_at_view(_, items, storage.phase_ladder(db), day, zone)

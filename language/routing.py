@@ -21,6 +21,21 @@ from typing import Any, Generic, Protocol, TypeVar
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Prefix
 
+from language.calendar_words import (
+    GREETINGS,
+    HELP,
+    HELP_ALONE,
+    HOURS,
+    IN,
+    MONTHS,
+    OVERVIEW,
+    OVERVIEW_ALONE,
+    SINCE,
+    STATE,
+    UNREADABLE_UNITS,
+    WEEKDAYS,
+    YEAR_WORDS,
+)
 from language.question_words import (
     CHANGE_CUES,
     LATEST_CUES,
@@ -30,6 +45,15 @@ from language.question_words import (
     TODAY,
     UNITS,
     YESTERDAY,
+)
+from language.time_phrases import (
+    UNREADABLE_TOKEN,
+    CalendarWindow,
+    DaySpec,
+    OnDay,
+    Since,
+    read_time,
+    spell_numeric_dates,
 )
 
 # A channel whose score is within this share of the best one is "about as good": ask, don't guess.
@@ -52,8 +76,19 @@ _VOCABULARY = sorted(
     | TODAY
     | YESTERDAY
     | set(NUMBERS)
+    | set(MONTHS)
+    | set(WEEKDAYS)
+    | HOURS
+    | UNREADABLE_UNITS
     if not word.isdigit()
 )
+# Words that never name a channel besides the question words: calendar words, greetings.
+_NOT_CHANNEL_WORDS = (
+    set(MONTHS) | set(WEEKDAYS) | HOURS | UNREADABLE_UNITS | YEAR_WORDS | SINCE | IN | STATE
+    | (GREETINGS - {"start"})
+)  # fmt: skip
+# Words that, with filler and greetings only, ask for help, the overview or just say hello.
+_FILLER = STOPWORDS | {"you", "your", "bot", "ти", "ви", "бот", "ботик", "будь", "ласка", "справ"}
 
 
 class Intent(enum.StrEnum):
@@ -62,7 +97,12 @@ class Intent(enum.StrEnum):
     CHANNEL_STATUS = "channel_status"
     CHANGES_IN_PERIOD = "changes_in_period"
     LATEST_ENTRY = "latest_entry"
-    NONE = "none"
+    STATUS_AT = "status_at"  # the status in force on a given day
+    GREETING = "greeting"  # answered like /start
+    HELP = "help"  # answered like /help
+    OVERVIEW = "overview"  # answered like /status
+    UNREADABLE_TIME = "unreadable_time"  # a date or window the bot cannot read: say so
+    NONE = "none"  # no channel: the handler searches the words, else says it did not understand
 
 
 class Routable(Protocol):
@@ -96,6 +136,10 @@ class Period:
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         return midnight - timedelta(days=self.days)
 
+    def end(self, now: datetime, zone: tzinfo) -> datetime | None:
+        """Open-ended: the window runs up to now."""
+        return None
+
 
 @dataclass(frozen=True)
 class ChannelMatch:
@@ -105,14 +149,25 @@ class ChannelMatch:
     score: float
 
 
+Window = Period | CalendarWindow
+
+
 @dataclass(frozen=True)
 class Route:
-    """The answer plan: intent, candidate channels (one = sure, several = ask) and period."""
+    """The answer plan: intent, candidate channels (one = sure, several = ask) and period.
+
+    `at` is the day of a STATUS_AT question, `unreadable` the phrase an UNREADABLE_TIME
+    question could not read, and `words` the question's content words (what to search for
+    when no channel matched).
+    """
 
     intent: Intent
     channels: tuple[ChannelMatch, ...] = ()
-    period: Period | None = None
+    period: Window | None = None
     scores: tuple[ChannelMatch, ...] = field(default=(), compare=False)
+    at: DaySpec | None = None
+    unreadable: str | None = None
+    words: tuple[str, ...] = ()
 
     @property
     def channel(self) -> str | None:
@@ -214,6 +269,39 @@ def find_period(words: list[str]) -> tuple[Period | None, set[int]]:
     return None, set()
 
 
+def _alone(words: list[str]) -> Intent | None:
+    """HELP, OVERVIEW or GREETING when the message is only that ("help", "статус", "привіт")."""
+    plain = set(words)
+    if not plain:
+        return None
+    if plain <= HELP | GREETINGS | _FILLER and (
+        plain & HELP_ALONE or {"can", "do"} <= plain or plain & {"вмієш", "вмієте", "можеш"}
+    ):
+        return Intent.HELP
+    if plain <= OVERVIEW | GREETINGS | _FILLER and plain & OVERVIEW_ALONE:
+        return Intent.OVERVIEW
+    if plain <= GREETINGS | _FILLER and plain & GREETINGS:
+        return Intent.GREETING
+    return None
+
+
+def _unread_since(cues: list[str], used: set[int], typed: list[str]) -> str | None:
+    """The phrase, as typed, where "since" is followed by nothing read ("since the war began")."""
+    for index, word in enumerate(cues):
+        if word == "since" and index not in used and index + 1 not in used:
+            return " ".join(typed[index : index + 4])
+    return None
+
+
+def _content_words(words: list[str]) -> tuple[str, ...]:
+    """The words worth searching for: no question words, filler or numbers."""
+    return tuple(
+        word for word in words
+        if word not in _FILLER and word not in _NOT_CHANNEL_WORDS and not word.isdigit()
+        and len(word) > 1
+    )  # fmt: skip
+
+
 def _candidates(matches: list[ChannelMatch]) -> tuple[ChannelMatch, ...]:
     if not matches:
         return ()
@@ -255,7 +343,7 @@ class Router(Generic[Channel]):
         """Channels with a positive score, best first; ties keep the channels' order."""
         totals = [0.0] * len(self.channels)
         for word in words:
-            if word in STOPWORDS or word.isdigit():
+            if word in STOPWORDS or word in _NOT_CHANNEL_WORDS or word.isdigit():
                 continue
             for index, score in enumerate(self._scores_of(word)):
                 totals[index] += score
@@ -267,7 +355,11 @@ class Router(Generic[Channel]):
         return sorted(matches, key=lambda match: -match.score)
 
     def route(self, question: str) -> Route:
-        """Decide what a question asks for (the same text always gets the same plan)."""
+        """Decide what a question asks for (the same text always gets the same plan).
+
+        A plan holds no moment: phrases such as "yesterday" are resolved against `now` only
+        when the answer is made, so remembering plans by their text is exact.
+        """
         found = self._routes.get(question)
         if found is None:
             if len(self._routes) >= self.MAX_REMEMBERED_QUESTIONS:
@@ -276,13 +368,35 @@ class Router(Generic[Channel]):
         return found
 
     def _route(self, question: str) -> Route:
-        words = normalize(question)
+        spelled, bad_dates = spell_numeric_dates(question)
+        words = normalize(spelled)
         matches = self.score_channels(words)
         candidates = _candidates(matches)
         cues = correct_cues(words)
-        period, used = find_period(cues)
-        rest = {word for index, word in enumerate(cues) if index not in used}
         scores = tuple(matches)
+        alone = _alone(cues)
+        if alone is not None and (alone is Intent.HELP or not candidates):
+            return Route(alone, (), None, scores)
+        reading = read_time(cues, MODIFIERS)
+        if reading.unreadable is not None:
+            phrase = bad_dates[0] if reading.unreadable.startswith(UNREADABLE_TOKEN) else None
+            return Route(Intent.UNREADABLE_TIME, candidates, scores=scores,
+                         unreadable=phrase or reading.unreadable)  # fmt: skip
+        # Typed words, not typo-corrected ones: "exchanges" is a channel, not "changes".
+        rest = {word for index, word in enumerate(words) if index not in reading.used}
+        if reading.at is not None:
+            if reading.since:
+                return Route(Intent.CHANGES_IN_PERIOD, candidates, Since(reading.at), scores)
+            if rest & CHANGE_CUES and not rest & STATE:
+                return Route(Intent.CHANGES_IN_PERIOD, candidates, OnDay(reading.at), scores)
+            return Route(Intent.STATUS_AT, candidates, None, scores, at=reading.at)
+        if reading.window is not None:
+            return Route(Intent.CHANGES_IN_PERIOD, candidates, reading.window, scores)
+        period, used = find_period(cues)
+        unread = _unread_since(cues, used, words)
+        if unread is not None:
+            return Route(Intent.UNREADABLE_TIME, candidates, scores=scores, unreadable=unread)
+        rest = {word for index, word in enumerate(cues) if index not in used}
         if period is not None:
             return Route(Intent.CHANGES_IN_PERIOD, candidates, period, scores)
         if rest & LATEST_CUES:
@@ -291,7 +405,7 @@ class Router(Generic[Channel]):
             return Route(Intent.CHANNEL_STATUS, candidates, None, scores)
         if rest & CHANGE_CUES:
             return Route(Intent.CHANGES_IN_PERIOD, (), Period(DEFAULT_PERIOD_DAYS), scores)
-        return Route(Intent.NONE, (), None, scores)
+        return Route(Intent.NONE, (), None, scores, words=_content_words(words))
 
 
 def router_for(channels: Sequence[Channel]) -> Router[Channel]:

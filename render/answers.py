@@ -1,11 +1,14 @@
 """Pure renderers for answers to questions and /search: models in, Telegram HTML out."""
 
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
+from language.i18n import ENGLISH, Texts
+from language.routing import Period, Window
+from language.time_phrases import InMonth, InYear, LastHours, OnDay
 from render.channels import entry_line
-from render.formatting import ago, bold, day, italic, text, typed
-from storage import Changes, Channel, PhaseLadder, SearchResults, StatusEntry
+from render.formatting import ago, bold, day, italic, quoted, text, typed
+from storage import Changes, Channel, Phase, PhaseLadder, SearchResults, StatusEntry
 
 EXAMPLES = ("any news on prisoner swaps?", "what changed this week?", "що з перемир'ям?")
 
@@ -104,3 +107,74 @@ def search_view(results: SearchResults, zone: tzinfo) -> str:
     if hidden > 0:
         lines += ["", italic(f"…and {hidden} more. Add words to narrow the search.")]
     return "\n".join(lines)
+
+
+def window_label(_: Texts, window: Window, now: datetime, zone: tzinfo) -> str:
+    """How a reply names a question's window: "in November 2026", "since 23 Nov 2026"."""
+    if isinstance(window, Period):
+        if window.from_midnight:
+            return _("today") if window.days == 0 else _("since yesterday")
+        return _.plural("in the last day", "in the last {count} days", window.days)
+    if isinstance(window, LastHours):
+        return _.plural("in the last hour", "in the last {count} hours", window.hours)
+    if isinstance(window, InMonth):
+        first = window.first_day(now.astimezone(zone).date())
+        return _("in {month} {year}", month=_.month(first.month), year=first.year)
+    if isinstance(window, InYear):
+        return _("in {year}", year=window.year)
+    start = _.date(window.start(now, zone), zone)
+    return _("on {day}", day=start) if isinstance(window, OnDay) else _("since {day}", day=start)
+
+
+def _badge(_: Texts, phase: Phase | None, slug: str) -> str:
+    if phase is None:
+        return text(slug)
+    return f"{phase.emoji} {text(phase.label_in(_.language))}"
+
+
+def _summary(_: Texts, entry: StatusEntry) -> str:
+    shown, original = entry.summary_in(_.language)
+    if original is None:
+        return text(shown)
+    marker = _("(in English)") if original == ENGLISH else _("(in Ukrainian)")
+    return f"{text(shown)} {italic(marker)}"
+
+
+def status_at_view(
+    _: Texts,
+    items: Sequence[tuple[Channel, StatusEntry | None]],
+    ladder: PhaseLadder,
+    day_asked: date,
+    zone: tzinfo,
+) -> str:
+    """The status each channel had on a day (the one in force at that day's end)."""
+    when = _.date(day_asked)
+    if len(items) == 1:
+        lines = [bold(_("{title} on {day}", title=items[0][0].title_in(_.language), day=when))]
+    else:
+        lines = [bold(_("Where the talks stood on {day}", day=when))]
+    for channel, entry in items:
+        if len(items) > 1:
+            lines += ["", f"{bold(channel.title_in(_.language))} · /{channel.slug}"]
+        if entry is None:
+            lines.append(_("No status had been recorded yet."))
+            continue
+        lines.append(f"{_badge(_, ladder.get(entry.phase), entry.phase)} · {_summary(_, entry)}")
+        lines.append(italic(_("Status set on {day}.", day=_.date(entry.changed_at, zone))))
+    if len(items) == 1:
+        lines.append(_("Its history: /history {slug}", slug=items[0][0].slug))
+    return "\n".join(lines)
+
+
+def unreadable_time_text(_: Texts, phrase: str) -> str:
+    """A date or window the bot cannot read: say so rather than answer for another one."""
+    return _(
+        "I couldn't read {phrase} as a date or a period, so I won't guess. Try, e.g., "
+        "“since 3 March”, “in November”, “last 48 hours” or “ceasefire on 1 March”.",
+        phrase=quoted(phrase),
+    )
+
+
+def future_time_text(_: Texts, when: date) -> str:
+    """A date or window that has not begun yet."""
+    return _("{day} is still to come, so nothing is recorded for it yet.", day=_.date(when))

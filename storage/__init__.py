@@ -44,6 +44,7 @@ from storage.history import (
     history,
     history_since,
     latest_entry_id,
+    other_language,
     record_status,
     status_at,
 )
@@ -104,6 +105,7 @@ from storage.subscribers import (
     subscribe,
     unsubscribe,
 )
+from storage.translations import EntryNotFoundError, translate_entry
 from storage.undo import UNDO_WINDOW, undo_last_change
 
 __all__ = [
@@ -123,6 +125,7 @@ __all__ = [
     "ChannelStatus",
     "Correction",
     "DigestChange",
+    "EntryNotFoundError",
     "ExportRow",
     "Fragment",
     "NotSubscribedError",
@@ -184,6 +187,7 @@ __all__ = [
     "mark_corrected",
     "move_publish_watermark",
     "open_database",
+    "other_language",
     "phase_ladder",
     "postpone",
     "publish_target",
@@ -209,6 +213,7 @@ __all__ = [
     "status_at",
     "subscribe",
     "taken_commands",
+    "translate_entry",
     "uncorrected_messages",
     "undo_last_change",
     "unlink_target",

@@ -25,6 +25,9 @@ def create_channel(
     source_url: str | None = None,
     source_grade: SourceGrade = "unconfirmed",
     changed_at: datetime | None = None,
+    title_uk: str | None = None,
+    summary_language: str | None = None,
+    translation: str | None = None,
 ) -> int:
     """Insert a channel with its first status; returns the new channel id.
 
@@ -35,10 +38,13 @@ def create_channel(
     with db.atomic():
         position = next(iter(db.query("SELECT coalesce(max(position), 0) + 1 AS p FROM channels")))
         cursor = db.execute(
-            "INSERT INTO channels (slug, title, keywords, archived, position, created_at) "
-            "VALUES (?, ?, ?, 0, ?, ?)",
-            [slug, title, json.dumps(keywords, ensure_ascii=False), position["p"], to_db(now)],
-        )
+            "INSERT INTO channels (slug, title, title_uk, keywords, archived, position, "
+            "created_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
+            [
+                slug, title, title_uk, json.dumps(keywords, ensure_ascii=False), position["p"],
+                to_db(now),
+            ],
+        )  # fmt: skip
         channel_id = cursor.lastrowid
         commands = [(slug, 0), *((alias, 1) for alias in aliases)]
         db.conn.executemany(
@@ -51,7 +57,7 @@ def create_channel(
             action="add_channel",
             channel_id=channel_id,
             old=None,
-            new={"slug": slug, "title": title, "aliases": aliases},
+            new={"slug": slug, "title": title, "title_uk": title_uk, "aliases": aliases},
             at=now,
         )
         record_status(
@@ -65,6 +71,8 @@ def create_channel(
             source_url=source_url,
             source_grade=source_grade,
             changed_at=changed_at,
+            summary_language=summary_language,
+            translation=translation,
         )
     return channel_id
 
@@ -90,9 +98,38 @@ def _set_column(
         )
 
 
-def rename_channel(db: Database, *, channel_id: int, title: str, actor: Actor) -> None:
-    """Give a channel a new title; its commands and history stay as they are."""
-    _set_column(db, channel_id, "title", title, "rename", actor)
+def rename_channel(
+    db: Database,
+    *,
+    channel_id: int,
+    actor: Actor,
+    title: str | None = None,
+    title_uk: str | None = None,
+) -> None:
+    """Give a channel a new English and/or Ukrainian title (None keeps that one).
+
+    Its commands and history stay as they are; one audit row holds both titles' change.
+    """
+    pairs = (("title", title), ("title_uk", title_uk))
+    changed = {name: value for name, value in pairs if value is not None}
+    if not changed:
+        return
+    with db.atomic():
+        row = next(
+            iter(db.query("SELECT title, title_uk FROM channels WHERE id = ?", [channel_id]))
+        )
+        assignments = ", ".join(f"{name} = :{name}" for name in changed)
+        db.execute(
+            f"UPDATE channels SET {assignments} WHERE id = :id", {**changed, "id": channel_id}
+        )
+        write_audit(
+            db,
+            actor=actor,
+            action="rename",
+            channel_id=channel_id,
+            old={name: row[name] for name in changed},
+            new=changed,
+        )
 
 
 def set_archived(db: Database, *, channel_id: int, archived: bool, actor: Actor) -> None:

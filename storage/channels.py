@@ -14,10 +14,12 @@ from storage.models import Channel, ChannelStatus, PhaseLadder
 from storage.phases import phase_ladder
 from storage.timestamps import from_db
 
-_CHANNEL_COLUMNS = "id, slug, title, keywords, archived, position, updated_at, verified_at"
+_CHANNEL_COLUMNS = (
+    "id, slug, title, keywords, archived, position, updated_at, verified_at, title_uk"
+)
 # The current status row and the phase before it, after the channel's own columns.
 _STATUS_SQL = f"""
-SELECT c.id, c.slug, c.title, c.keywords, c.archived, c.position, c.updated_at, c.verified_at,
+SELECT {", ".join(f"c.{name}" for name in _CHANNEL_COLUMNS.split(", "))},
        {", ".join(f"h.{name}" for name in _ENTRY_NAMES)},
        (SELECT p.phase FROM status_history p
          WHERE p.channel_id = c.id AND p.kind = 'status' AND p.id < c.current_status_id
@@ -28,7 +30,7 @@ SELECT c.id, c.slug, c.title, c.keywords, c.archived, c.position, c.updated_at, 
            AND n.{COUNTED}) AS last_note_at
 FROM channels c JOIN status_history h ON h.id = c.current_status_id
 """
-_CHANNEL_WIDTH = 8
+_CHANNEL_WIDTH = len(_CHANNEL_COLUMNS.split(", "))
 _ENTRY_END = _CHANNEL_WIDTH + len(_ENTRY_NAMES)
 
 
@@ -53,11 +55,14 @@ def _channel_from(values: tuple[Any, ...], aliases: tuple[str, ...]) -> Channel:
     did keeps a cold reply from re-parsing every channel. Shared objects: never mutate them.
     Not validated by pydantic (see `entry_from_values`: rows are validated on the way in).
     """
-    channel_id, slug, title, keywords, archived, position, updated_at, verified_at = values
+    channel_id, slug, title, keywords, archived, position, updated_at, verified_at, title_uk = (
+        values
+    )
     return Channel(
         id=channel_id,
         slug=slug,
         title=title,
+        title_uk=title_uk,
         aliases=list(aliases),
         keywords=json.loads(keywords or "[]"),
         archived=bool(archived),

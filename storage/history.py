@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from language.i18n import ENGLISH, UKRAINIAN, language_of_text
+from language.word_forms import index_words
 from storage.errors import UnknownPhaseError
 from storage.models import Actor, EntryKind, SourceGrade, StatusEntry
 from storage.phases import phase_ladder
@@ -17,13 +19,19 @@ COUNTED = "reverted_at IS NULL"
 
 _ENTRY_COLUMNS = (
     "id, channel_id, kind, phase, summary, source_label, source_url, source_grade, "
-    "changed_at, recorded_at, actor_id, actor_name"
+    "changed_at, recorded_at, actor_id, actor_name, summary_language, translation, "
+    "translation_language"
 )
+
+
+def other_language(language: str) -> str:
+    """The language a translation of a `language` summary is in (two languages: the other)."""
+    return ENGLISH if language == UKRAINIAN else UKRAINIAN
 
 
 def entry_from_row(row: dict[str, Any]) -> StatusEntry:
     """Build a StatusEntry from a status_history row (extra columns are ignored)."""
-    return entry_from_values(tuple(row[name] for name in _ENTRY_NAMES))
+    return entry_from_values(tuple(row.get(name) for name in _ENTRY_NAMES))
 
 
 _ENTRY_NAMES = tuple(name.strip() for name in _ENTRY_COLUMNS.split(","))
@@ -37,7 +45,8 @@ def entry_from_values(values: tuple[Any, ...]) -> StatusEntry:
     cold reader reply builds several of these; validating each cost more than the query.
     """
     (entry_id, channel_id, kind, phase, summary, source_label, source_url, source_grade,
-     changed_at, recorded_at, actor_id, actor_name) = values  # fmt: skip
+     changed_at, recorded_at, actor_id, actor_name, summary_language, translation,
+     translation_language) = values  # fmt: skip
     return StatusEntry(
         id=entry_id,
         channel_id=channel_id,
@@ -51,6 +60,9 @@ def entry_from_values(values: tuple[Any, ...]) -> StatusEntry:
         recorded_at=from_db(recorded_at),
         actor_id=actor_id,
         actor_name=actor_name,
+        summary_language=summary_language or ENGLISH,
+        translation=translation,
+        translation_language=translation_language,
     )
 
 
@@ -79,22 +91,29 @@ def record_status(
     source_url: str | None = None,
     source_grade: SourceGrade = "unconfirmed",
     changed_at: datetime | None = None,
+    summary_language: str | None = None,
+    translation: str | None = None,
 ) -> StatusEntry:
     """Append a status or note and move the channel's current status, in one transaction.
 
     The history row, the channel's pointer to its current status and the audit row are
     written together or not at all, so readers never see a status without its history.
+    `summary_language` is read off the summary's letters when not given; a `translation` is
+    the summary in the other language.
     """
     if phase_ladder(db).get(phase) is None:
         raise UnknownPhaseError(phase)
     now = utc_now()
     effective = changed_at or now
+    language = summary_language or language_of_text(summary) or ENGLISH
+    other = other_language(language) if translation else None
     with db.atomic():
         old = _current_summary(db, channel_id)
         cursor = db.execute(
             "INSERT INTO status_history (channel_id, kind, phase, summary, source_label, "
-            "source_url, source_grade, changed_at, recorded_at, actor_id, actor_name) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "source_url, source_grade, changed_at, recorded_at, actor_id, actor_name, "
+            "summary_language, translation, translation_language, search_words) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 channel_id,
                 kind,
@@ -107,6 +126,10 @@ def record_status(
                 to_db(now),
                 actor.id,
                 actor.name,
+                language,
+                translation,
+                other,
+                index_words(summary, translation),
             ],
         )
         entry_id = cursor.lastrowid

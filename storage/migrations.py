@@ -226,3 +226,52 @@ def m060_publishing(db: Database) -> None:
         "CREATE INDEX idx_history_reverted ON status_history (reverted_at) "
         "WHERE reverted_at IS NOT NULL"
     )
+
+
+@migrations()
+def m070_bilingual(db: Database) -> None:
+    """Ukrainian phase labels and channel titles, and summaries in two languages.
+
+    A data migration too: databases seeded before this get the seed file's Ukrainian labels,
+    titles and seeded summaries, and the keywords the seed file gained since (by slug; what
+    admins changed is kept). Each summary's language is read off its letters.
+    """
+    from language.i18n import ENGLISH, language_of_text
+    from storage.seed import fill_from_seed
+
+    db["phases"].add_column("label_uk", str)
+    db["channels"].add_column("title_uk", str)
+    # The summary's own language; `translation` is the same text in `translation_language`.
+    db["status_history"].add_column("summary_language", str, not_null_default=ENGLISH)
+    db["status_history"].add_column("translation", str)
+    db["status_history"].add_column("translation_language", str)
+    rows = db.execute("SELECT id, summary FROM status_history").fetchall()
+    db.conn.executemany(
+        "UPDATE status_history SET summary_language = ? WHERE id = ?",
+        [(language_of_text(summary) or ENGLISH, entry_id) for entry_id, summary in rows],
+    )
+    fill_from_seed(db)
+
+
+@migrations()
+def m071_search_word_forms(db: Database) -> None:
+    """Search by Ukrainian word forms: lemmas of every summary and translation are indexed.
+
+    The old index held the summary only, stemmed by porter (English). The new one holds the
+    summary, the translation and `search_words` (the lemmas of their Cyrillic words, written
+    by storage on every change), so "полонені" finds "полоненими". Rebuilt here for every row.
+    """
+    from language.word_forms import index_words
+
+    db["status_history"].add_column("search_words", str)
+    rows = db.execute("SELECT id, summary, translation FROM status_history").fetchall()
+    db.conn.executemany(
+        "UPDATE status_history SET search_words = ? WHERE id = ?",
+        [(index_words(summary, translation), entry_id) for entry_id, summary, translation in rows],
+    )
+    db["status_history"].disable_fts()
+    db["status_history"].enable_fts(
+        ["summary", "translation", "search_words"],
+        create_triggers=True,
+        tokenize="porter unicode61 remove_diacritics 2",
+    )

@@ -14,6 +14,8 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict
 
+from language.i18n import ENGLISH, UKRAINIAN
+
 EntryKind = Literal["status", "note"]
 SourceGrade = Literal["official", "mediator", "media", "unconfirmed"]
 
@@ -45,6 +47,11 @@ class Phase(BaseModel):
     rank: int
     label: str
     emoji: str
+    label_uk: str | None = None
+
+    def label_in(self, language: str) -> str:
+        """The label in `language` ("uk" or "en"); English when there is no Ukrainian one."""
+        return self.label_uk if language == UKRAINIAN and self.label_uk else self.label
 
 
 class PhaseLadder(BaseModel):
@@ -110,6 +117,11 @@ class Channel(_Copyable):
     position: int
     updated_at: datetime
     verified_at: datetime | None
+    title_uk: str | None = None
+
+    def title_in(self, language: str) -> str:
+        """The title in `language` ("uk" or "en"); English when there is no Ukrainian one."""
+        return self.title_uk if language == UKRAINIAN and self.title_uk else self.title
 
     @property
     def commands(self) -> list[str]:
@@ -133,6 +145,20 @@ class StatusEntry(_Copyable):
     recorded_at: datetime
     actor_id: int | None
     actor_name: str
+    # The language the summary was written in, and the admin's text in the other language
+    # (/translate, the guided /set), if any.
+    summary_language: str = ENGLISH
+    translation: str | None = None
+    translation_language: str | None = None
+
+    def summary_in(self, language: str) -> tuple[str, str | None]:
+        """The summary a reader of `language` should see, and the language it is written in
+        when that is not theirs (so the reply can say "in English"), else None."""
+        if self.summary_language == language:
+            return self.summary, None
+        if self.translation and self.translation_language == language:
+            return self.translation, None
+        return self.summary, self.summary_language
 
 
 @dataclass(slots=True)

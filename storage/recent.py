@@ -24,15 +24,24 @@ class Changes(BaseModel):
 
 
 def changes_since(
-    db: Database, since: datetime | None, *, limit: int, channel_id: int | None = None
+    db: Database,
+    since: datetime | None,
+    *,
+    limit: int,
+    channel_id: int | None = None,
+    until: datetime | None = None,
 ) -> Changes:
     """Statuses and notes of active channels dated at or after `since`, newest first.
 
-    `since=None` means all time, so `limit=1` gives the latest entry of any channel. Dates are
-    the effective dates admins gave (changed_at), not when the row was typed in.
+    `since=None` means all time, so `limit=1` gives the latest entry of any channel; `until`
+    (exclusive) closes a calendar window ("in November"). Dates are the effective dates
+    admins gave (changed_at), not when the row was typed in.
     """
     where = _FROM
     params: dict[str, Any] = {"since": "" if since is None else to_db(since), "limit": limit}
+    if until is not None:
+        where += " AND h.changed_at < :until"
+        params["until"] = to_db(until)
     if channel_id is not None:
         where += " AND h.channel_id = :channel"
         params["channel"] = channel_id

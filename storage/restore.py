@@ -15,12 +15,14 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlite_utils import Database
 
+from language.i18n import ENGLISH, language_of_text
+from language.word_forms import index_words
 from storage.errors import RestoreRefusedError
 from storage.export import ExportRow
 from storage.history import COUNTED, write_audit
 from storage.models import Actor, Phase, PhaseLadder
 from storage.phases import phase_ladder
-from storage.seed import SeedChannel, load_seed
+from storage.seed import SeedChannel, fill_from_seed, load_seed
 from storage.timestamps import to_db, utc_now
 
 
@@ -72,6 +74,8 @@ def restore_history(db: Database, rows: Sequence[ExportRow], actor: Actor) -> Re
             _insert(db, ids[row.channel], row)
         for channel_id in ids.values():
             _point_to_latest(db, channel_id)
+        # The export carries no translations; the seeded statuses get theirs back.
+        fill_from_seed(db)
         untitled = [slug for slug in ids if slug not in known]
         new = {"entries": len(rows), "channels": list(ids), "untitled": untitled}
         write_audit(db, actor=actor, action="restore", channel_id=None, old=None, new=new, at=now)
@@ -80,13 +84,21 @@ def restore_history(db: Database, rows: Sequence[ExportRow], actor: Actor) -> Re
 
 def _create_channel(db: Database, slug: str, seeded: SeedChannel | None, now: datetime) -> int:
     title = seeded.title if seeded else slug
+    title_uk = seeded.title_uk if seeded else None
     aliases = seeded.aliases if seeded else []
     keywords = seeded.keywords if seeded else []
     position = next(iter(db.query("SELECT coalesce(max(position), 0) + 1 AS p FROM channels")))
     cursor = db.execute(
-        "INSERT INTO channels (slug, title, keywords, archived, position, created_at) "
-        "VALUES (?, ?, ?, 0, ?, ?)",
-        [slug, title, json.dumps(keywords, ensure_ascii=False), position["p"], to_db(now)],
+        "INSERT INTO channels (slug, title, title_uk, keywords, archived, position, created_at) "
+        "VALUES (?, ?, ?, ?, 0, ?, ?)",
+        [
+            slug,
+            title,
+            title_uk,
+            json.dumps(keywords, ensure_ascii=False),
+            position["p"],
+            to_db(now),
+        ],
     )
     channel_id = int(cursor.lastrowid or 0)
     db.conn.executemany(
@@ -99,13 +111,13 @@ def _create_channel(db: Database, slug: str, seeded: SeedChannel | None, now: da
 def _insert(db: Database, channel_id: int, row: ExportRow) -> None:
     db.execute(
         "INSERT INTO status_history (channel_id, kind, phase, summary, source_label, source_url, "
-        "source_grade, changed_at, recorded_at, actor_id, actor_name, reverted_at, reverted_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "source_grade, changed_at, recorded_at, actor_id, actor_name, reverted_at, reverted_by, "
+        "summary_language, search_words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             channel_id, row.kind, row.phase, row.summary, row.source_label, row.source_url,
             row.source_grade, to_db(row.changed_at), to_db(row.recorded_at), row.actor_id,
             row.actor_name, None if row.reverted_at is None else to_db(row.reverted_at),
-            row.reverted_by,
+            row.reverted_by, language_of_text(row.summary) or ENGLISH, index_words(row.summary),
         ],
     )  # fmt: skip
 

@@ -2,25 +2,34 @@
 
 The user's words are never passed to FTS5 as syntax: each word is quoted, so quotes, AND/OR/
 NEAR, `*` and parentheses are searched for as plain words (or ignored) instead of failing.
+The index holds each entry's summary, its translation and `search_words`, the lemmas of their
+Ukrainian words (language/word_forms.py): an English word matches by porter stem and prefix,
+a Ukrainian one also by lemma, so "полонені" finds "полоненими".
 """
 
 import re
+from typing import Any
 
 from pydantic import BaseModel
 from sqlite_utils import Database
 
+from language.word_forms import cyrillic_words, lemmas
 from storage.history import COUNTED, entry_from_row
 from storage.models import StatusEntry
 
 # FTS5's highlight() wraps matches in these; control characters cannot come from Telegram text
 # in practice, and a summary that contains them anyway is shown without highlighting.
 _OPEN, _CLOSE = "\x01", "\x02"
-_WORD = re.compile(r"\w+")
+# A word, apostrophes inside included (перемир'я), searched as one phrase.
+_WORD = re.compile("\\w+(?:['\u2019\u02bc]\\w+)*")
+# A word of stored text, apostrophes included (перемир'я), to mark when its lemma matched.
+_TEXT_WORD = re.compile("[\\w'\u2019\u02bc]+")
 MAX_TERMS = 16
 
 _SEARCH_SQL = f"""
-SELECT h.*, c.slug AS c_slug, c.title AS c_title,
-       highlight(status_history_fts, 0, char(1), char(2)) AS marked
+SELECT h.*, c.slug AS c_slug, c.title AS c_title, c.title_uk AS c_title_uk,
+       highlight(status_history_fts, 0, char(1), char(2)) AS marked,
+       highlight(status_history_fts, 1, char(1), char(2)) AS marked_translation
 FROM status_history_fts
 JOIN status_history h ON h.id = status_history_fts.rowid
 JOIN channels c ON c.id = h.channel_id
@@ -42,6 +51,10 @@ class SearchHit(BaseModel):
     channel_slug: str
     channel_title: str
     fragments: list[Fragment]
+    channel_title_uk: str | None = None
+    # True when the words matched the entry's translation, not its summary: `fragments` are
+    # then the translation's, so the reader sees why it was found.
+    in_translation: bool = False
 
 
 class SearchResults(BaseModel):
@@ -57,19 +70,75 @@ def search_terms(text: str) -> list[str]:
     return _WORD.findall(text)[:MAX_TERMS]
 
 
+def _quoted(word: str) -> str:
+    return '"{}"'.format(word.replace('"', '""'))
+
+
+def _term_expression(term: str) -> str:
+    # Every word quoted (so it is never an operator) and a prefix, so "swap" finds "swaps";
+    # a Ukrainian word also matches any form of its lemmas.
+    prefix = f"{_quoted(term)}*"
+    forms = [form for word in cyrillic_words(term) for form in lemmas(word)]
+    if not forms:
+        return prefix
+    return "(" + " OR ".join([prefix, *(f"search_words : {_quoted(f)}" for f in forms)]) + ")"
+
+
 def _match_expression(terms: list[str]) -> str:
-    # Every word quoted (so it is never an operator) and a prefix, so "swap" finds "swaps".
-    return " ".join('"{}"*'.format(term.replace('"', '""')) for term in terms)
+    return " AND ".join(_term_expression(term) for term in terms)
 
 
-def _fragments(marked: str, plain: str) -> list[Fragment]:
-    if _OPEN in plain or _CLOSE in plain:
+def _query_lemmas(terms: list[str]) -> set[str]:
+    return {form for term in terms for word in cyrillic_words(term) for form in lemmas(word)}
+
+
+def _mark_word_forms(pieces: list[Fragment], wanted: set[str]) -> list[Fragment]:
+    """Also mark the words FTS matched by lemma (its highlight() sees the text columns only)."""
+    if not wanted:
+        return pieces
+    marked: list[Fragment] = []
+    for piece in pieces:
+        if piece.matched:
+            marked.append(piece)
+            continue
+        start = 0
+        for found in _TEXT_WORD.finditer(piece.text):
+            words = cyrillic_words(found.group())
+            if not words or not wanted.intersection(lemmas(words[0])):
+                continue
+            if found.start() > start:
+                marked.append(Fragment(text=piece.text[start : found.start()], matched=False))
+            marked.append(Fragment(text=found.group(), matched=True))
+            start = found.end()
+        if start < len(piece.text):
+            marked.append(Fragment(text=piece.text[start:], matched=False))
+    return marked
+
+
+def _fragments(marked: str | None, plain: str | None, wanted: set[str]) -> list[Fragment]:
+    if plain is None:
+        return []
+    if marked is None or _OPEN in plain or _CLOSE in plain:
         return [Fragment(text=plain, matched=False)]
     pieces: list[Fragment] = []
     for index, part in enumerate(re.split(f"[{_OPEN}{_CLOSE}]", marked)):
         if part:
             pieces.append(Fragment(text=part, matched=index % 2 == 1))
-    return pieces
+    return _mark_word_forms(pieces, wanted)
+
+
+def _hit(row: dict[str, Any], wanted: set[str]) -> SearchHit:
+    summary = _fragments(row["marked"], row["summary"], wanted)
+    translation = _fragments(row["marked_translation"], row["translation"], wanted)
+    in_translation = not any(p.matched for p in summary) and any(p.matched for p in translation)
+    return SearchHit(
+        entry=entry_from_row(row),
+        channel_slug=row["c_slug"],
+        channel_title=row["c_title"],
+        channel_title_uk=row["c_title_uk"],
+        fragments=translation if in_translation else summary,
+        in_translation=in_translation,
+    )
 
 
 def search_entries(db: Database, text: str, limit: int) -> SearchResults:
@@ -88,13 +157,6 @@ def search_entries(db: Database, text: str, limit: int) -> SearchResults:
         "h.id DESC LIMIT :limit",
         params,
     )
-    hits = [
-        SearchHit(
-            entry=entry_from_row(row),
-            channel_slug=row["c_slug"],
-            channel_title=row["c_title"],
-            fragments=_fragments(row["marked"], row["summary"]),
-        )
-        for row in rows
-    ]
+    wanted = _query_lemmas(terms)
+    hits = [_hit(row, wanted) for row in rows]
     return SearchResults(terms=terms, total=total, hits=hits)

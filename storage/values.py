@@ -86,6 +86,11 @@ def title(value: str) -> str:
     return _single_line(value, "title", TITLE_MAX)
 
 
+def title_uk(value: str) -> str:
+    """A channel's Ukrainian title: the same rule as the English one."""
+    return _single_line(value, "Ukrainian title", TITLE_MAX)
+
+
 def summary(value: str) -> str:
     """What happened: 1 to SUMMARY_MAX characters, line breaks allowed, shown as typed."""
     return _bounded(value, "summary", SUMMARY_MAX)
@@ -141,6 +146,7 @@ def event_time(value: datetime, now: datetime | None = None) -> datetime:
 
 ChannelSlug = Annotated[str, AfterValidator(channel_slug)]
 Title = Annotated[str, AfterValidator(title)]
+TitleUk = Annotated[str, AfterValidator(title_uk)]
 Summary = Annotated[str, AfterValidator(summary)]
 SourceUrl = Annotated[str, AfterValidator(source_url)]
 SourceLabel = Annotated[str, AfterValidator(source_label)]

@@ -37,7 +37,7 @@ async def test_buttons_are_pressed_by_label_or_number(settings, db) -> None:
 
 
 async def test_unknown_labels_and_numbers_say_there_is_no_such_button(settings, db) -> None:
-    lines = ["[Subscribe]", "/status", "42", "0", "hello", "²"]
+    lines = ["[Subscribe]", "/status", "42", "0", "tell me a joke", "²"]
     transcript = await converse(settings, db, lines)
     turns = transcript.split("you> ")[1:]
     assert turns[0] == "[Subscribe]\nconsole> No button [Subscribe] under the last message.\n\n"

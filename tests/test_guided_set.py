@@ -46,6 +46,10 @@ async def test_guided_set_from_start_to_finish(db, app, api, admin) -> None:
     assert "🔎 Exploratory → 🤝 Negotiating · ⬆️ improved" in reply
     assert "Talks &lt;b&gt;resumed&lt;/b&gt;" in reply and "(official)" in reply
     assert latest(db, "ceasefire") == "Talks <b>resumed</b>"
+    # Last, optional step: the same text in the other language.
+    assert reply.endswith("🌐 Send the same text in Ukrainian too, so Ukrainian readers see it in "
+                          "theirs, or /skip.")  # fmt: skip
+    assert "saved without a translation" in await admin.ask("/skip")
     # The form is finished: more text is ordinary chat, and its buttons are dead.
     assert (await admin.ask("One more thing")).startswith(NOT_UNDERSTOOD)
     stale = await admin.press(f"set:p:{channel_id(db, 'ceasefire')}:stalled")

@@ -136,7 +136,7 @@ async def test_equal_matches_are_offered_as_buttons(private_chat, api, question,
     assert keyboard(api) == buttons
 
 
-@pytest.mark.parametrize("question", ["hello", "what's the weather like?", "🙂", "???"])
+@pytest.mark.parametrize("question", ["tell me a joke", "what's the weather like?", "🙂", "???"])
 async def test_no_match_says_so_and_offers_status(private_chat: Chat, api, question) -> None:
     reply = await private_chat.ask(question)
     assert reply.startswith("Sorry, I couldn't tell which channel you mean.")
@@ -192,3 +192,112 @@ async def test_a_channel_added_while_running_is_found_by_the_next_question(
         actor=Actor(id=1, name="Admin"),
     )  # fmt: skip
     assert "Energy infrastructure truce" in await private_chat.ask("any news about the blackouts?")
+
+
+def on(day: str, hour: int = 9) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+def record(db, slug: str, summary: str, when: datetime, phase: str = "negotiating") -> None:
+    channel = storage.find_channel(db, slug)
+    storage.record_status(
+        db, channel_id=channel.id, kind="status", phase=phase, summary=summary, actor=EDITOR,
+        changed_at=when,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("question", ["what happened in November?", "у листопаді"])
+async def test_a_named_month_is_that_calendar_month(db, private_chat, question) -> None:
+    record(db, "aid", "Convoy in late October", on("2026-10-31"))
+    record(db, "aid", "Convoy in early November", on("2026-11-02"))
+    reply = await private_chat.ask(question)
+    assert reply.startswith("<b>What changed in November 2026</b>")
+    assert "early November" in reply and "late October" not in reply
+
+
+async def test_last_month_by_name_is_last_years_when_it_is_still_to_come(db, private_chat):
+    record(db, "aid", "December convoy", on("2025-12-05"))
+    reply = await private_chat.ask("what changed in December?")
+    assert reply.startswith("<b>What changed in December 2025</b>") and "December convoy" in reply
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [("since Monday?", "since 23 Nov 2026"), ("з понеділка", "since 23 Nov 2026"),
+     ("last 48 hours", "in the last 48 hours"), ("за останні 48 годин", "in the last 48 hours")],
+)  # fmt: skip
+async def test_since_a_weekday_and_the_last_hours(db, private_chat, question, label) -> None:
+    record(db, "summit", "Sunday talks", on("2026-11-22", 8))  # Sunday 10:00 in Kyiv, 52 h ago
+    record(db, "summit", "Monday talks", on("2026-11-23", 13))
+    reply = await private_chat.ask(question)
+    assert reply.startswith(f"<b>What changed {label}</b>")
+    assert "Monday talks" in reply and "Sunday talks" not in reply
+
+
+async def test_the_status_in_force_on_a_day(db, private_chat, api) -> None:
+    record(db, "ceasefire", "Easter pause agreed", on("2026-03-10"))
+    reply = await private_chat.ask("what was the ceasefire status on 1 March?")
+    assert reply.startswith("<b>Tactical ceasefire proposals on 1 Mar 2026</b>\n🔎 Exploratory")
+    assert "Status set on 1 Jan 2025." in reply and "Easter" not in reply
+    reply = await private_chat.ask("ceasefire on 15 March")
+    assert "🤝 Negotiating · Easter pause agreed" in reply
+    assert "Status set on 10 Mar 2026." in reply
+    assert await private_chat.ask("/history ceasefire 2026-03-01") == await private_chat.ask(
+        "ceasefire on 2026-03-01"
+    )
+    reply = await private_chat.ask("стан перемир'я на 1 березня")
+    assert reply.startswith("<b>Пропозиції тактичного перемир&#x27;я на 1 березня 2026</b>\n🔎 "
+                            "Попереднє обговорення · Обговорюються попередні рамки")  # fmt: skip
+    reply = await private_chat.ask("стан перемир'я на 15 березня")
+    assert "Easter pause agreed <i>(англійською)</i>" in reply
+
+
+async def test_the_status_of_every_channel_on_a_day(private_chat) -> None:
+    reply = await private_chat.ask("what was the status on 1 March 2025?")
+    assert reply.startswith("<b>Where the talks stood on 1 Mar 2025</b>")
+    assert reply.count("Status set on 1 Jan 2025.") == 6
+    reply = await private_chat.ask("what was the status on 1 December 2024?")
+    assert reply.count("No status had been recorded yet.") == 6
+
+
+@pytest.mark.parametrize(
+    ("question", "command"),
+    [("help", "/help"), ("допомога", "/help"), ("what can you do?", "/help"),
+     ("status", "/status"), ("статус", "/status"), ("hello", "/start"), ("привіт", "/start"),
+     ("good morning", "/start")],
+)  # fmt: skip
+async def test_help_status_and_greetings_answer_like_the_commands(private_chat, question, command):
+    assert await private_chat.ask(question) == await private_chat.ask(command)
+
+
+async def test_words_in_statuses_are_searched(db, private_chat, api) -> None:
+    add(db, "ceasefire", "Mediators from Qatar met both sides", 3, kind="note")
+    add(db, "exchanges", "Qatar hosted the swap", 2)
+    for question in ["Qatar", "what about Qatar?"]:
+        reply = await private_chat.ask(question)
+        assert "2 matches, newest first" in reply and "<b>Qatar</b> hosted" in reply
+    assert (await private_chat.ask("Qatar weather")).startswith("Sorry, I couldn't tell")
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [("since 31 February", "“31 february”"), ("з 45 березня", "“45 березня”"),
+     ("what changed since the war began", "“since the war began”"),
+     ("ceasefire in the last 5 minutes", "“last 5 minutes”")],
+)  # fmt: skip
+async def test_unreadable_dates_are_said_never_replaced(db, private_chat, question, quoted):
+    add(db, "ceasefire", "Something this week", 1)
+    reply = await private_chat.ask(question)
+    assert quoted in reply or quoted.replace("“", "«").replace("”", "»") in reply
+    assert "won't guess" in reply or "не вгадуватиму" in reply
+    assert "Something this week" not in reply
+
+
+async def test_unreadable_in_ukrainian_is_answered_in_ukrainian(private_chat) -> None:
+    reply = await private_chat.ask("що змінилося з 45 березня?")
+    assert reply.startswith("Я не зміг прочитати “45 березня” як дату чи період")
+
+
+async def test_a_day_still_to_come_is_said_so(private_chat) -> None:
+    assert "1 Jan 2030 is still to come" in await private_chat.ask("since 2030-01-01")
+    assert "1 Jan 2030 is still to come" in await private_chat.ask("ceasefire on 1 January 2030")

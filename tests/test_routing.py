@@ -1,9 +1,8 @@
 """Routing questions to intents and channels: English and Ukrainian, typos, orders, periods."""
 
-from dataclasses import replace
-
 # ruff: noqa: RUF001 (Ukrainian text and apostrophes are the point of these tests)
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 import storage
 from language import routing
 from language.routing import Intent, Period, Router, route, word_similarity
+from language.time_phrases import DaySpec
 from storage.channel_writes import create_channel
 from storage.models import Actor
 
@@ -105,9 +105,10 @@ QUESTIONS = [
     ("any updates?", P, (), 7),
     ("what's new?", P, (), 7),
     ("що нового?", P, (), 7),
+    # greetings are answered like /start (see CALENDAR_QUESTIONS for help and status)
+    ("hello", Intent.GREETING, (), None),
+    ("привіт", Intent.GREETING, (), None),
     # nothing to go on
-    ("hello", N, (), None),
-    ("привіт", N, (), None),
     ("what's the weather like?", N, (), None),
     ("summer holidays", N, (), None),
     ("", N, (), None),
@@ -206,6 +207,134 @@ def test_period_start_in_local_time(period, start) -> None:
 )  # fmt: skip
 def test_period_labels(period, label) -> None:
     assert period.label == label
+
+
+KYIV = ZoneInfo("Europe/Kyiv")
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday; 14:00 in Kyiv
+W, AT, U = Intent.CHANGES_IN_PERIOD, Intent.STATUS_AT, Intent.UNREADABLE_TIME
+G, H, OV = Intent.GREETING, Intent.HELP, Intent.OVERVIEW
+
+
+def kyiv(day: str) -> datetime:
+    """Local midnight in Kyiv of an ISO date."""
+    return datetime.fromisoformat(day).replace(tzinfo=KYIV)
+
+
+# question, intent, channels, and what it resolves to at NOW in Kyiv: a window (start, end or
+# None for "until now"), the day a status is asked for, the phrase the bot cannot read, or the
+# words it searches for.
+CALENDAR_QUESTIONS = [
+    # named months: the latest one that has begun
+    ("what happened in November?", W, (), (kyiv("2026-11-01"), kyiv("2026-12-01"))),
+    ("що сталося в листопаді?", W, (), (kyiv("2026-11-01"), kyiv("2026-12-01"))),
+    ("у листопаді", W, (), (kyiv("2026-11-01"), kyiv("2026-12-01"))),
+    ("what changed in December", W, (), (kyiv("2025-12-01"), kyiv("2026-01-01"))),
+    ("зміни у грудні", W, (), (kyiv("2025-12-01"), kyiv("2026-01-01"))),
+    ("what changed in Novmber", W, (), (kyiv("2026-11-01"), kyiv("2026-12-01"))),
+    ("news in May", W, (), (kyiv("2026-05-01"), kyiv("2026-06-01"))),
+    ("exchanges in October 2025", W, "exchanges", (kyiv("2025-10-01"), kyiv("2025-11-01"))),
+    ("обмін полоненими у жовтні", W, "exchanges", (kyiv("2026-10-01"), kyiv("2026-11-01"))),
+    ("what happened in 2025", W, (), (kyiv("2025-01-01"), kyiv("2026-01-01"))),
+    ("що змінилося у 2025 році", W, (), (kyiv("2025-01-01"), kyiv("2026-01-01"))),
+    # since a weekday or a date
+    ("since Monday?", W, (), (kyiv("2026-11-23"), None)),
+    ("what changed since tuesday", W, (), (kyiv("2026-11-24"), None)),
+    ("з понеділка", W, (), (kyiv("2026-11-23"), None)),
+    ("що нового з п'ятниці", W, (), (kyiv("2026-11-20"), None)),
+    ("ceasefire news since Sunday", W, "ceasefire", (kyiv("2026-11-22"), None)),
+    ("since 3 March", W, (), (kyiv("2026-03-03"), None)),
+    ("since March 3rd", W, (), (kyiv("2026-03-03"), None)),
+    ("з 3 березня", W, (), (kyiv("2026-03-03"), None)),
+    ("зміни з 1 листопада", W, (), (kyiv("2026-11-01"), None)),
+    ("since 25 December", W, (), (kyiv("2025-12-25"), None)),
+    ("exchanges since 2026-03-03", W, "exchanges", (kyiv("2026-03-03"), None)),
+    ("news from 10.11.2026", W, (), (kyiv("2026-11-10"), None)),
+    ("since March", W, (), (kyiv("2026-03-01"), None)),
+    ("з березня", W, (), (kyiv("2026-03-01"), None)),
+    ("what happened on Monday", W, (), (kyiv("2026-11-23"), kyiv("2026-11-24"))),
+    ("what happened on 3 March", W, (), (kyiv("2026-03-03"), kyiv("2026-03-04"))),
+    # hours
+    ("last 48 hours", W, (), (NOW - timedelta(hours=48), None)),
+    ("за останні 48 годин", W, (), (NOW - timedelta(hours=48), None)),
+    ("what changed in the last hour", W, (), (NOW - timedelta(hours=1), None)),
+    ("aid in the past 12 hours", W, "aid", (NOW - timedelta(hours=12), None)),
+    # the status in force on a day
+    ("what was the ceasefire status on 1 March?", AT, "ceasefire", date(2026, 3, 1)),
+    ("стан перемир'я на 1 березня", AT, "ceasefire", date(2026, 3, 1)),
+    ("ceasefire on 2025-03-01", AT, "ceasefire", date(2025, 3, 1)),
+    ("exchanges 1 January 2025", AT, "exchanges", date(2025, 1, 1)),
+    ("обмін полоненими станом на 15 серпня", AT, "exchanges", date(2026, 8, 15)),
+    ("what was the status on 1 March", AT, (), date(2026, 3, 1)),
+    ("статус на 1 березня 2025 року", AT, (), date(2025, 3, 1)),
+    # help, the overview and greetings, answered like /help, /status and /start
+    ("help", H, (), None),
+    ("help?", H, (), None),
+    ("допомога", H, (), None),
+    ("what can you do?", H, (), None),
+    ("що ти вмієш?", H, (), None),
+    ("status", OV, (), None),
+    ("статус", OV, (), None),
+    ("what's the status?", OV, (), None),
+    ("загальний стан", OV, (), None),
+    ("hi there", G, (), None),
+    ("good morning", G, (), None),
+    ("добрий день", G, (), None),
+    ("вітаю!", G, (), None),
+    # what cannot be read is said, never replaced by another window
+    ("since 31 February", U, (), "31 february"),
+    ("з 45 березня", U, (), "45 березня"),
+    ("since the war began", U, (), "since the war began"),
+    ("ceasefire since then", U, "ceasefire", "since then"),
+    ("what changed in the last 5 minutes", U, (), "last 5 minutes"),
+    ("за останні 10 хвилин", U, (), "останні 10 хвилин"),
+    ("status on 2025-13-01", U, (), "2025-13-01"),
+    # words that name no channel: searched for
+    ("Qatar", N, (), ("qatar",)),
+    ("what about Qatar?", N, (), ("qatar",)),
+    ("Катар", N, (), ("катар",)),
+    ("any word from Istanbul", N, (), ("word", "istanbul")),
+    # a greeting or "help" beside a channel asks about the channel
+    ("hello, any news on the ceasefire?", S, "ceasefire", None),
+    ("гуманітарна допомога", S, "aid", None),
+    ("may I ask about the ceasefire", S, "ceasefire", None),
+]
+
+
+def test_the_calendar_table_is_big_enough() -> None:
+    assert len(CALENDAR_QUESTIONS) >= 40
+    assert sum(any("\u0400" <= ch <= "\u04ff" for ch in q) for q, *_ in CALENDAR_QUESTIONS) >= 20
+
+
+@pytest.mark.parametrize(("question", "intent", "expected", "resolved"), CALENDAR_QUESTIONS)
+def test_calendar_questions_route(channels, question, intent, expected, resolved) -> None:
+    found = Router(channels).route(question)
+    assert found.intent is intent
+    wanted = (expected,) if isinstance(expected, str) else expected
+    assert tuple(match.slug for match in found.channels) == wanted
+    if intent is W:
+        assert (found.period.start(NOW, KYIV), found.period.end(NOW, KYIV)) == resolved
+    elif intent is AT:
+        assert found.at.resolve(NOW.astimezone(KYIV).date()) == resolved
+    elif intent is U:
+        assert found.unreadable == resolved
+    elif intent is N:
+        assert found.words == resolved
+    else:
+        assert found.period is None and found.at is None
+
+
+@pytest.mark.parametrize(
+    ("spec", "today", "day"),
+    [
+        (DaySpec(29, 2), date(2026, 11, 24), date(2024, 2, 29)),
+        (DaySpec(24, 11), date(2026, 11, 24), date(2026, 11, 24)),
+        (DaySpec(25, 11), date(2026, 11, 24), date(2025, 11, 25)),
+        (DaySpec(weekday=1), date(2026, 11, 24), date(2026, 11, 24)),
+        (DaySpec(weekday=2), date(2026, 11, 24), date(2026, 11, 18)),
+    ],
+)
+def test_days_without_a_year_are_the_latest_that_has_come(spec, today, day) -> None:
+    assert spec.resolve(today) == day
 
 
 def test_one_router_serves_channels_until_their_names_or_keywords_change(db) -> None:

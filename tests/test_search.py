@@ -1,4 +1,5 @@
 """/search: FTS5 over every summary and note, newest first, matches in bold, hostile input."""
+# ruff: noqa: RUF001 (Ukrainian word forms)
 
 from datetime import UTC, datetime
 
@@ -61,10 +62,11 @@ async def test_seeded_statuses_are_searchable_and_ranked(private_chat: Chat) -> 
 
 
 async def test_index_follows_new_entries_and_ukrainian_words(db, private_chat: Chat) -> None:
-    assert "Nothing matches" in await private_chat.ask("/search обмін")
+    assert "Nothing matches" in await private_chat.ask("/search неділю")
     add(db, "exchanges", "Обмін полоненими відбувся в неділю", day(23))
     reply = await private_chat.ask("/search ОБМІН")
     assert "<b>Обмін</b> полоненими" in reply
+    assert "<b>неділю</b>" in await private_chat.ask("/search неділю")
 
 
 async def test_stored_html_is_escaped_before_marking(db, private_chat: Chat) -> None:
@@ -128,19 +130,77 @@ async def test_archived_channels_are_not_searched(db, private_chat: Chat) -> Non
 
 
 def test_search_migration_indexes_existing_history(tmp_path, frozen_time) -> None:
-    import sqlite3
-
-    from sqlite_utils import Database
-
-    from storage.migrations import migrations
+    from tests.old_schema import old_database
 
     path = tmp_path / "old.db"
-    old = Database(sqlite3.connect(path))
-    migrations.apply(old, stop_before="m030_search")
-    storage.seed_if_empty(old)
-    old.close()
+    old_database(path, stop_before="m030_search").close()
     db = storage.open_database(path)  # applies m030_search to a database with history
     results = storage.search_entries(db, "putin", 10)
     assert results.total == 1 and results.hits[0].channel_slug == "summit"
     add(db, "summit", "Putin again", day(2))
     assert storage.search_entries(db, "putin", 10).total == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "stored", "marked"),
+    [
+        ("полонені", "Обмін полоненими відбувся", "Обмін <b>полоненими</b> відбувся"),
+        ("обмін", "Переговори щодо обміну тривають", "щодо <b>обміну</b> тривають"),
+        ("коридори", "Відкрито коридор для евакуації", "Відкрито <b>коридор</b> для"),
+        ("евакуація", "Відкрито коридор для евакуації", "для <b>евакуації</b>"),
+        ("перемир'я", "Про перемир’я домовилися", "Про <b>перемир’я</b> домовилися"),
+        ("зустрічі лідерів", "Зустріч лідери не планують", "<b>Зустріч</b> <b>лідери</b>"),
+    ],
+)
+async def test_ukrainian_word_forms_find_each_other(db, private_chat, query, stored, marked):
+    add(db, "aid", stored, day(12), kind="note")
+    reply = await private_chat.ask(f"/search {query}")
+    assert "12 Nov 2026 · 📌 note: " in reply and marked in reply
+
+
+async def test_a_ukrainian_form_does_not_find_a_different_word(db, private_chat: Chat) -> None:
+    add(db, "aid", "Обмеження на в'їзд конвоїв", day(12))
+    reply = await private_chat.ask("/search обмін")
+    assert "1 match," in reply and "Обмеження" not in reply
+
+
+async def test_translations_are_searched_and_shown_when_they_matched(db, private_chat) -> None:
+    entry = add(db, "aid", "Convoy reached Kherson", day(14))
+    storage.translate_entry(db, entry_id=entry.id, text="Конвой дістався Херсона", actor=EDITOR)
+    reply = await private_chat.ask("/search херсон")
+    assert "14 Nov 2026 · status: Конвой дістався <b>Херсона</b>" in reply
+    assert "<b>Kherson</b>" in await private_chat.ask("/search kherson")
+
+
+async def test_seeded_statuses_are_found_in_ukrainian(private_chat: Chat) -> None:
+    reply = await private_chat.ask("/search полонених")
+    assert "Nothing matches" in reply  # the seeded exchanges summary speaks of обміни only
+    reply = await private_chat.ask("/search обмінів")
+    assert "<b>Detainee swaps and prisoner releases</b> · /exchanges" in reply
+    assert "Епізодичні <b>обміни</b>" in reply
+
+
+def test_word_form_migration_indexes_existing_history(tmp_path, frozen_time) -> None:
+    from tests.old_schema import old_database
+
+    path = tmp_path / "old.db"
+    old = old_database(path, stop_before="m070_bilingual")
+    summit = old.execute("SELECT id FROM channels WHERE slug = 'summit'").fetchone()[0]
+    old.execute(
+        "INSERT INTO status_history (channel_id, kind, phase, summary, source_grade, changed_at, "
+        "recorded_at, actor_name) VALUES (?, 'note', 'stalled', ?, 'unconfirmed', ?, ?, 'Olena')",
+        [
+            summit,
+            "Зеленський чекає зустрічі з Путіним",
+            "2026-11-02T09:00:00+00:00",
+            "2026-11-02T09:00:00+00:00",
+        ],
+    )
+    old.conn.commit()
+    old.close()
+    db = storage.open_database(path)
+    results = storage.search_entries(db, "путін зустріч", 10)
+    assert [hit.entry.summary for hit in results.hits] == ["Зеленський чекає зустрічі з Путіним"]
+    assert results.hits[0].entry.summary_language == "uk"
+    # The seeded statuses got their Ukrainian summaries, searchable too.
+    assert storage.search_entries(db, "відхилив", 10).hits[0].channel_slug == "summit"

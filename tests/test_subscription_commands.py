@@ -213,7 +213,11 @@ async def test_digestnow_for_admins_only(running_app, api, db) -> None:
 
 async def test_the_job_sends_due_digests_in_the_background(running_app, api, db) -> None:
     job = jobs.install(running_app)
-    assert sorted(j.name for j in running_app.job_queue.jobs()) == ["alerts", "digests"]
+    assert sorted(j.name for j in running_app.job_queue.jobs()) == [
+        "alerts",
+        "digests",
+        "publishing",
+    ]
     assert job.job.trigger.interval == timedelta(seconds=jobs.TICK_SECONDS)
     add_subscriber(db, 501, now=datetime(2026, 11, 24, 3, tzinfo=UTC))  # due at 06:00 today
     set_status(db, "aid", "negotiating", "news")

@@ -34,6 +34,7 @@ from storage.values import (
     SourceUrl,
     Summary,
     Title,
+    TitleUk,
     excerpt,
 )
 
@@ -157,6 +158,7 @@ class NewChannelInput(BaseModel):
 
     slug: ChannelSlug
     title: Title
+    title_uk: TitleUk | None = None
     aliases: list[ChannelSlug] = []
 
     @field_validator("aliases", mode="before")
@@ -178,20 +180,19 @@ class NewChannelInput(BaseModel):
 
 
 class TitleInput(BaseModel):
-    """/renamechannel: the new title, by the same rule as /addchannel's."""
+    """/renamechannel: the new title(s), by the same rules as /addchannel's."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    title: Title
+    title: Title | None = None
+    title_uk: TitleUk | None = None
 
 
-def title_problem(title: str) -> str | None:
-    """Why a channel title is unusable, or None when it is fine."""
-    try:
-        TitleInput(title=title)
-    except ValidationError as error:
-        return " ".join(problems(error))
-    return None
+def split_titles(typed: str) -> tuple[str, str | None]:
+    """ "English title | Українська назва" as typed: the English part and the Ukrainian one
+    (None when there is no "|"; "" when the bar has nothing after it)."""
+    english, bar, ukrainian = typed.partition("|")
+    return english.strip(), ukrainian.strip() if bar else None
 
 
 def near_grade(word: str, cutoff: int = _TYPO_AFTER_LINK) -> str | None:

@@ -11,7 +11,7 @@ import storage
 from bot.auth import actor_of, admin_only
 from bot.command_menu import builtin_names, publish_menu
 from bot.context import BotContext
-from bot.editing.validation import NewChannelInput, problems, rules, title_problem
+from bot.editing.validation import NewChannelInput, TitleInput, problems, rules, split_titles
 from bot.handlers.status_changes import command_rest
 from bot.replies import reply
 from render.formatting import bold, phase_badge, text
@@ -19,8 +19,14 @@ from render.formatting import bold, phase_badge, text
 log = logging.getLogger(__name__)
 
 ADD_USAGE = (
-    "Type <code>/addchannel &lt;slug&gt; &lt;title&gt; [/alias ...]</code>, e.g.\n"
-    "<code>/addchannel energy Energy infrastructure truce /grid /power</code>"
+    "Type <code>/addchannel &lt;slug&gt; &lt;title&gt; [| Ukrainian title] [/alias ...]</code>, "
+    "e.g.\n<code>/addchannel energy Energy infrastructure truce /grid /power</code>\n"
+    "<code>/addchannel energy Energy infrastructure truce | Енергетичне перемир'я /grid</code>"
+)
+RENAME_USAGE = (
+    "Type <code>/renamechannel &lt;slug&gt; &lt;new title&gt;</code>, "
+    "<code>/renamechannel &lt;slug&gt; &lt;new title&gt; | &lt;Ukrainian title&gt;</code> or "
+    "<code>/renamechannel &lt;slug&gt; | &lt;Ukrainian title&gt;</code>."
 )
 PLACEHOLDER = "New channel; no update recorded yet."
 _ALIASES = re.compile(r"(?:\s+/\S+)*\s*$")
@@ -59,12 +65,14 @@ async def _channel_arg(
 async def add_channel(update: Update, context: BotContext) -> None:
     """Add a channel readers can follow."""
     slug, _, rest = command_rest(update).partition(" ")
-    title = _ALIASES.sub("", rest.strip())
-    aliases = rest[len(title) :].split()
+    titles = _ALIASES.sub("", rest.strip())
+    aliases = rest.strip()[len(titles) :].split()
+    title, title_uk = split_titles(titles)
     found = rules(context.db, builtin_names(context.application))
     try:
         data = NewChannelInput.model_validate(
-            {"slug": slug, "title": title, "aliases": aliases}, context=found
+            {"slug": slug, "title": title, "title_uk": title_uk, "aliases": aliases},
+            context=found,
         )
     except ValidationError as error:
         listed = "\n".join(f"• {text(problem)}" for problem in problems(error))
@@ -72,35 +80,52 @@ async def add_channel(update: Update, context: BotContext) -> None:
         return
     phase = found.ladder.get("proposed") or found.ladder.phases[0]
     storage.create_channel(
-        context.db, slug=data.slug, title=data.title, aliases=data.aliases,
-        keywords=sorted({data.slug, *data.aliases}), phase=phase.slug, summary=PLACEHOLDER,
-        actor=actor_of(update),
+        context.db, slug=data.slug, title=data.title, title_uk=data.title_uk,
+        aliases=data.aliases, keywords=sorted({data.slug, *data.aliases}), phase=phase.slug,
+        summary=PLACEHOLDER, actor=actor_of(update),
     )  # fmt: skip
     log.info("channel %s added by user %s", data.slug, actor_of(update).id)
     also = f" (also {', '.join(f'/{a}' for a in data.aliases)})" if data.aliases else ""
+    ukrainian = f" ({bold(data.title_uk)})" if data.title_uk else ""
     await reply(
         update,
-        f"🆕 Added {bold(data.title)}: readers can send /{data.slug}{also} now. It shows "
-        f"{phase_badge(phase)} with a placeholder until you send "
+        f"🆕 Added {bold(data.title)}{ukrainian}: readers can send /{data.slug}{also} now. "
+        f"It shows {phase_badge(phase)} with a placeholder until you send "
         f"<code>/set {data.slug} &lt;phase&gt; &lt;summary&gt;</code>." + await _republish(context),
     )
 
 
 @admin_only
 async def rename_channel(update: Update, context: BotContext) -> None:
-    """Give a channel a new title: /renamechannel aid New title."""
-    usage = "Type <code>/renamechannel &lt;slug&gt; &lt;new title&gt;</code>."
-    channel = await _channel_arg(update, context, usage, archived=None)
+    """Give a channel a new title: /renamechannel aid New title | Нова назва."""
+    channel = await _channel_arg(update, context, RENAME_USAGE, archived=None)
     if channel is None:
         return
-    title = command_rest(update).partition(" ")[2].strip()
-    problem = title_problem(title)
-    if problem:
-        await reply(update, f"Nothing was changed: {text(problem)}\n{usage}")
+    title, title_uk = split_titles(command_rest(update).partition(" ")[2])
+    if title_uk is not None and not title and not title_uk:
+        await reply(update, f"Nothing was changed: no title after the channel.\n{RENAME_USAGE}")
         return
-    storage.rename_channel(context.db, channel_id=channel.id, title=title, actor=actor_of(update))
+    try:
+        # Without a bar the English title is required, as before; with one, either may be left
+        # out to keep it (but not given empty: "| " alone says nothing).
+        fields = {"title": title} if title_uk is None else {"title": title or None}
+        data = TitleInput.model_validate({**fields, "title_uk": title_uk or None})
+    except ValidationError as error:
+        listed = " ".join(problems(error))
+        await reply(update, f"Nothing was changed: {text(listed)}\n{RENAME_USAGE}")
+        return
+    storage.rename_channel(
+        context.db, channel_id=channel.id, title=data.title, title_uk=data.title_uk,
+        actor=actor_of(update),
+    )  # fmt: skip
     log.info("channel %s renamed by user %s", channel.slug, actor_of(update).id)
-    message = f"✏️ Renamed /{channel.slug}: {bold(channel.title)} → {bold(title)}"
+    changes = []
+    if data.title is not None:
+        changes.append(f"{bold(channel.title)} → {bold(data.title)}")
+    if data.title_uk is not None:
+        before = bold(channel.title_uk) if channel.title_uk else "—"
+        changes.append(f"Ukrainian: {before} → {bold(data.title_uk)}")
+    message = f"✏️ Renamed /{channel.slug}: " + "; ".join(changes)
     await reply(update, message + await _republish(context))
 
 

@@ -1,19 +1,23 @@
 """/<channel> for every channel and alias, /history, and the reply to unknown commands."""
 
+import re
+from datetime import date, datetime
+
 from sqlite_utils import Database
 from telegram import Message, MessageEntity, Update
 from telegram.ext import filters
 
 import storage
-from bot.chats import is_private
+from bot.chats import is_private, texts_for
 from bot.command_menu import builtin_names
 from bot.context import BotContext
-from bot.pages import HISTORY_DEFAULT, channel_page, history_page, send_page
+from bot.pages import HISTORY_DEFAULT, channel_page, history_page, send_page, status_at_html
 from bot.replies import reply
 from language.suggestions import closest
 from render.formatting import quoted, text, typed
 
 HISTORY_MAX = 50
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _command_of(message: Message | None, bot_username: str) -> tuple[str, bool] | None:
@@ -90,8 +94,9 @@ async def history(update: Update, context: BotContext) -> None:
     if not args or len(args) > 2:
         await reply(
             update,
-            "Tell me which channel, and optionally how many changes (1 to 50), e.g. "
-            f"<code>/history ceasefire 5</code>.\nChannels: {_channel_choices(context)}",
+            "Tell me which channel, and optionally how many changes (1 to 50) or a day, e.g. "
+            "<code>/history ceasefire 5</code> or <code>/history ceasefire 2025-03-01</code>.\n"
+            f"Channels: {_channel_choices(context)}",
         )
         return
     try:
@@ -100,6 +105,9 @@ async def history(update: Update, context: BotContext) -> None:
         await reply(update, _unknown_channel(context, args[0], "/history {} 5"))
         return
     limit = HISTORY_DEFAULT
+    if len(args) == 2 and _ISO_DAY.match(args[1]):
+        await _history_at(update, context, channel, args[1])
+        return
     if len(args) == 2:
         if not args[1].isdigit() or not 1 <= int(args[1]) <= HISTORY_MAX:
             await reply(
@@ -110,6 +118,26 @@ async def history(update: Update, context: BotContext) -> None:
             return
         limit = int(args[1])
     await send_page(update, history_page(context, channel, limit))
+
+
+async def _history_at(
+    update: Update, context: BotContext, channel: storage.Channel, typed: str
+) -> None:
+    """/history ceasefire 2025-03-01: the status in force on that day."""
+    _ = texts_for(update, context)
+    today = datetime.now(context.settings.zone).date()
+    try:
+        day = date.fromisoformat(typed)
+    except ValueError:
+        day = None
+    if day is None or day > today:
+        await reply(
+            update,
+            _("{day} is not a day that has passed; give one like "
+              "<code>/history {slug} 2025-03-01</code>.", day=quoted(typed), slug=channel.slug),
+        )  # fmt: skip
+        return
+    await reply(update, status_at_html(context, [channel], day, _))
 
 
 def _unknown_channel(context: BotContext, name: str, example: str) -> str:

@@ -13,16 +13,20 @@ from telegram.ext import ConversationHandler
 
 import storage
 from bot.auth import admin_only
+from bot.chats import texts_for
 from bot.context import BotContext
 from bot.editing.validation import split_tail
 from bot.handlers.status_changes import GUIDED_DRAFT as DRAFT
+from bot.handlers.status_changes import GUIDED_TRANSLATION as SAVED
 from bot.handlers.status_changes import save_and_echo, validated
+from bot.handlers.translations import save_translation, translation_problem
 from bot.replies import reply
-from render.formatting import bold, phase_badge
+from render.formatting import bold, phase_badge, text
+from render.translations import translation_prompt
 
 log = logging.getLogger(__name__)
 
-CHANNEL, PHASE, SUMMARY = range(3)
+CHANNEL, PHASE, SUMMARY, TRANSLATION = range(4)
 TIMEOUT_SECONDS = 300
 _CHANNEL_DATA = re.compile(r"^set:c:(\d{1,12})$")
 _PHASE_DATA = re.compile(r"^set:p:(\d{1,12}):([a-z0-9_]{1,40})$")
@@ -112,8 +116,49 @@ async def write_summary(update: Update, context: BotContext) -> int | None:
     valid = await validated(update, context, {**draft, **split_tail(message.text)}, SUMMARY_USAGE)
     if valid is None:
         return None
-    await save_and_echo(update, context, valid)
+    _ = texts_for(update, context)
+    entry = await save_and_echo(update, context, valid, lambda e: translation_prompt(_, e))
     context.user_data.pop(DRAFT, None)
+    context.user_data[SAVED] = entry.id
+    return TRANSLATION
+
+
+@admin_only
+async def write_translation(update: Update, context: BotContext) -> int | None:
+    """The summary in the other language (the last, optional step): save it, or ask again."""
+    _ = texts_for(update, context)
+    entry_id, message = context.user_data.get(SAVED), update.effective_message
+    entry = _saved_entry(context, entry_id)
+    if entry is None or message is None or message.text is None:
+        context.user_data.pop(SAVED, None)
+        await reply(update, _("That entry changed in the meantime, so nothing was added."))
+        return ConversationHandler.END
+    problem = translation_problem(_, entry, message.text)
+    if problem is not None:
+        await reply(update, _("{problem} Send it again, or /skip.", problem=text(problem)))
+        return None
+    channel = next(c for c in storage.list_channels(context.db) if c.id == entry.channel_id)
+    await save_translation(update, context, channel, entry, message.text)
+    context.user_data.pop(SAVED, None)
+    return ConversationHandler.END
+
+
+def _saved_entry(context: BotContext, entry_id: int | None) -> storage.StatusEntry | None:
+    """The entry the form saved, if it is still its channel's latest (not undone or followed)."""
+    if entry_id is None:
+        return None
+    for channel in storage.list_channels(context.db):
+        latest = storage.history(context.db, channel.id, 1)
+        if latest and latest[0].id == entry_id:
+            return latest[0]
+    return None
+
+
+async def skip(update: Update, context: BotContext) -> int:
+    """/skip: finish the guided /set without the other language's text."""
+    _ = texts_for(update, context)
+    context.user_data.pop(SAVED, None)
+    await reply(update, _("Done: saved without a translation. /translate adds one later."))
     return ConversationHandler.END
 
 
@@ -121,6 +166,9 @@ async def cancel(update: Update, context: BotContext) -> int:
     """Stop the guided /set without changing anything."""
     context.user_data.pop(DRAFT, None)
     words = "Cancelled; nothing was changed."
+    if context.user_data.pop(SAVED, None) is not None:
+        _ = texts_for(update, context)
+        words = _("Done: the status is saved, without a translation.")
     if update.callback_query is not None:
         await update.callback_query.answer()
         await update.callback_query.edit_message_text(words)
@@ -138,6 +186,14 @@ async def timed_out(update: Update, context: BotContext) -> None:
     """The admin walked away: say so, so a late summary is not mistaken for saved."""
     context.user_data.pop(DRAFT, None)
     minutes = TIMEOUT_SECONDS // 60
+    if context.user_data.pop(SAVED, None) is not None:
+        _ = texts_for(update, context)
+        await reply(
+            update,
+            _("⌛ The guided /set timed out after {minutes} minutes; the status is saved "
+              "without a translation (/translate adds one).", minutes=minutes),
+        )  # fmt: skip
+        return
     await reply(
         update, f"⌛ The guided /set timed out after {minutes} minutes; nothing was changed."
     )

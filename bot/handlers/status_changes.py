@@ -1,6 +1,7 @@
 """/set, /note, /confirm and /undo: admins keep the briefing current in one short command."""
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +31,8 @@ NOTE_USAGE = (
 GRADE_HINT = "Grades: official, mediator, media, unconfirmed."
 # Where the guided /set keeps its choices (user_data); a one-line /set discards them.
 GUIDED_DRAFT = "guided_set"
+# The entry a guided /set saved and now asks the other language's text for.
+GUIDED_TRANSLATION = "guided_set_translation"
 
 
 def command_rest(update: Update) -> str:
@@ -59,16 +62,27 @@ async def validated(
         return None
 
 
-async def save_and_echo(update: Update, context: BotContext, data: UpdateInput) -> None:
-    """Write a validated update and show it the way readers now see it."""
+async def save_and_echo(
+    update: Update,
+    context: BotContext,
+    data: UpdateInput,
+    after: Callable[[storage.StatusEntry], str] | None = None,
+) -> storage.StatusEntry:
+    """Write a validated update and show it the way readers now see it.
+
+    `after` adds a paragraph about the saved entry to the same message (the guided /set's
+    request for the other language's text).
+    """
     db = context.db
     entry = apply_update(db, data, actor_of(update))
     status = storage.channel_status(db, storage.find_channel(db, data.channel))
     log.info("%s on %s by user %s", entry.kind, data.channel, entry.actor_id)
     if entry.kind == "note":
-        await reply(update, note_echo(status, entry))
+        html = note_echo(status, entry)
     else:
-        await reply(update, status_echo(status, storage.phase_ladder(db)))
+        html = status_echo(status, storage.phase_ladder(db))
+    await reply(update, html if after is None else f"{html}\n\n{after(entry)}")
+    return entry
 
 
 @admin_only
@@ -81,6 +95,7 @@ async def set_status(update: Update, context: BotContext) -> None:
     channel, phase, tail = parts
     # A half-finished guided form must not turn the admin's next message into a summary.
     context.user_data.pop(GUIDED_DRAFT, None)
+    context.user_data.pop(GUIDED_TRANSLATION, None)
     data = {"channel": channel, "phase": phase, **split_tail(tail)}
     valid = await validated(update, context, data, SET_USAGE)
     if valid is not None:
