@@ -43,7 +43,7 @@ bench: $(STAMP)
 
 # Small sizes, once: fails only if a benchmark crashes or its own checks fail; writes nothing.
 bench-quick: $(STAMP)
-	$(BIN)/python -m bench.run --quick
+	$(BIN)/python -m bench.run --quick --report
 
 # Refresh the Ukrainian catalog after changing any text readers see, then translate the new
 # entries in language/locales/uk/LC_MESSAGES/messages.po (tests fail while any is missing).
