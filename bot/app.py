@@ -41,18 +41,21 @@ from bot.handlers import (
     export,
     guided_set,
     help,
+    inbox,
     inline,
     language,
     navigation,
     publishing,
     questions,
     search,
+    sources,
     status,
     status_changes,
     subscriptions,
     timeline,
     translations,
 )
+from bot.jobs import sources as source_jobs
 from bot.jobs import status_page
 from bot.reply_cache import CACHE_KEY, ReplyCache
 from bot.telegram_bot import BackchannelBot
@@ -79,6 +82,7 @@ def build_application(
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
+        .post_shutdown(source_jobs.shutdown)
         .post_stop(_post_stop)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
@@ -132,12 +136,17 @@ def _handlers(db: Database) -> list[BaseHandler]:
     The catch-alls at the end therefore see just what no command took. /help lists the
     commands in this order (admin ones only to admins).
     """
-    return [
+    channel_command = channels.ChannelCommand(db)
+    handlers = [
+        # A post an admin forwards in private goes to the inbox, never runs as a command or
+        # question; readers' forwards are answered as questions (see inbox.forwarded).
+        MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED, inbox.forwarded),
         # Channel commands and questions are most of what readers send, so they come before
         # the thirty-odd built-in commands PTB would otherwise try one by one. They cannot
-        # take anything meant for those: channel names are never built-in names, and
+        # take anything meant for those: channel names are never built-in names (and a
+        # database restored before that rule cannot hide one: see `reserved` below), and
         # questions are plain text, which only an open guided /set form wants first.
-        MessageHandler(channels.ChannelCommand(db), channels.channel_or_unknown),
+        MessageHandler(channel_command, channels.channel_or_unknown),
         _guided_set(),
         MessageHandler(filters.TEXT & ~filters.COMMAND, questions.question),
         # Reader commands.
@@ -177,6 +186,10 @@ def _handlers(db: Database) -> list[BaseHandler]:
         CommandHandler("digestnow", digest_admin.digestnow),
         CommandHandler("publish", publishing.publish),
         CommandHandler("export", export.export_history),
+        CommandHandler("sources", sources.list_sources),
+        CommandHandler("source", sources.source),
+        CommandHandler("inbox", inbox.inbox),
+        CallbackQueryHandler(inbox.button, pattern=f"^{inbox.PREFIX}:"),
         # Unknown commands get suggestions; also answers a channel command whose channel
         # appeared between the filter's check and now.
         MessageHandler(filters.COMMAND, channels.channel_or_unknown),
@@ -186,6 +199,8 @@ def _handlers(db: Database) -> list[BaseHandler]:
         # Inline mode (@Bot ceasefire in any chat); only inline queries reach it.
         InlineQueryHandler(inline.inline_query),
     ]
+    channel_command.reserved = command_names(handlers)
+    return handlers
 
 
 def _guided_set() -> ConversationHandler:
@@ -201,6 +216,8 @@ def _guided_set() -> ConversationHandler:
             entry_points=[
                 CommandHandler("set", guided_set.start, filters=bare_set),
                 CallbackQueryHandler(guided_set.pick_channel, pattern=r"^set:c:"),
+                # The inbox's ✏️ Update phase: the same form, the item's source filled in.
+                CallbackQueryHandler(inbox.update_phase, pattern=rf"^{inbox.PREFIX}:u:"),
             ],
             states={
                 guided_set.CHANNEL: [

@@ -16,10 +16,19 @@ from telegram.ext import Application
 
 import storage
 from bot.app import build_application
-from bot.cli import admin_commands, digest_commands, failures, report_commands, site_commands
+from bot.cli import (
+    admin_commands,
+    digest_commands,
+    failures,
+    report_commands,
+    site_commands,
+    source_commands,
+)
 from bot.cli.console import run_console
 from bot.config import ConfigError, Settings, load_settings
+from bot.heap import freeze_startup_heap
 from bot.jobs import scheduling as digest_jobs
+from bot.jobs import sources as source_jobs
 from bot.logs import configure_logging
 from storage.backup import BackupError, backup_database
 
@@ -52,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     report_commands.add_parsers(commands)
     admin_commands.add_commands(commands)
     digest_commands.add_parser(commands)
+    source_commands.add_parser(commands)
     site_commands.add_parser(commands)
     return parser
 
@@ -66,6 +76,8 @@ def _serve(settings: Settings, *, webhook: bool) -> int:
     storage.seed_if_empty(db)
     application = build_application(settings, db)
     digest_jobs.install(application)
+    source_jobs.install(application)
+    freeze_startup_heap()
     try:
         if webhook:
             _run_webhook(settings, application)
@@ -152,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         return _one_line_on_failure(settings, admin_commands.run, args, settings)
     if args.command == "digest":
         return _one_line_on_failure(settings, digest_commands.run, args, settings)
+    if args.command == "sources":
+        return _one_line_on_failure(settings, source_commands.run, args, settings)
     if args.command in site_commands.COMMANDS:
         return _one_line_on_failure(settings, site_commands.run, args, settings)
     if serving:

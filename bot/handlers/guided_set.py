@@ -32,6 +32,9 @@ _CHANNEL_DATA = re.compile(r"^set:c:(\d{1,12})$")
 _PHASE_DATA = re.compile(r"^set:p:(\d{1,12}):([a-z0-9_]{1,40})$")
 CANCEL_BUTTON = InlineKeyboardButton("✖️ Cancel", callback_data="set:x")
 SUMMARY_USAGE = "Send the summary again (1 to 500 characters), or /cancel."
+# The inbox's Update phase button leaves the item's source here (source_url, source_label,
+# source_grade); the form uses it unless the admin types a source URL of their own.
+SOURCE_PREFILL = "guided_set_source"
 
 
 def _rows(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
@@ -47,6 +50,7 @@ def _active(context: BotContext, channel_id: int) -> storage.Channel | None:
 async def start(update: Update, context: BotContext) -> int:
     """Guided /set: buttons for the channel and the phase, then the summary."""
     context.user_data.pop(DRAFT, None)
+    context.user_data.pop(SOURCE_PREFILL, None)
     buttons = [
         InlineKeyboardButton(c.title, callback_data=f"set:c:{c.id}")
         for c in storage.list_channels(context.db)
@@ -65,6 +69,18 @@ async def pick_channel(update: Update, context: BotContext) -> int | None:
         if query is not None:
             await query.answer("That channel is no longer available; pick another one.")
         return None
+    context.user_data.pop(SOURCE_PREFILL, None)
+    return await offer_phases(update, context, channel)
+
+
+async def offer_phases(update: Update, context: BotContext, channel: storage.Channel) -> int:
+    """Answer the button and show the phase buttons of `channel` (the form's second step).
+
+    Also the way in from the inbox's Update phase button, which first puts the item's
+    source in `user_data[SOURCE_PREFILL]`.
+    """
+    query = update.callback_query
+    assert query is not None
     await query.answer()
     current = storage.channel_status(context.db, channel).phase
     buttons = [
@@ -93,12 +109,19 @@ async def pick_phase(update: Update, context: BotContext) -> int | None:
             await query.answer("That choice is no longer valid; send /set to start again.")
         return None
     await query.answer()
-    context.user_data[DRAFT] = {"channel": channel.slug, "phase": phase.slug}
+    prefill = context.user_data.get(SOURCE_PREFILL) or {}
+    context.user_data[DRAFT] = {**prefill, "channel": channel.slug, "phase": phase.slug}
+    source = (
+        f"\nSource from the inbox: {text(prefill['source_label'] or prefill['source_url'])} "
+        f"({text(prefill['source_grade'])}), unless you type another URL."
+        if prefill.get("source_url")
+        else ""
+    )
     await query.edit_message_text(
         f"{bold(channel.title)} → {phase_badge(phase)}.\n"
         "Now send the summary (1 to 500 characters), optionally followed by a source URL "
         "and a grade (official, mediator, media, unconfirmed). In a group, reply to this "
-        "message. /cancel stops."
+        f"message. /cancel stops.{source}"
     )
     return SUMMARY
 
@@ -113,12 +136,17 @@ async def write_summary(update: Update, context: BotContext) -> int | None:
             update, "That guided /set was closed, so nothing was saved. Send /set to start again."
         )
         return ConversationHandler.END
-    valid = await validated(update, context, {**draft, **split_tail(message.text)}, SUMMARY_USAGE)
+    typed = split_tail(message.text)
+    if typed["source_url"]:  # the admin's own source replaces the inbox item's
+        draft = {k: v for k, v in draft.items() if not k.startswith("source_")}
+    given = {key: value for key, value in typed.items() if value is not None}
+    valid = await validated(update, context, {**draft, **given}, SUMMARY_USAGE)
     if valid is None:
         return None
     _ = texts_for(update, context)
     entry = await save_and_echo(update, context, valid, lambda e: translation_prompt(_, e))
     context.user_data.pop(DRAFT, None)
+    context.user_data.pop(SOURCE_PREFILL, None)
     context.user_data[SAVED] = entry.id
     return TRANSLATION
 
@@ -165,6 +193,7 @@ async def skip(update: Update, context: BotContext) -> int:
 async def cancel(update: Update, context: BotContext) -> int:
     """Stop the guided /set without changing anything."""
     context.user_data.pop(DRAFT, None)
+    context.user_data.pop(SOURCE_PREFILL, None)
     words = "Cancelled; nothing was changed."
     if context.user_data.pop(SAVED, None) is not None:
         _ = texts_for(update, context)
@@ -185,6 +214,7 @@ async def use_buttons(update: Update, context: BotContext) -> None:
 async def timed_out(update: Update, context: BotContext) -> None:
     """The admin walked away: say so, so a late summary is not mistaken for saved."""
     context.user_data.pop(DRAFT, None)
+    context.user_data.pop(SOURCE_PREFILL, None)
     minutes = TIMEOUT_SECONDS // 60
     if context.user_data.pop(SAVED, None) is not None:
         _ = texts_for(update, context)
