@@ -85,7 +85,7 @@ class Digest:
 
 # Alerted changes of one chat, (entry id, when alerted), sorted: part of what makes a digest.
 _Marks = tuple[tuple[int, datetime], ...]
-_Key = tuple[frozenset[int] | None, int, str, bool, _Marks]
+_Key = tuple[frozenset[int] | None, int, str, bool, _Marks, int]
 # A rendered change line and its length in UTF-16 units (what Telegram counts).
 _Line = tuple[str, int]
 ALERTED = "🔔 alerted"
@@ -178,11 +178,13 @@ class DigestBuilder:
 
         `alerted` maps changes the chat already got an instant alert for to when it did; they
         stay in the digest, marked, so the digest remains the complete record of the day.
+        A digest cut short earlier (`parts_upto`) is built again up to where it read then.
         """
         channel_ids = None if subscriber.all_channels else subscriber.channel_ids
         first = subscriber.last_digest_at is None
         zone = subscriber.timezone
-        return self.build_for(channel_ids, subscriber.watermark, zone, first, alerted)
+        upto = subscriber.parts_upto if subscriber.parts_sent else None
+        return self.build_for(channel_ids, subscriber.watermark, zone, first, alerted, upto)
 
     def build_for(
         self,
@@ -191,14 +193,18 @@ class DigestBuilder:
         zone: str,
         first: bool = False,
         alerted: Mapping[int, datetime] | None = None,
+        upto: int | None = None,
     ) -> Digest:
-        """The digest of `channel_ids` (None: all) after `watermark`, dated in `zone`."""
+        """The digest of `channel_ids` (None: all) after `watermark` (up to `upto`), in `zone`."""
         if watermark < self.lowest:
             raise ValueError(f"watermark {watermark} is older than this builder's {self.lowest}")
+        end = self.upto if upto is None else max(min(upto, self.upto), watermark)
         marks = (
-            tuple(sorted((i, at) for i, at in alerted.items() if i > watermark)) if alerted else ()
+            tuple(sorted((i, at) for i, at in alerted.items() if watermark < i <= end))
+            if alerted
+            else ()
         )
-        key = (channel_ids, min(watermark, self.upto), zone, first, marks)
+        key = (channel_ids, min(watermark, end), zone, first, marks, end)
         digest = self._digests.get(key)
         if digest is None:
             if len(self._digests) >= SHARED_DIGESTS:
@@ -220,29 +226,32 @@ class DigestBuilder:
         zone: str,
         first: bool,
         marks: _Marks,
+        end: int,
     ) -> Digest:
-        sections: list[tuple[int, int]] = []
+        sections: list[tuple[int, int, int]] = []
         count = 0
         for channel_id, ids in self._order:
             if channel_ids is not None and channel_id not in channel_ids:
                 continue
             start = bisect_right(ids, watermark)
-            if start < len(ids):
-                sections.append((channel_id, start))
-                count += len(ids) - start
+            stop = len(ids) if end == self.upto else bisect_right(ids, end)
+            if start < stop:
+                sections.append((channel_id, start, stop))
+                count += stop - start
         if not count:
             note = f"Nothing new in your channels {_since(first)}."
-            return Digest((f"{self._header(zone)}\n{note}",), 0, self.upto)
+            return Digest((f"{self._header(zone)}\n{note}",), 0, end)
         if marks:
-            return Digest(
-                tuple(self._join_marked(sections, count, zone, first, marks)), count, self.upto
-            )
-        channels = [cid for cid, _ in sections]
+            joined = self._join_marked(sections, count, zone, first, marks)
+            return Digest(tuple(joined), count, end)
+        channels = [cid for cid, _, _ in sections]
         return Digest(
-            None, count, self.upto, lambda: self._join(channels, watermark, count, zone, first)
+            None, count, end, lambda: self._join(channels, watermark, end, count, zone, first)
         )
 
-    def _intro(self, sections: list[tuple[int, int]], count: int, zone: str, first: bool) -> str:
+    def _intro(
+        self, sections: list[tuple[int, int, int]], count: int, zone: str, first: bool
+    ) -> str:
         changes = f"{count} change{'s' if count != 1 else ''}"
         where = f"{len(sections)} channel{'s' if len(sections) != 1 else ''}"
         return f"{self._header(zone)}\n{italic(f'{changes} in {where} {_since(first)}')}"
@@ -251,25 +260,40 @@ class DigestBuilder:
         return f"{NEWSPAPER} {bold('Backchannel digest')} · {day(self.now, self._zone(zone))}"
 
     def _join(
-        self, channels: list[int], watermark: int, count: int, zone: str, first: bool
+        self, channels: list[int], watermark: int, end: int, count: int, zone: str, first: bool
     ) -> list[str]:
         # Positions are found again here, not kept from the plan: if the builder was extended
         # to older changes meanwhile, its runs (and every position in them) moved.
         tz = self._zone(zone)
-        sections = [(cid, bisect_right(self._ids[cid], watermark)) for cid in channels]
-        titled = [(self._titles[cid], self._run(cid, zone, tz), start) for cid, start in sections]
+        sections = [
+            (cid, bisect_right(ids, watermark), bisect_right(ids, end))
+            for cid in channels
+            for ids in (self._ids[cid],)
+        ]
+        titled = [
+            (self._titles[cid], self._run(cid, zone, tz), start, stop)
+            for cid, start, stop in sections
+        ]
         return _pack_runs(self._intro(sections, count, zone, first), titled, FOOTER, self.limit)
 
     def _join_marked(
-        self, sections: list[tuple[int, int]], count: int, zone: str, first: bool, marks: _Marks
+        self,
+        sections: list[tuple[int, int, int]],
+        count: int,
+        zone: str,
+        first: bool,
+        marks: _Marks,
     ) -> list[str]:
         tz, alerted = self._zone(zone), dict(marks)
         lined = [
             (
                 self._titles[cid][0],
-                [self._line(change, zone, tz, alerted) for change in self._by_channel[cid][start:]],
+                [
+                    self._line(change, zone, tz, alerted)
+                    for change in self._by_channel[cid][start:stop]
+                ],
             )
-            for cid, start in sections
+            for cid, start, stop in sections
         ]
         return _pack(self._intro(sections, count, zone, first), lined, FOOTER, self.limit)
 
@@ -378,9 +402,9 @@ def _since(first: bool) -> str:
 
 
 def _pack_runs(
-    intro: str, sections: list[tuple[tuple[str, int], _Run, int]], footer: str, limit: int
+    intro: str, sections: list[tuple[tuple[str, int], _Run, int, int]], footer: str, limit: int
 ) -> list[str]:
-    """What `_pack` makes of the runs' lines from each `start` on, by slices, not lines.
+    """What `_pack` makes of the runs' lines `start` to `stop`, by slices, not lines.
 
     Each step puts as many whole lines as fit (a binary search on the running Telegram
     lengths) into the current message as one slice of the joined run.
@@ -388,8 +412,8 @@ def _pack_runs(
     parts: list[tuple[str, int]] = []
     current = [intro]
     length = telegram_length(intro)
-    for (title, title_length), run, start in sections:
-        sums, starts, end = run.sums, run.starts, len(run.ids)
+    for (title, title_length), run, start, end in sections:
+        sums, starts = run.sums, run.starts
         index = start
         while index < end:
             if index == start:

@@ -359,3 +359,11 @@ def m080_sources(db: Database) -> None:
         not_null={"enabled", "last_item_id"},
         defaults={"enabled": 1, "last_item_id": 0},
     )
+
+
+@migrations()
+def m090_digest_parts(db: Database) -> None:
+    """Progress within a multi-part digest, so a crash repeats at most one of its messages."""
+    db["subscribers"].add_column("parts_sent", int, not_null_default=0)
+    db["subscribers"].add_column("parts_upto", int)
+    db["subscribers"].add_column("parts_hash", str)

@@ -39,6 +39,11 @@ def kill_points(seed: int) -> list[KillPoint]:
     return [KillPoint(count, rng.choice(list(Moment))) for count in counts]
 
 
+@pytest.mark.subprocess
+# Eleven bot processes and 2,000 digests: about 20 s on an idle 2-core machine but 70 s on a
+# loaded one, past the default minute. A kill point never reached still fails first through
+# its own 120 s wait, with the bot's log.
+@pytest.mark.timeout(180)
 # 1: the default; 16: what README.md documents for Telegram's paid broadcast tier.
 @pytest.mark.parametrize(("seed", "workers"), [(7, 1), (11, 16)])
 def test_sigkill_during_a_digest_run_loses_nothing(tmp_path, seed, workers) -> None:

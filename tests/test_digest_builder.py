@@ -167,7 +167,8 @@ _LINE = st.lists(
 @given(
     sections=st.lists(
         st.tuples(st.sampled_from(["<b>Aid</b> · /aid", "<b>Сводка</b> · /x"]),
-                  st.lists(_LINE, min_size=1, max_size=12), st.integers(0, 11)),
+                  st.lists(_LINE, min_size=1, max_size=12), st.integers(0, 11),
+                  st.integers(1, 12)),
         min_size=1, max_size=4,
     ),
     limit=st.integers(40, 400),
@@ -177,12 +178,13 @@ def test_packing_slices_of_joined_lines_gives_the_same_messages_as_line_by_line(
 ) -> None:
     intro = "📰 <b>Backchannel digest</b> · 1 Dec 2026\n<i>3 changes</i>"
     by_line, by_run = [], []
-    for title, texts, start in sections:
+    for title, texts, start, length in sections:
         lines = [(line, telegram_length(line)) for line in texts]
         start = min(start, len(lines) - 1)
+        stop = min(start + length, len(lines))  # a digest resumed after a crash ends early
         run = _Run.of(lines, list(range(len(lines))))
-        by_line.append((title, lines[start:]))
-        by_run.append(((title, telegram_length(title)), run, start))
+        by_line.append((title, lines[start:stop]))
+        by_run.append(((title, telegram_length(title)), run, start, stop))
     assert _pack_runs(intro, by_run, FOOTER, limit) == _pack(intro, by_line, FOOTER, limit)
 
 
