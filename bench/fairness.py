@@ -22,6 +22,7 @@ from typing import Any
 from telegram.ext import Application
 
 import storage
+from bench.figures import Section, Sizes, at_most
 from bench.synthetic import add_history
 from bot.app import build_application
 from bot.charts.cache import CHARTS_KEY
@@ -183,3 +184,22 @@ async def run(workdir: Path, history_rows: int) -> FairnessResult:
         app.bot_data[CHARTS_KEY].shutdown()
     db.close()
     return result
+
+
+def bench(workdir: Path, sizes: Sizes) -> Section:
+    """`make bench`'s fairness section: an unrelated reader's /status p99, loaded over idle."""
+    rows = sizes.pick(200_000, 2_000)
+    section = Section(
+        "Fairness",
+        f"{rows:,} history rows. An unrelated reader's `/status` p99 while five readers flood "
+        "`/timeline` with distinct windows within the flood limits and one reader's every reply "
+        "takes 3 s, divided by the same reader's p99 on an idle bot.",
+    )
+    for repetition in range(sizes.repeats):
+        result = asyncio.run(run(workdir / f"fairness{repetition}", rows))
+        if not result.correct:
+            section.failures.append("a chart request or a slow reply went unanswered")
+        section.figure("idle p99", " ms", 1).add(result.idle_p99_ms)
+        section.figure("loaded p99", " ms", 1).add(result.loaded_p99_ms)
+        section.figure("loaded p99 / idle p99", "x", 2, at_most(2.0)).add(result.ratio)
+    return section

@@ -29,6 +29,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
+from bot.aiohttp_request import AiohttpRequest
 from bot.charts.cache import CHARTS_KEY, ChartDrawer
 from bot.chats import FORWARDED
 from bot.command_menu import command_names, publish_menu
@@ -119,7 +120,9 @@ def build_bot(settings: Settings, token: str, request: BaseRequest | None = None
             tzinfo=settings.zone,
         ),
         # The pool sizes ApplicationBuilder would choose: many replies at once, one long poll.
-        request=request or HTTPXRequest(connection_pool_size=256),
+        # Replies, uploads and digests go through aiohttp (ten times httpx's requests a
+        # second, see bot/aiohttp_request.py); the long poll stays on PTB's own httpx layer.
+        request=request or AiohttpRequest(connection_pool_size=256),
         get_updates_request=request or HTTPXRequest(),
     )
 

@@ -35,6 +35,7 @@ from storage.database import (
     file_identity,
     open_database,
     open_reader,
+    writer_connection,
 )
 from storage.errors import (
     ChannelExistsError,
@@ -143,7 +144,9 @@ from storage.subscribers import (
     due_subscribers,
     get_subscriber,
     is_subscribed,
+    lowest_due_watermark,
     postpone,
+    record_deliveries,
     record_delivery,
     record_parts_sent,
     set_quiet,
@@ -257,6 +260,7 @@ __all__ = [
     "list_admins",
     "list_channels",
     "list_sources",
+    "lowest_due_watermark",
     "mark_corrected",
     "mark_notified",
     "move_publish_watermark",
@@ -273,6 +277,7 @@ __all__ = [
     "recent_audit",
     "recent_title_keys",
     "record_alert",
+    "record_deliveries",
     "record_delivery",
     "record_parts_sent",
     "record_poll_failure",
@@ -305,4 +310,5 @@ __all__ = [
     "unlink_target",
     "unsubscribe",
     "watch_inbox",
+    "writer_connection",
 ]

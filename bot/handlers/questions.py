@@ -17,7 +17,7 @@ from bot.context import BotContext
 from bot.handlers import help, status
 from bot.handlers.search import SEARCH_LIMIT
 from bot.keyboards import choices_keyboard, overview_only
-from bot.pages import cached, channel_page, latest_page, send_page, status_at_html
+from bot.pages import channel_page, latest_page, send_page, status_at_html
 from bot.replies import reply
 from language import routing
 from language.i18n import ENGLISH, Texts, language_of_text, texts
@@ -46,9 +46,8 @@ async def question(update: Update, context: BotContext) -> None:
     if not is_private(update) and not addressed_to_bot(message, bot.id, bot.username):
         return
     asked = re.sub(rf"@{re.escape(bot.username)}\b", " ", message.text, flags=re.IGNORECASE)
-    router = cached(context, "router", lambda _now: routing.Router(storage.list_channels(db)))
-    channels = router.channels
-    found = router.route(asked)
+    channels = storage.list_channels(db)
+    found = routing.router_for(channels).route(asked)
     log.info("question routed to %s %s", found.intent, [m.slug for m in found.channels])
     # New answers speak the language the question was asked in.
     _ = texts(language_of_text(asked) or language_of(update, context))
