@@ -1,16 +1,20 @@
 """The digest builder: changes in, Telegram HTML out, with no I/O so it can be tested alone.
 
-One builder serves a whole run. Subscribers who follow the same channels, read up to the same
-change and live in the same zone get the very same digest, so it is rendered once and shared;
-the lines of each change are rendered once per zone. That keeps building 100,000 digests a
-matter of dictionary lookups rather than 100,000 renderings.
+One builder serves a whole run. Every change line is rendered once, and once more only for
+the date in each zone that writes it differently; the lines of one channel in one zone are
+joined once, with the position and Telegram length of every line. A digest shows, per
+channel, the changes after the subscriber's watermark: a tail of that joined text. So
+building a digest is a binary search and a slice per channel, not a rendering per
+subscriber, whatever the spread of watermarks, zones and channel sets (bench/NOTES.md).
+Identical digests (same channels, watermark, zone, language) are shared while they are
+recent. Every rendering above is per language too: subscribers of one language share it.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -32,20 +36,60 @@ from storage import Channel, DigestChange, PhaseLadder, Subscriber
 
 NEWSPAPER = "📰"
 FOOTER = "/mysubs · /digesttime · /quiet · /unsubscribe"
+# Digests kept for sharing: half a batch's worth of (channels, watermark, zone), bounded
+# so that memory does not grow with the number of subscribers.
+SHARED_DIGESTS = 256
 
 
-@dataclass(frozen=True)
 class Digest:
-    """One subscriber's digest: the messages to send and how far it reads."""
+    """One subscriber's digest: the messages to send and how far it reads.
 
-    parts: tuple[str, ...]
-    change_count: int
-    upto: int
+    Built as a plan (which slices of which channels' joined lines go into which message);
+    the text of the messages is joined the first time `parts` is read, which the sender does
+    just before sending. A run builds every due digest of a batch at once, a tenth of them
+    days or weeks behind (tens of kilobytes each); joining those texts is paced by the rate
+    limit when they are sent instead of all up front (bench/NOTES.md).
+    """
+
+    __slots__ = ("_join", "_parts", "change_count", "upto")
+
+    def __init__(
+        self,
+        parts: tuple[str, ...] | None,
+        change_count: int,
+        upto: int,
+        join: Callable[[], list[str]] | None = None,
+    ) -> None:
+        self._parts, self._join = parts, join
+        self.change_count, self.upto = change_count, upto
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The messages, in order, each within Telegram's limit."""
+        if self._parts is None:
+            assert self._join is not None
+            self._parts, self._join = tuple(self._join()), None
+        return self._parts
 
     @property
     def empty(self) -> bool:
         """Nothing changed in the subscriber's channels (the parts hold the short note)."""
         return self.change_count == 0
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Digest):
+            return NotImplemented
+        return (self.parts, self.change_count, self.upto) == (
+            other.parts,
+            other.change_count,
+            other.upto,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.parts, self.change_count, self.upto))
+
+    def __repr__(self) -> str:
+        return f"Digest(change_count={self.change_count}, upto={self.upto})"
 
 
 # Alerted changes of one chat, (entry id, when alerted), sorted: part of what makes a digest.
@@ -54,6 +98,34 @@ _Key = tuple[frozenset[int] | None, int, str, bool, _Marks, int, str]
 # A rendered change line and its length in UTF-16 units (what Telegram counts).
 _Line = tuple[str, int]
 ALERTED = N_("🔔 alerted {time}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One channel's change lines in one zone, oldest first, joined by newlines.
+
+    Line i is text[starts[i] : starts[i + 1] - 1]; lines i..j-1 together (with their
+    newlines) are text[starts[i] : starts[j] - 1], sums[j] - sums[i] - 1 Telegram units long.
+    """
+
+    ids: list[int]
+    text: str
+    starts: list[int]
+    sums: list[int]
+
+    @classmethod
+    def of(cls, lines: list[_Line], ids: list[int]) -> _Run:
+        starts, sums = [0], [0]
+        for line, length in lines:
+            starts.append(starts[-1] + len(line) + 1)
+            sums.append(sums[-1] + length + 1)
+        return cls(ids, "\n".join(line for line, _ in lines), starts, sums)
+
+    def line(self, index: int) -> _Line:
+        return (
+            self.text[self.starts[index] : self.starts[index + 1] - 1],
+            self.sums[index + 1] - self.sums[index] - 1,
+        )
 
 
 class DigestBuilder:
@@ -73,12 +145,20 @@ class DigestBuilder:
         self.lowest, self.upto, self.now, self.limit = lowest, upto, now, limit
         self._ladder = ladder
         self._channels = list(channels)
+        self._by_id = {channel.id: channel for channel in self._channels}
+        # A channel's title line per language, and its Telegram length.
+        self._titles: dict[tuple[int, str], tuple[str, int]] = {}
         self._by_channel: dict[int, list[DigestChange]] = defaultdict(list)
         self._ids: dict[int, list[int]] = {}
         self._digests: dict[_Key, Digest] = {}
-        # Lines are rendered once per change, zone and language (and alert mark).
+        self._order: list[tuple[int, list[int]]] = []
+        self.distinct_digests = 0
+        self._zones: dict[str, ZoneInfo] = {}
+        # Everything of a line but its date: ": <phase move> · <trend>\n  <summary>\n  source",
+        # per entry and language.
+        self._bodies: dict[tuple[int, str], _Line] = {}
         self._lines: dict[tuple[int, str, str, datetime | None], _Line] = {}
-        self._lines_by_channel: dict[tuple[int, str, str], list[_Line]] = {}
+        self._runs: dict[tuple[int, str, str], _Run] = {}
         self.extend(changes, lowest)
 
     def extend(self, older: Iterable[DigestChange], lowest: int) -> None:
@@ -92,7 +172,9 @@ class DigestBuilder:
         for items in self._by_channel.values():
             items.sort(key=lambda change: change.entry.id)
         self._ids = {cid: [c.entry.id for c in items] for cid, items in self._by_channel.items()}
-        self._lines_by_channel.clear()  # their positions moved; single lines stay valid
+        # Channels with changes, in display order: what every digest walks through.
+        self._order = [(c.id, self._ids[c.id]) for c in self._channels if self._ids.get(c.id)]
+        self._runs.clear()  # their positions moved; single lines stay valid
         self.lowest = min(self.lowest, lowest)
 
     def build(
@@ -101,8 +183,7 @@ class DigestBuilder:
         alerted: Mapping[int, datetime] | None = None,
         language: str = ENGLISH,
     ) -> Digest:
-        """The digest this subscriber gets now: changes after its watermark, in its zone and
-        language.
+        """The digest this subscriber gets now: changes after its watermark, in its zone.
 
         `alerted` maps changes the chat already got an instant alert for to when it did; they
         stay in the digest, marked, so the digest remains the complete record of the day.
@@ -127,22 +208,29 @@ class DigestBuilder:
         language: str = ENGLISH,
     ) -> Digest:
         """The digest of `channel_ids` (None: all) after `watermark` (up to `upto`), in `zone`,
-        worded in `language`. Subscribers of one language share renders; each language is
-        rendered apart."""
+        worded in `language`."""
         if watermark < self.lowest:
             raise ValueError(f"watermark {watermark} is older than this builder's {self.lowest}")
         end = self.upto if upto is None else max(min(upto, self.upto), watermark)
-        marks = tuple(sorted((i, at) for i, at in (alerted or {}).items() if watermark < i <= end))
+        marks = (
+            tuple(sorted((i, at) for i, at in alerted.items() if watermark < i <= end))
+            if alerted
+            else ()
+        )
         key = (channel_ids, min(watermark, end), zone, first, marks, end, texts(language).language)
         digest = self._digests.get(key)
         if digest is None:
+            if len(self._digests) >= SHARED_DIGESTS:
+                self._digests.clear()  # a new batch shares little with the one before
             digest = self._digests[key] = self._render(*key)
+            self.distinct_digests += 1
         return digest
 
-    @property
-    def distinct_digests(self) -> int:
-        """How many different digests were rendered (the rest were shared)."""
-        return len(self._digests)
+    def _zone(self, zone: str) -> ZoneInfo:
+        tz = self._zones.get(zone)
+        if tz is None:
+            tz = self._zones[zone] = ZoneInfo(zone)
+        return tz
 
     def _render(
         self,
@@ -154,34 +242,35 @@ class DigestBuilder:
         end: int,
         language: str,
     ) -> Digest:
-        tz, alerted, _ = ZoneInfo(zone), dict(marks), texts(language)
-        title = bold(_("Backchannel digest"))
-        header = f"{NEWSPAPER} {title} · {day(self.now, tz, _)}"
-        sections: list[tuple[str, list[_Line]]] = []
+        _ = texts(language)
+        sections: list[tuple[int, int, int]] = []
         count = 0
-        for channel in self._channels:
-            if channel_ids is not None and channel.id not in channel_ids:
+        for channel_id, ids in self._order:
+            if channel_ids is not None and channel_id not in channel_ids:
                 continue
-            items = self._by_channel.get(channel.id, [])
-            ids = self._ids.get(channel.id, [])
             start = bisect_right(ids, watermark)
-            stop = len(items) if end == self.upto else bisect_right(ids, end)
-            if start >= stop:
-                continue
-            title = f"{bold(channel_title(channel, _))} · /{channel.slug}"
-            if alerted:
-                lines = [self._line(change, zone, tz, alerted, _) for change in items[start:stop]]
-            else:
-                lines = self._channel_lines(channel.id, zone, tz, _)[start:stop]
-            sections.append((title, lines))
-            count += stop - start
+            stop = len(ids) if end == self.upto else bisect_right(ids, end)
+            if start < stop:
+                sections.append((channel_id, start, stop))
+                count += stop - start
         if not count:
             note = (
                 _("Nothing new in your channels since you subscribed.")
                 if first
                 else _("Nothing new in your channels since your last digest.")
             )
-            return Digest((f"{header}\n{note}",), 0, end)
+            return Digest((f"{self._header(zone, _)}\n{note}",), 0, end)
+        if marks:
+            joined = self._join_marked(sections, count, zone, first, marks, _)
+            return Digest(tuple(joined), count, end)
+        channels = [cid for cid, _start, _stop in sections]
+        return Digest(
+            None, count, end, lambda: self._join(channels, watermark, end, count, zone, first, _)
+        )
+
+    def _intro(
+        self, sections: list[tuple[int, int, int]], count: int, zone: str, first: bool, _: Texts
+    ) -> str:
         changes = _.plural("{count} change", "{count} changes", count)
         where = _.plural("{count} channel", "{count} channels", len(sections))
         summary = (
@@ -191,18 +280,79 @@ class DigestBuilder:
                 "{changes} in {channels} since your last digest", changes=changes, channels=where
             )
         )
-        intro = f"{header}\n{italic(summary)}"
-        return Digest(tuple(_pack(intro, sections, FOOTER, self.limit, _)), count, end)
+        return f"{self._header(zone, _)}\n{italic(summary)}"
 
-    def _channel_lines(self, channel_id: int, zone: str, tz: ZoneInfo, _: Texts) -> list[_Line]:
+    def _header(self, zone: str, _: Texts) -> str:
+        title = bold(_("Backchannel digest"))
+        return f"{NEWSPAPER} {title} · {day(self.now, self._zone(zone), _)}"
+
+    def _title(self, channel_id: int, _: Texts) -> tuple[str, int]:
+        key = (channel_id, _.language)
+        title = self._titles.get(key)
+        if title is None:
+            channel = self._by_id[channel_id]
+            html = f"{bold(channel_title(channel, _))} · /{channel.slug}"
+            title = self._titles[key] = (html, telegram_length(html))
+        return title
+
+    def _join(
+        self,
+        channels: list[int],
+        watermark: int,
+        end: int,
+        count: int,
+        zone: str,
+        first: bool,
+        _: Texts,
+    ) -> list[str]:
+        # Positions are found again here, not kept from the plan: if the builder was extended
+        # to older changes meanwhile, its runs (and every position in them) moved.
+        tz = self._zone(zone)
+        sections = [
+            (cid, bisect_right(ids, watermark), bisect_right(ids, end))
+            for cid in channels
+            for ids in (self._ids[cid],)
+        ]
+        titled = [
+            (self._title(cid, _), self._run(cid, zone, tz, _), start, stop)
+            for cid, start, stop in sections
+        ]
+        intro = self._intro(sections, count, zone, first, _)
+        return _pack_runs(intro, titled, FOOTER, self.limit, _)
+
+    def _join_marked(
+        self,
+        sections: list[tuple[int, int, int]],
+        count: int,
+        zone: str,
+        first: bool,
+        marks: _Marks,
+        _: Texts,
+    ) -> list[str]:
+        tz, alerted = self._zone(zone), dict(marks)
+        lined = [
+            (
+                self._title(cid, _)[0],
+                [
+                    self._line(change, zone, tz, alerted, _)
+                    for change in self._by_channel[cid][start:stop]
+                ],
+            )
+            for cid, start, stop in sections
+        ]
+        intro = self._intro(sections, count, zone, first, _)
+        return _pack(intro, lined, FOOTER, self.limit, _)
+
+    def _run(self, channel_id: int, zone: str, tz: ZoneInfo, _: Texts) -> _Run:
         # Most digests carry no alert marks: they show a tail of the channel's lines in their
-        # zone, so the whole list is rendered once per channel, zone and language and sliced.
+        # zone, so those lines are joined once per channel, zone and language and sliced.
         key = (channel_id, zone, _.language)
-        lines = self._lines_by_channel.get(key)
-        if lines is None:
+        run = self._runs.get(key)
+        if run is None:
             changes = self._by_channel.get(channel_id, [])
-            lines = self._lines_by_channel[key] = [self._line(c, zone, tz, {}, _) for c in changes]
-        return lines
+            lines = [self._line(change, zone, tz, {}, _) for change in changes]
+            run = self._runs[key] = _Run.of(lines, self._ids[channel_id])
+        return run
 
     def _line(
         self,
@@ -212,13 +362,25 @@ class DigestBuilder:
         alerted: Mapping[int, datetime],
         _: Texts,
     ) -> _Line:
-        at = alerted.get(change.entry.id)
-        key = (change.entry.id, zone, _.language, at)
-        line = self._lines.get(key)
-        if line is None:
-            html = change_line(change, self._ladder, tz, _, at)
-            line = self._lines[key] = (html, telegram_length(html))
-        return line
+        entry_id = change.entry.id
+        at = alerted.get(entry_id)
+        if at is not None:
+            key = (entry_id, zone, _.language, at)
+            line = self._lines.get(key)
+            if line is None:
+                html = change_line(change, self._ladder, tz, _, at)
+                line = self._lines[key] = (html, telegram_length(html))
+            return line
+        # The body is the same in every zone; only the date in front of it differs. The date
+        # ("• 1 Dec 2026", "• 1 грудня 2026") has no character outside the BMP: its Telegram
+        # length is its len().
+        body = self._bodies.get((entry_id, _.language))
+        if body is None:
+            html = _body(change, self._ladder, None, tz, _)
+            body = self._bodies[(entry_id, _.language)] = (html, telegram_length(html))
+        # Not `day`: its cache, shared with reader pages, holds fewer moments than a run dates.
+        date = f"• {_.date(change.entry.changed_at, tz)}"
+        return (date + body[0], len(date) + body[1])
 
 
 def change_line(
@@ -232,6 +394,13 @@ def change_line(
 
     A change the chat was already alerted to says so (local time), e.g. "🔔 alerted 09:14".
     """
+    return f"• {day(change.entry.changed_at, tz, _)}{_body(change, ladder, alerted_at, tz, _)}"
+
+
+def _body(
+    change: DigestChange, ladder: PhaseLadder, alerted_at: datetime | None, tz: ZoneInfo, _: Texts
+) -> str:
+    # A change line after its date; it depends on the zone only through an alert's time.
     entry = change.entry
     phase = ladder.get(entry.phase)
     badge = phase_badge(phase, _) if phase else text(entry.phase)
@@ -241,22 +410,21 @@ def change_line(
         previous = ladder.get(change.previous_phase) if change.previous_phase else None
         move = f"{phase_badge(previous, _)} → {badge}" if previous else badge
         what = f"{move} · {trend_text(ladder.trend(entry.phase, change.previous_phase), _)}"
-    source_word = italic(_("source:"))
     if alerted_at is not None:
         what += " · " + _(ALERTED, time=f"{alerted_at.astimezone(tz):%H:%M}")
-    return (
-        f"• {day(entry.changed_at, tz, _)}: {what}\n"
-        f"  {summary_html(entry, _)}\n"
-        f"  {source_word} {source_html(entry, _)}"
-    )
+    source_word = italic(_("source:"))
+    return f": {what}\n  {summary_html(entry, _)}\n  {source_word} {source_html(entry, _)}"
 
 
 def _pack(
     intro: str, sections: list[tuple[str, list[_Line]]], footer: str, limit: int, _: Texts
 ) -> list[str]:
-    """Messages under `limit`, cut only between changes; a channel cut in two is re-titled."""
+    """Messages under `limit`, cut only between changes; a channel cut in two is re-titled.
+
+    Line by line; `_pack_runs` gives the same messages from joined runs (digests with alert
+    marks come here, every other digest there; a test holds the two equal).
+    """
     parts: list[str] = []
-    continued = italic(_("(continued)"))
     current = [intro]
     # Lengths add up (UTF-16 units) and each line's is measured once per run, so packing a
     # digest is additions, not re-measuring text.
@@ -270,7 +438,7 @@ def _pack(
                 piece, piece_length = f"\n{line}", line_length + 1
             if length + piece_length > limit:
                 parts.append("".join(current))
-                label = title if index == 0 else f"{title} {continued}"
+                label = title if index == 0 else f"{title} {_continued(_)}"
                 piece = f"{label}\n{line}"
                 piece_length = telegram_length(label) + line_length + 1
                 current, length = [], 0
@@ -282,3 +450,56 @@ def _pack(
     parts.append("".join(current))
     # A single change longer than a message (a pasted essay) still goes out, cut by lines.
     return [chunk for part in parts for chunk in split_html(part, limit)]
+
+
+def _continued(_: Texts) -> str:
+    return italic(_("(continued)"))
+
+
+def _pack_runs(
+    intro: str,
+    sections: list[tuple[tuple[str, int], _Run, int, int]],
+    footer: str,
+    limit: int,
+    _: Texts,
+) -> list[str]:
+    """What `_pack` makes of the runs' lines `start` to `stop`, by slices, not lines.
+
+    Each step puts as many whole lines as fit (a binary search on the running Telegram
+    lengths) into the current message as one slice of the joined run.
+    """
+    parts: list[tuple[str, int]] = []
+    current = [intro]
+    length = telegram_length(intro)
+    for (title, title_length), run, start, end in sections:
+        sums, starts = run.sums, run.starts
+        index = start
+        while index < end:
+            if index == start:
+                prefix, prefix_length = f"\n\n{title}\n", title_length + 3
+            else:
+                prefix, prefix_length = "\n", 1
+            # The last `stop` with prefix + lines index..stop-1 still within the limit.
+            budget = limit - length - prefix_length + sums[index] + 1
+            stop = bisect_right(sums, budget, index, end + 1) - 1
+            if stop > index:
+                current.append(prefix + run.text[starts[index] : starts[stop] - 1])
+                length += prefix_length + sums[stop] - sums[index] - 1
+                index = stop
+                continue
+            parts.append(("".join(current), length))
+            label = title if index == start else f"{title} {_continued(_)}"
+            line, line_length = run.line(index)
+            current = [f"{label}\n{line}"]
+            length = telegram_length(label) + line_length + 1
+            index += 1
+    ending = "\n\n" + footer
+    if length + telegram_length(ending) <= limit:
+        current.append(ending)
+    parts.append(("".join(current), length))
+    # Only a part holding one change longer than a message needs cutting by lines.
+    return [
+        chunk
+        for part, size in parts
+        for chunk in ([part] if size <= limit else split_html(part, limit))
+    ]

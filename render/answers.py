@@ -131,7 +131,12 @@ def search_view(results: SearchResults, zone: tzinfo, _: Texts) -> str:
     if not results.hits:
         nothing = _("Nothing matches all of these words. Try fewer or different words.")
         return f"{header}\n{nothing}"
-    count = _.plural("{count} match, newest first", "{count} matches, newest first", results.total)
+    if results.more:
+        count = _("More than {count} matches, newest first", count=results.total)
+    else:
+        count = _.plural(
+            "{count} match, newest first", "{count} matches, newest first", results.total
+        )
     lines = [header, italic(count)]
     for hit in results.hits:
         # Escape every fragment first, then mark the matches: stored text can never add tags.
@@ -146,7 +151,9 @@ def search_view(results: SearchResults, zone: tzinfo, _: Texts) -> str:
             f"{day(hit.entry.changed_at, zone, _)} · {kind}: {summary}",
         ]
     hidden = results.total - len(results.hits)
-    if hidden > 0:
+    if results.more:
+        lines += ["", italic(_("…and many more. Add words to narrow the search."))]
+    elif hidden > 0:
         more = _.plural(
             "…and {count} more. Add words to narrow the search.",
             "…and {count} more. Add words to narrow the search.",

@@ -55,11 +55,13 @@ class Series:
 
 @dataclass(frozen=True)
 class Window:
-    """The time span drawn, and the zone its dates are shown in."""
+    """The time span drawn, the zone its dates are shown in, and what to call the span
+    (by default "last N days"; a label is a catalog entry, N_-marked, shown translated)."""
 
     since: datetime
     now: datetime
     zone: tzinfo
+    label: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -207,6 +209,8 @@ def period_words(days: int, _: Texts) -> str:
 
 
 def _period(window: Window, _: Texts) -> str:
+    if window.label is not None:
+        return _(window.label)
     days = max(1, round((window.now - window.since) / timedelta(days=1)))
     return period_words(days, _)
 

@@ -1,9 +1,10 @@
 """Small HTML building blocks shared by every view, so escaping happens in one place."""
 
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from html import escape
 
-from language.i18n import ENGLISH, N_, Texts
+from language.i18n import ENGLISH, N_, Texts, texts
 from storage import Channel, Phase, StatusEntry, Trend
 from storage.values import EXCERPT_CHARS, LABEL_MAX, excerpt, is_web_url
 
@@ -127,7 +128,14 @@ def is_stale(moment: datetime, now: datetime) -> bool:
 
 def day(moment: datetime, zone: tzinfo, _: Texts) -> str:
     """A date as people write it, in the bot's time zone: '1 Jan 2025', '1 січня 2025'."""
-    return _.date(moment, zone)
+    return _day(moment, zone, _.language)
+
+
+@lru_cache(maxsize=8192)
+def _day(moment: datetime, zone: tzinfo, language: str) -> str:
+    # Remembered: every history line, page and digest line shows one, mostly for the same few
+    # recent moments, and formatting a date was a fifth of rendering them.
+    return texts(language).date(moment, zone)
 
 
 def dated(moment: datetime, now: datetime, _: Texts) -> str:

@@ -429,7 +429,7 @@ async def test_chart_labels_are_in_ukrainian(monkeypatch, reader, db) -> None:
     charts.render_channel(charts.Series("Порожньо", None, ()), storage.phase_ladder(db), window,
                           texts("uk"))  # fmt: skip
     words = " · ".join(text for text in drawn if text.strip())
-    for label in ["фаза", "примітка", "сьогодні", "останні 30 днів", "останні 400 днів",
+    for label in ["фаза", "примітка", "сьогодні", "останні 30 днів", "уся історія",
                   "За цей період нічого не записано"]:  # fmt: skip
         assert label in words
     assert re.search(r"\b(лист|груд|січ)\.", words)  # month names from Babel

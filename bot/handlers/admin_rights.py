@@ -6,7 +6,7 @@ from telegram import Update
 
 import storage
 from bot.auth import actor_of, admin_only
-from bot.chats import texts_for
+from bot.chats import replied_message, texts_for
 from bot.context import BotContext
 from bot.replies import reply
 from language.i18n import N_
@@ -24,8 +24,14 @@ GRANT_USAGE = N_(
 )
 
 
+def _number(word: str) -> int | None:
+    """A whole number typed in ASCII digits (int() refuses some Unicode digits, e.g. "²")."""
+    return int(word) if word.isascii() and word.isdigit() else None
+
+
 def _user_id(word: str) -> int | None:
-    return int(word) if word.isdigit() and 0 < int(word) < 2**53 else None
+    number = _number(word)
+    return number if number is not None and 0 < number < 2**53 else None
 
 
 @admin_only
@@ -40,8 +46,8 @@ async def admins(update: Update, context: BotContext) -> None:
 async def grant(update: Update, context: BotContext) -> None:
     """Make someone an admin: /grant <user id> [name]."""
     _ = texts_for(update, context)
-    args, message = context.args or [], update.effective_message
-    target = message.reply_to_message.from_user if message and message.reply_to_message else None
+    args, replied = context.args or [], replied_message(update.effective_message)
+    target = replied.from_user if replied is not None else None
     if target is not None and not args and not target.is_bot:
         user_id, name = target.id, target.full_name
     else:
@@ -101,18 +107,19 @@ async def audit(update: Update, context: BotContext) -> None:
     """The latest changes, who made them and when: /audit [N]."""
     _ = texts_for(update, context)
     args = context.args or []
-    limit = AUDIT_DEFAULT
-    if args:
-        if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= AUDIT_MAX:
-            await reply(
-                update,
-                _(
-                    "Type <code>/audit</code> for the last {default} changes, or a number "
-                    "from 1 to {max}, e.g. <code>/audit 25</code>.",
-                    default=AUDIT_DEFAULT,
-                    max=AUDIT_MAX,
-                ),
-            )
-            return
-        limit = int(args[0])
-    await reply(update, audit_view(storage.recent_audit(context.db, limit), _))
+    asked = _number(args[0]) if len(args) == 1 else None
+    if args and (asked is None or asked < 1):
+        await reply(
+            update,
+            _(
+                "Type <code>/audit</code> for the last {default} changes, or a number "
+                "from 1 to {max}, e.g. <code>/audit 25</code>.",
+                default=AUDIT_DEFAULT,
+                max=AUDIT_MAX,
+            ),
+        )
+        return
+    limit = min(asked or AUDIT_DEFAULT, AUDIT_MAX)
+    capped = _("Showing the last {max} changes, the most /audit lists.", max=AUDIT_MAX) + "\n\n"
+    view = audit_view(storage.recent_audit(context.db, limit), _)
+    await reply(update, capped + view if asked is not None and asked > AUDIT_MAX else view)

@@ -13,6 +13,7 @@ from bot.chats import texts_for
 from bot.command_menu import builtin_names, publish_menu
 from bot.context import BotContext
 from bot.editing.validation import NewChannelInput, TitleInput, problems, rules, split_titles
+from bot.handlers.channels import no_such_channel
 from bot.handlers.status_changes import command_rest
 from bot.replies import reply
 from language.i18n import N_, Texts
@@ -46,23 +47,30 @@ async def _republish(context: BotContext, _: Texts) -> str:
 
 
 async def _channel_arg(
-    update: Update, context: BotContext, usage: str, _: Texts, *, archived: bool | None
+    update: Update,
+    context: BotContext,
+    command: str,
+    usage: str,
+    _: Texts,
+    *,
+    archived: bool | None,
 ) -> storage.Channel | None:
     """The one channel named after the command, or a reply listing the ones that fit."""
     args = context.args or []
     everything = storage.list_channels(context.db, include_archived=True)
     fitting = [c for c in everything if archived is None or c.archived == archived]
-    channel = None
-    if len(args) >= 1:
-        try:
-            channel = storage.find_channel(context.db, args[0], include_archived=True)
-        except storage.ChannelNotFoundError:
-            channel = None
-    if channel is None:
-        names = ", ".join(c.slug for c in fitting) or _("none")
-        usable = _("Channels you can use here: {list}", list=text(names))
+    names = ", ".join(c.slug for c in fitting) or _("none")
+    usable = _("Channels you can use here: {list}", list=text(names))
+    if not args:
         await reply(update, f"{usage}\n{usable}")
-    return channel
+        return None
+    try:
+        return storage.find_channel(context.db, args[0], include_archived=True)
+    except storage.ChannelNotFoundError:
+        slugs = [c.slug for c in fitting]
+        unknown = no_such_channel(args[0], slugs, f"/{command} {{}}", _)
+        await reply(update, f"{unknown}\n{usage}\n{usable}")
+        return None
 
 
 @admin_only
@@ -107,7 +115,7 @@ async def rename_channel(update: Update, context: BotContext) -> None:
     """Give a channel a new title: /renamechannel aid New title | Нова назва."""
     _ = texts_for(update, context)
     usage = _(RENAME_USAGE)
-    channel = await _channel_arg(update, context, usage, _, archived=None)
+    channel = await _channel_arg(update, context, "renamechannel", usage, _, archived=None)
     if channel is None:
         return
     title, title_uk = split_titles(command_rest(update).partition(" ")[2])
@@ -124,6 +132,11 @@ async def rename_channel(update: Update, context: BotContext) -> None:
         listed = " ".join(problems(error, _))
         unchanged = _("Nothing was changed: {problem}", problem=text(listed))
         await reply(update, f"{unchanged}\n{usage}")
+        return
+    if data.title in (None, channel.title) and data.title_uk in (None, channel.title_uk):
+        # No change, so no audit row and no menu refresh.
+        same = _("/{slug} already has that title, so nothing was changed.", slug=channel.slug)
+        await reply(update, same)
         return
     storage.rename_channel(
         context.db, channel_id=channel.id, title=data.title, title_uk=data.title_uk,
@@ -157,7 +170,7 @@ async def _switch_archived(update: Update, context: BotContext, *, archived: boo
     _ = texts_for(update, context)
     command = "archivechannel" if archived else "restorechannel"
     usage = _("Type <code>/{command} &lt;slug&gt;</code>.", command=command)
-    channel = await _channel_arg(update, context, usage, _, archived=not archived)
+    channel = await _channel_arg(update, context, command, usage, _, archived=not archived)
     if channel is None:
         return
     if channel.archived == archived:

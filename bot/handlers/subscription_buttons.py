@@ -5,12 +5,13 @@ from telegram.constants import ChatType
 
 import storage
 from bot.callbacks import Action
-from bot.chats import may_manage_chat
+from bot.chats import in_channel, may_manage_chat
 from bot.context import BotContext
 from language.i18n import N_, Texts
 from render.formatting import channel_title
 
 GROUP_ADMINS_ONLY = N_("Only this group's admins can change its digest.")
+CHANNEL_ADMINS_ONLY = N_("Only this channel's admins can change its digest.")
 
 
 async def toggle_subscription(
@@ -26,7 +27,7 @@ async def toggle_subscription(
     The channel page is redrawn by the caller, so the button flips to its new state.
     """
     if not await may_manage_chat(update, context):
-        return _(GROUP_ADMINS_ONLY)
+        return _(CHANNEL_ADMINS_ONLY) if in_channel(update) else _(GROUP_ADMINS_ONLY)
     title = channel_title(channel, _)
     db, settings, chat = context.db, context.settings, message.chat
     if action is Action.SUBSCRIBE:
