@@ -27,7 +27,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import digest_bench, latency, storage_bench
+from bench import digest_bench, fairness, latency, storage_bench
 from bench.figures import Benchmark, Section, Sizes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,7 @@ BENCHMARKS: list[Benchmark] = [
     Benchmark("delivery", digest_bench.bench_delivery),
     Benchmark("memory", digest_bench.bench_memory),
     Benchmark("storage", storage_bench.bench),
+    Benchmark("fairness", fairness.bench),
 ]
 
 

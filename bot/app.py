@@ -5,6 +5,9 @@ order python-telegram-bot tries them (the guided /set form's own steps included)
 """
 
 import warnings
+from collections.abc import Mapping
+from concurrent.futures import Executor
+from typing import Any
 
 from sqlite_utils import Database
 from telegram import LinkPreviewOptions, Update
@@ -27,6 +30,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.aiohttp_request import AiohttpRequest
+from bot.charts.cache import CHARTS_KEY, ChartDrawer
+from bot.chats import FORWARDED
 from bot.command_menu import command_names, publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
@@ -39,6 +44,7 @@ from bot.handlers import (
     digest_settings,
     error_handler,
     export,
+    guided_drafts,
     guided_set,
     help,
     inbox,
@@ -47,6 +53,7 @@ from bot.handlers import (
     navigation,
     publishing,
     questions,
+    resent,
     search,
     sources,
     status,
@@ -70,8 +77,13 @@ def build_application(
     *,
     token: str | None = None,
     request: BaseRequest | None = None,
+    chart_executor: Executor | None = None,
 ) -> Application:
-    """Assemble the bot; `request` replaces the HTTP layer (console, tests, benchmarks)."""
+    """Assemble the bot; `request` replaces the HTTP layer (console, tests, benchmarks).
+
+    Charts are drawn in `chart_executor` (tests pass threads), by default in a pool of worker
+    processes started with the first chart and stopped with the application.
+    """
     if token is None and settings.bot_token is not None:
         token = settings.bot_token.get_secret_value()
     if not token:
@@ -91,6 +103,7 @@ def build_application(
     application.bot_data[SETTINGS_KEY] = settings
     application.bot_data[FLOOD_KEY] = FloodGuard(settings.flood_rate, settings.flood_burst)
     application.bot_data[CACHE_KEY] = ReplyCache()
+    application.bot_data[CHARTS_KEY] = ChartDrawer(chart_executor)
     _add_handlers(application)
     return application
 
@@ -117,8 +130,17 @@ def build_bot(settings: Settings, token: str, request: BaseRequest | None = None
 def _add_handlers(application: Application) -> None:
     # Flood control sees every update first and can stop it before any handler runs.
     application.add_handler(TypeHandler(Update, flood.guard), group=-1)
-    application.add_handlers(_handlers(application.bot_data[DB_KEY]))
+    application.add_handlers(_handlers(application.bot_data[DB_KEY], application.user_data))
     application.add_error_handler(error_handler.on_error)
+
+
+# Only a new message runs a command or writes: never an edit, never a forward. The first two
+# handlers below answer those; the filters keep it so wherever a handler moves in the list.
+FRESH = ~filters.UpdateType.EDITED & ~FORWARDED
+# Reader commands also run in channel posts (only a channel's admins can post there). Admin
+# commands need a person behind them, which a channel post never names.
+READER = (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST) & ~FORWARDED
+ADMIN = filters.UpdateType.MESSAGE & ~FORWARDED
 
 
 def builtin_command_names(db: Database) -> frozenset[str]:
@@ -127,10 +149,10 @@ def builtin_command_names(db: Database) -> frozenset[str]:
     The one list of reserved names for paths without a running Application (the CLI's
     restore): a channel may never be called like one of these.
     """
-    return command_names(_handlers(db))
+    return command_names(_handlers(db, {}))
 
 
-def _handlers(db: Database) -> list[BaseHandler]:
+def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
     """Every handler in one group, in order: PTB runs only the first one that matches.
 
     The catch-alls at the end therefore see just what no command took. /help lists the
@@ -138,61 +160,64 @@ def _handlers(db: Database) -> list[BaseHandler]:
     """
     channel_command = channels.ChannelCommand(db)
     handlers = [
+        # Edits and forwards first: they never reach a command (bot/handlers/resent.py).
+        MessageHandler(filters.UpdateType.EDITED, resent.edited),
         # A post an admin forwards in private goes to the inbox, never runs as a command or
         # question; readers' forwards are answered as questions (see inbox.forwarded).
-        MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED, inbox.forwarded),
+        MessageHandler(filters.ChatType.PRIVATE & FORWARDED, inbox.forwarded),
+        MessageHandler(FORWARDED, resent.forwarded),
         # Channel commands and questions are most of what readers send, so they come before
         # the thirty-odd built-in commands PTB would otherwise try one by one. They cannot
         # take anything meant for those: channel names are never built-in names (and a
         # database restored before that rule cannot hide one: see `reserved` below), and
         # questions are plain text, which only an open guided /set form wants first.
-        MessageHandler(channel_command, channels.channel_or_unknown),
-        _guided_set(),
-        MessageHandler(filters.TEXT & ~filters.COMMAND, questions.question),
+        MessageHandler(FRESH & channel_command, channels.channel_or_unknown),
+        _guided_set(user_data),
+        MessageHandler(FRESH & filters.TEXT & ~filters.COMMAND, questions.question),
         # Reader commands.
-        CommandHandler("start", help.start),
-        CommandHandler("help", help.help_command),
-        CommandHandler("status", status.status),
-        CommandHandler("channels", status.channels),
-        CommandHandler("history", channels.history),
-        CommandHandler("search", search.search),
-        CommandHandler("timeline", timeline.timeline),
-        CommandHandler("subscribe", subscriptions.subscribe),
-        CommandHandler("unsubscribe", subscriptions.unsubscribe),
-        CommandHandler("mysubs", subscriptions.mysubs),
-        CommandHandler("digesttime", digest_settings.digesttime),
-        CommandHandler("quiet", digest_settings.quiet),
-        CommandHandler("digest", digest_settings.digest),
-        CommandHandler("alerts", alerts.alerts),
-        CommandHandler("language", language.language),
+        CommandHandler("start", help.start, READER),
+        CommandHandler("help", help.help_command, READER),
+        CommandHandler("status", status.status, READER),
+        CommandHandler("channels", status.channels, READER),
+        CommandHandler("history", channels.history, READER),
+        CommandHandler("search", search.search, READER),
+        CommandHandler("timeline", timeline.timeline, READER),
+        CommandHandler("subscribe", subscriptions.subscribe, READER),
+        CommandHandler("unsubscribe", subscriptions.unsubscribe, READER),
+        CommandHandler("mysubs", subscriptions.mysubs, READER),
+        CommandHandler("digesttime", digest_settings.digesttime, READER),
+        CommandHandler("quiet", digest_settings.quiet, READER),
+        CommandHandler("digest", digest_settings.digest, READER),
+        CommandHandler("alerts", alerts.alerts, READER),
+        CommandHandler("language", language.language, READER),
         CallbackQueryHandler(language.language_button, pattern=f"^{language.CALLBACK_PREFIX}"),
         # Admin commands, each wrapped in `admin_only` (hidden from readers' /help and menu).
         # The one-line /set comes after the guided form above, which takes only a bare /set.
-        CommandHandler("set", status_changes.set_status),
-        CommandHandler("note", status_changes.note),
-        CommandHandler("confirm", status_changes.confirm),
-        CommandHandler("undo", status_changes.undo),
-        CommandHandler("translate", translations.translate),
-        CommandHandler("addchannel", channel_admin.add_channel),
-        CommandHandler("renamechannel", channel_admin.rename_channel),
-        CommandHandler("archivechannel", channel_admin.archive_channel),
-        CommandHandler("restorechannel", channel_admin.restore_channel),
-        CommandHandler("admins", admin_rights.admins),
-        CommandHandler("grant", admin_rights.grant),
-        CommandHandler("revoke", admin_rights.revoke),
-        CommandHandler("audit", admin_rights.audit),
-        CommandHandler("cancel", guided_set.nothing_to_cancel),
+        CommandHandler("set", status_changes.set_status, ADMIN),
+        CommandHandler("note", status_changes.note, ADMIN),
+        CommandHandler("confirm", status_changes.confirm, ADMIN),
+        CommandHandler("undo", status_changes.undo, ADMIN),
+        CommandHandler("translate", translations.translate, ADMIN),
+        CommandHandler("addchannel", channel_admin.add_channel, ADMIN),
+        CommandHandler("renamechannel", channel_admin.rename_channel, ADMIN),
+        CommandHandler("archivechannel", channel_admin.archive_channel, ADMIN),
+        CommandHandler("restorechannel", channel_admin.restore_channel, ADMIN),
+        CommandHandler("admins", admin_rights.admins, ADMIN),
+        CommandHandler("grant", admin_rights.grant, ADMIN),
+        CommandHandler("revoke", admin_rights.revoke, ADMIN),
+        CommandHandler("audit", admin_rights.audit, ADMIN),
+        CommandHandler("cancel", guided_set.nothing_to_cancel, ADMIN),
         CallbackQueryHandler(guided_set.expired_button, pattern=r"^set:"),
-        CommandHandler("digestnow", digest_admin.digestnow),
-        CommandHandler("publish", publishing.publish),
-        CommandHandler("export", export.export_history),
-        CommandHandler("sources", sources.list_sources),
-        CommandHandler("source", sources.source),
-        CommandHandler("inbox", inbox.inbox),
+        CommandHandler("digestnow", digest_admin.digestnow, ADMIN),
+        CommandHandler("publish", publishing.publish, ADMIN),
+        CommandHandler("export", export.export_history, ADMIN),
+        CommandHandler("sources", sources.list_sources, ADMIN),
+        CommandHandler("source", sources.source, ADMIN),
+        CommandHandler("inbox", inbox.inbox, ADMIN),
         CallbackQueryHandler(inbox.button, pattern=f"^{inbox.PREFIX}:"),
-        # Unknown commands get suggestions; also answers a channel command whose channel
-        # appeared between the filter's check and now.
-        MessageHandler(filters.COMMAND, channels.channel_or_unknown),
+        # Unknown commands get suggestions (admin commands posted in a channel: where they
+        # work); also answers a channel command whose channel appeared since the filter's check.
+        MessageHandler(FRESH & filters.COMMAND, channels.channel_or_unknown),
         CallbackQueryHandler(navigation.navigate, pattern=f"^{callbacks.PREFIX}:"),
         # Last: answers any button no handler above claimed, so none spins forever.
         CallbackQueryHandler(navigation.unknown_button),
@@ -203,9 +228,14 @@ def _handlers(db: Database) -> list[BaseHandler]:
     return handlers
 
 
-def _guided_set() -> ConversationHandler:
-    """The guided /set form: a bare /set (or the Update button), then buttons, then a summary."""
-    bare_set = filters.Regex(r"^/set(@\w+)?\s*$")
+def _guided_set(user_data: Mapping[int, Any]) -> ConversationHandler:
+    """The guided /set form: a bare /set (or the Update button), then buttons, then a summary.
+
+    In a group only replies to the form's message continue it (`FormReply`); the admin's
+    other messages there go to the handlers after the form, like anyone's.
+    """
+    bare_set = ADMIN & filters.Regex(r"^/set(@\w+)?\s*$")
+    typed = FRESH & filters.TEXT & ~filters.COMMAND & guided_drafts.FormReply(user_data)
     with warnings.catch_warnings():
         # PTB warns that with per_message=False button presses are tracked per chat and user,
         # not per message. That is what we want (one open form per admin per chat, and the
@@ -224,19 +254,17 @@ def _guided_set() -> ConversationHandler:
                     CallbackQueryHandler(guided_set.pick_channel, pattern=r"^set:c:")
                 ],
                 guided_set.PHASE: [CallbackQueryHandler(guided_set.pick_phase, pattern=r"^set:p:")],
-                guided_set.SUMMARY: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, guided_set.write_summary)
-                ],
+                guided_set.SUMMARY: [MessageHandler(typed, guided_set.write_summary)],
                 guided_set.TRANSLATION: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, guided_set.write_translation),
-                    CommandHandler("skip", guided_set.skip),
+                    MessageHandler(typed, guided_set.write_translation),
+                    CommandHandler("skip", guided_set.skip, ADMIN),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, guided_set.timed_out)],
             },
             fallbacks=[
-                CommandHandler("cancel", guided_set.cancel),
+                CommandHandler("cancel", guided_set.cancel, ADMIN),
                 CallbackQueryHandler(guided_set.cancel, pattern=r"^set:x$"),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, guided_set.use_buttons),
+                MessageHandler(typed, guided_set.use_buttons),
             ],
             conversation_timeout=guided_set.TIMEOUT_SECONDS,
             allow_reentry=True,
@@ -251,3 +279,4 @@ async def _post_init(application: Application) -> None:
 
 async def _post_stop(application: Application) -> None:
     await status_page.stop(application)
+    application.bot_data[CHARTS_KEY].shutdown()

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 import storage
 from bot.auth import is_admin
+from bot.chats import in_channel
 from bot.context import BotContext
 from bot.keyboards import (
     Viewer,
@@ -44,7 +45,9 @@ def viewer(context: BotContext, update: Update, channel: storage.Channel) -> Vie
     user_id = update.effective_user.id if update.effective_user else None
     chat = update.effective_chat
     subscribed = None if chat is None else storage.is_subscribed(context.db, chat.id, channel.id)
-    return Viewer(is_admin=is_admin(context, user_id), subscribed=subscribed)
+    # No admin buttons in a channel: everyone sees them, and the form cannot work there.
+    admin = is_admin(context, user_id) and not in_channel(update)
+    return Viewer(is_admin=admin, subscribed=subscribed)
 
 
 def local_now(context: BotContext) -> datetime:

@@ -38,6 +38,11 @@ def translation_echo(_: Texts, channel: Channel, entry: StatusEntry, previous: s
     return "\n".join(lines)
 
 
+def same_translation(_: Texts) -> str:
+    """The text given is the entry's translation already: saving it would change nothing."""
+    return _("That translation is already saved.")
+
+
 def wrong_language(_: Texts, entry: StatusEntry) -> str:
     """The text given as a translation is in the entry's own language."""
     if entry.summary_language == UKRAINIAN:

@@ -31,8 +31,10 @@ from storage.channels import (
 from storage.database import (
     FileIdentity,
     data_version,
+    database_file,
     file_identity,
     open_database,
+    open_reader,
     writer_connection,
 )
 from storage.errors import (
@@ -48,6 +50,7 @@ from storage.errors import (
 from storage.export import EXPORT_COLUMNS, ExportRow, export_rows
 from storage.history import (
     COUNTED,
+    first_change,
     history,
     history_since,
     latest_entry_id,
@@ -224,6 +227,7 @@ __all__ = [
     "current_phase",
     "current_statuses",
     "data_version",
+    "database_file",
     "deactivate",
     "dismiss_item",
     "due_sources",
@@ -231,6 +235,7 @@ __all__ = [
     "export_rows",
     "file_identity",
     "find_channel",
+    "first_change",
     "get_alerts",
     "get_source",
     "get_subscriber",
@@ -263,6 +268,7 @@ __all__ = [
     "next_poll_time",
     "note_from_item",
     "open_database",
+    "open_reader",
     "other_language",
     "phase_ladder",
     "postpone",

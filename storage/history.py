@@ -244,3 +244,24 @@ def latest_entry_id(db: Database, channel_id: int | None = None) -> int:
         iter(db.query(f"SELECT coalesce(max(id), 0) AS id FROM status_history {where}", params))
     )
     return int(row["id"])
+
+
+def first_change(db: Database, channel_ids: list[int]) -> datetime | None:
+    """When the earliest counted entry of these channels took effect (None: no entries).
+
+    The start of an "all history" chart. It reads every row of the channels, so callers run
+    it away from the event loop (the chart worker does).
+    """
+    if not channel_ids:
+        return None
+    marks = ", ".join("?" for _ in channel_ids)
+    row = next(
+        iter(
+            db.query(
+                f"SELECT min(changed_at) AS first FROM status_history "
+                f"WHERE channel_id IN ({marks}) AND {COUNTED}",
+                channel_ids,
+            )
+        )
+    )
+    return from_db(row["first"]) if row["first"] else None

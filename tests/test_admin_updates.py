@@ -120,6 +120,9 @@ async def test_admin_text_is_stored_as_typed_and_shown_escaped(db, app, api, adm
         ("/note aid " + "y" * 600, "The summary is 600 characters long"),
         ("/confirm", "Tell me which channel still holds"),
         ("/confirm zzz", "Channels: aid, ceasefire"),
+        ("/confirm nosuch", "There is no channel called “nosuch”"),
+        ("/confirm ceasfire", "Did you mean <code>/confirm ceasefire</code>?"),
+        ("/confirm <b>x</b>", "There is no channel called “&lt;b&gt;x&lt;/b&gt;”"),
     ],
 )
 async def test_bad_input_changes_nothing_and_says_what_to_type(

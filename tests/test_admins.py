@@ -53,8 +53,11 @@ async def test_grant_by_replying_to_a_message(db, app, api) -> None:
         ("/revoke 900", "900 is in ADMIN_IDS, so it stays an admin"),
         ("/revoke 4242", "4242 is not an admin, so nothing changed"),
         ("/audit 0", "a number from 1 to 50"),
-        ("/audit 51", "a number from 1 to 50"),
         ("/audit ten", "a number from 1 to 50"),
+        # Unicode digits Python's int() cannot read (superscripts) must not crash.
+        ("/audit ²", "a number from 1 to 50"),
+        ("/grant ²", "Type <code>/grant"),
+        ("/revoke ³", "Type <code>/revoke"),
     ],
 )
 async def test_admin_management_mistakes(db, admin, command, expected) -> None:
@@ -75,6 +78,15 @@ async def test_audit_shows_who_what_when_escaped(db, admin, frozen_time) -> None
     assert "phase: exploratory → negotiating" in status
     assert "summary: Preliminary frameworks" in status
     assert "→ Talks &lt;b&gt;resumed&lt;/b&gt; &amp; more" in status
+
+
+@pytest.mark.parametrize("number", ["51", "999", "9" * 40])
+async def test_audit_caps_a_big_number_and_says_so(db, admin, number) -> None:
+    for index in range(52):
+        await admin.ask(f"/note aid Note {index}")
+    replies = await admin.send(f"/audit {number}")  # long: split into several messages
+    assert replies[0].startswith("Showing the last 50 changes, the most /audit lists.")
+    assert "".join(replies).count("• 2026-11-24") == 50
 
 
 async def test_audit_default_lists_ten(db, admin) -> None:

@@ -69,6 +69,9 @@ async def test_rename_changes_title_everywhere(db, app, api, admin) -> None:
     [
         ("/renamechannel", "Channels you can use here: summit, aid"),
         ("/renamechannel zzz New", "Type <code>/renamechannel"),
+        ("/renamechannel nosuch Foo", "There is no channel called “nosuch”"),
+        ("/renamechannel corridor Foo", "Did you mean <code>/renamechannel corridors</code>?"),
+        ("/archivechannel corridor", "Did you mean <code>/archivechannel corridors</code>?"),
         ("/renamechannel aid", "Nothing was changed: The title is empty."),
         ("/archivechannel", "Type <code>/archivechannel &lt;slug&gt;</code>"),
         ("/restorechannel aid", "/aid is not archived"),
@@ -105,3 +108,12 @@ async def test_menu_failure_keeps_the_change(db, app, api, admin) -> None:
     reply = await admin.ask("/renamechannel summit Summit talks")
     assert "Renamed /summit" in reply and "menu will catch up" in reply
     assert "Summit talks" in await Chat(app, api).ask("/channels")
+
+
+async def test_renaming_to_the_same_title_changes_and_logs_nothing(db, admin) -> None:
+    """Found by fuzzing admins: an audit row for a rename that renamed nothing."""
+    assert "✏️ Renamed" in await admin.ask("/renamechannel aid Aid corridors")
+    before = rows(db, "channels"), rows(db, "audit_log")
+    reply = await admin.ask("/renamechannel aid  Aid corridors ")
+    assert reply == "/aid already has that title, so nothing was changed."
+    assert (rows(db, "channels"), rows(db, "audit_log")) == before

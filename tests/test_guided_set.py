@@ -3,11 +3,19 @@
 import pytest
 
 import storage
+from bot.cli.update_factory import bot_message, chat_dict
 from tests.admin_support import admin_in, rows
-from tests.conftest import Chat
+from tests.conftest import GROUP_ID, Chat
+from tests.navigation_support import TapBotApi
 
 # Free text outside the form goes to the question router, which says it did not understand.
 NOT_UNDERSTOOD = "Sorry, I couldn't tell which channel you mean."
+
+
+@pytest.fixture
+def api() -> TapBotApi:
+    """The offline Bot API, remembering the messages it sent (their ids)."""
+    return TapBotApi()
 
 
 @pytest.fixture
@@ -56,13 +64,102 @@ async def test_guided_set_from_start_to_finish(db, app, api, admin) -> None:
     assert "expired" in stale.answers[0]["text"] and stale.edits == []
 
 
+def reply_to_form(message_id: int = 1) -> dict:
+    """Message fields of a reply to the bot's form message in the test group."""
+    return {"reply_to_message": bot_message(chat_dict(GROUP_ID, "supergroup"), "…", message_id)}
+
+
 async def test_guided_set_in_a_group(db, started, api) -> None:
     admin = admin_in(started, api, group=True)
     assert await admin.ask("/set@BackchannelBot") == "Which channel changed?"
     await admin.press(f"set:c:{channel_id(db, 'aid')}")
     await admin.press(f"set:p:{channel_id(db, 'aid')}:stalled")
-    assert "⬇️ setback" in await admin.ask("Convoys halted")
+    (saved,) = await admin.send("Convoys halted", **reply_to_form())
+    assert "⬇️ setback" in saved
     assert latest(db, "aid") == "Convoys halted"
+
+
+async def test_in_a_group_only_a_reply_to_the_form_continues_it(db, started, api) -> None:
+    admin = admin_in(started, api, group=True)
+    await admin.ask("/set")
+    # Waiting for a button: the admin's chat with the group is not the form's business.
+    assert await admin.send("Lunch at one?") == []
+    await admin.press(f"set:c:{channel_id(db, 'aid')}", message_id=11)
+    await admin.press(f"set:p:{channel_id(db, 'aid')}:stalled", message_id=11)
+    assert await admin.send("Lunch at one?") == []
+    # Other messages go to the ordinary handlers: a question to the bot is answered.
+    (answer,) = await admin.send("@BackchannelBot any news on swaps?", **mentions_bot())
+    assert answer.startswith("<b>Detainee swaps and prisoner releases</b>")
+    # A reply to another of the bot's messages is a question, not the summary.
+    (answer,) = await admin.send("and the ceasefire?", **reply_to_form(5))
+    assert answer.startswith("<b>Tactical ceasefire proposals</b>")
+    assert len(rows(db, "status_history")) == 6
+    (saved,) = await admin.send("Convoys halted", **reply_to_form(11))
+    assert "✅ Status saved" in saved and latest(db, "aid") == "Convoys halted"
+
+
+def mentions_bot() -> dict:
+    return {"entities": [{"type": "mention", "offset": 0, "length": len("@BackchannelBot")}]}
+
+
+async def test_in_a_group_the_translation_is_a_reply_to_the_echo(db, started, api) -> None:
+    admin = admin_in(started, api, group=True)
+    await admin.ask("/set")
+    await admin.press(f"set:c:{channel_id(db, 'aid')}", message_id=11)
+    await admin.press(f"set:p:{channel_id(db, 'aid')}:stalled", message_id=11)
+    (saved,) = await admin.send("Convoys halted", **reply_to_form(11))
+    assert saved.endswith("or /skip.")
+    echo = api.messages[-1]["message_id"]
+    # Chat in the group meanwhile is not the translation.
+    assert await admin.send("Конвої зупинено, обідаємо?") == []
+    (added,) = await admin.send("Конвої зупинено", **reply_to_form(echo))
+    assert added.startswith("🌐 Saved the status of <b>Civilian humanitarian aid access</b>")
+    entry = storage.history(db, channel_id(db, "aid"), 1)[0]
+    assert entry.summary_in("uk") == ("Конвої зупинено", None)
+
+
+async def set_up_two_forms(db, started, api):
+    """An admin's form in the group at aid -> collapsed, and one in private at ceasefire."""
+    group, private = admin_in(started, api, group=True), admin_in(started, api)
+    aid, ceasefire = channel_id(db, "aid"), channel_id(db, "ceasefire")
+    await group.ask("/set")
+    await group.press(f"set:c:{aid}", message_id=11)
+    await group.press(f"set:p:{aid}:collapsed", message_id=11)
+    await private.ask("/set")
+    await private.press(f"set:c:{ceasefire}", message_id=12)
+    await private.press(f"set:p:{ceasefire}:agreement", message_id=12)
+    return group, private
+
+
+async def test_each_open_form_keeps_its_own_channel_and_phase(db, started, api) -> None:
+    group, private = await set_up_two_forms(db, started, api)
+    (saved,) = await group.send("Aid convoys halted", **reply_to_form(11))
+    assert "Civilian humanitarian aid access" in saved and "Collapsed" in saved
+    assert latest(db, "aid") == "Aid convoys halted"
+    assert latest(db, "ceasefire") != "Aid convoys halted"
+    assert "✅ Status saved" in await private.ask("Deal signed")
+    ceasefire = storage.history(db, channel_id(db, "ceasefire"), 1)[0]
+    assert (ceasefire.summary, ceasefire.phase) == ("Deal signed", "agreement")
+
+
+async def test_one_forms_timeout_leaves_the_other_form_alone(db, started, api) -> None:
+    group, private = await set_up_two_forms(db, started, api)
+    (timeout,) = [
+        job for job in started.job_queue.jobs() if job.data.conversation_key[0] == GROUP_ID
+    ]
+    await timeout.run(started)
+    assert "✅ Status saved" in await private.ask("Deal signed")
+    assert latest(db, "ceasefire") == "Deal signed"
+    # The group's form is over: a reply to its message is just a question to the bot.
+    (answer,) = await group.send("Aid convoys halted", **reply_to_form(11))
+    assert "Status saved" not in answer and latest(db, "aid") != "Aid convoys halted"
+
+
+async def test_one_line_set_in_one_chat_keeps_the_form_in_another(db, started, api) -> None:
+    group, private = await set_up_two_forms(db, started, api)
+    assert "✅ Status saved" in await private.ask("/set summit proposed Invitation sent")
+    (saved,) = await group.send("Aid convoys halted", **reply_to_form(11))
+    assert "✅ Status saved" in saved and latest(db, "aid") == "Aid convoys halted"
 
 
 async def test_bad_summary_asks_again(db, admin) -> None:

@@ -45,6 +45,13 @@ async def test_any_command_with_any_argument(data, argument, any_chat: Chat, com
     assert SORRY not in replies
 
 
+@pytest.mark.parametrize("text", ["/history aid ²", "/timeline ²", "/timeline aid ³"])
+async def test_digits_int_cannot_read(text, any_chat: Chat) -> None:
+    """Superscripts are digits to str.isdigit but not to int(): a crash once."""
+    (answer,) = await any_chat.send(text)
+    assert answer != SORRY and "number" in answer
+
+
 @FUZZ
 @given(text=st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=5000))
 async def test_any_plain_message_in_private(text, private_chat: Chat) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from telegram import Bot, Update
 
+from bot.cli.offline_api import BOT_USER
 from render.splitting import telegram_length
 
 # What Telegram marks as a bot_command entity at the start of a message.
@@ -40,23 +41,82 @@ def chat_dict(chat_id: int, chat_type: str = "private", title: str = "Group") ->
 
 
 def text_update(
-    bot: Bot, text: str, *, user: dict[str, Any], chat: dict[str, Any], **message_extra: Any
+    bot: Bot,
+    text: str,
+    *,
+    user: dict[str, Any] | None,
+    chat: dict[str, Any],
+    edited: bool = False,
+    **message_extra: Any,
 ) -> Update:
-    """An Update carrying a text message, with a bot_command entity when it starts with '/'."""
+    """An Update carrying a text message, with a bot_command entity when it starts with '/'.
+
+    In a channel (chat type "channel") it is a channel post: Telegram sends those without a
+    sender, with the channel as `sender_chat`. `edited` makes it an edit of an old message.
+    """
     message: dict[str, Any] = {
         "message_id": next(_message_ids),
         "date": int(time.time()),
         "chat": chat,
-        "from": user,
         "text": text,
-        **message_extra,
     }
+    in_channel = chat.get("type") == "channel"
+    if in_channel:
+        message["sender_chat"] = chat
+    elif user is not None:
+        message["from"] = user
+    if edited:
+        message["edit_date"] = int(time.time())
+    message.update(message_extra)
     command = _COMMAND.match(text)
     if command:
         message["entities"] = [
             {"type": "bot_command", "offset": 0, "length": telegram_length(command.group(0))}
         ]
-    return Update.de_json({"update_id": next(_update_ids), "message": message}, bot)
+    kind = "channel_post" if in_channel else "message"
+    key = f"edited_{kind}" if edited else kind
+    return Update.de_json({"update_id": next(_update_ids), key: message}, bot)
+
+
+def bot_message(chat: dict[str, Any], text: str, message_id: int) -> dict[str, Any]:
+    """One of the bot's own messages as Telegram shows it to others (under a button press).
+
+    In a channel every message, the bot's included, appears as sent by the channel.
+    """
+    message: dict[str, Any] = {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": chat,
+        "text": text,
+    }
+    if chat.get("type") == "channel":
+        message["sender_chat"] = chat
+    else:
+        message["from"] = BOT_USER
+    return message
+
+
+def in_topic(chat: dict[str, Any], thread_id: int, creator: dict[str, Any]) -> dict[str, Any]:
+    """Message fields Telegram sets on every message in a forum topic `creator` opened.
+
+    Telegram puts the topic's creation message in `reply_to_message`, whether or not the
+    person replied to anything.
+    """
+    created = {
+        "message_id": thread_id,
+        "date": int(time.time()),
+        "chat": chat,
+        "from": creator,
+        "message_thread_id": thread_id,
+        "is_topic_message": True,
+        "forum_topic_created": {"name": "Aid convoys", "icon_color": 7322096},
+    }
+    return {"is_topic_message": True, "message_thread_id": thread_id, "reply_to_message": created}
+
+
+def forwarded_from(user: dict[str, Any]) -> dict[str, Any]:
+    """Message fields of a forward of something `user` wrote."""
+    return {"forward_origin": {"type": "user", "sender_user": user, "date": int(time.time())}}
 
 
 def callback_update(

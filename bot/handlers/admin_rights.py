@@ -6,6 +6,7 @@ from telegram import Update
 
 import storage
 from bot.auth import actor_of, admin_only
+from bot.chats import replied_message
 from bot.context import BotContext
 from bot.replies import reply
 from render.admin import admins_view, audit_view
@@ -22,8 +23,14 @@ GRANT_USAGE = (
 )
 
 
+def _number(word: str) -> int | None:
+    """A whole number typed in ASCII digits (int() refuses some Unicode digits, e.g. "²")."""
+    return int(word) if word.isascii() and word.isdigit() else None
+
+
 def _user_id(word: str) -> int | None:
-    return int(word) if word.isdigit() and 0 < int(word) < 2**53 else None
+    number = _number(word)
+    return number if number is not None and 0 < number < 2**53 else None
 
 
 @admin_only
@@ -36,8 +43,8 @@ async def admins(update: Update, context: BotContext) -> None:
 @admin_only
 async def grant(update: Update, context: BotContext) -> None:
     """Make someone an admin: /grant <user id> [name]."""
-    args, message = context.args or [], update.effective_message
-    target = message.reply_to_message.from_user if message and message.reply_to_message else None
+    args, replied = context.args or [], replied_message(update.effective_message)
+    target = replied.from_user if replied is not None else None
     if target is not None and not args and not target.is_bot:
         user_id, name = target.id, target.full_name
     else:
@@ -88,14 +95,15 @@ async def revoke(update: Update, context: BotContext) -> None:
 async def audit(update: Update, context: BotContext) -> None:
     """The latest changes, who made them and when: /audit [N]."""
     args = context.args or []
-    limit = AUDIT_DEFAULT
-    if args:
-        if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= AUDIT_MAX:
-            await reply(
-                update,
-                f"Type <code>/audit</code> for the last {AUDIT_DEFAULT} changes, or a number "
-                f"from 1 to {AUDIT_MAX}, e.g. <code>/audit 25</code>.",
-            )
-            return
-        limit = int(args[0])
-    await reply(update, audit_view(storage.recent_audit(context.db, limit)))
+    asked = _number(args[0]) if len(args) == 1 else None
+    if args and (asked is None or asked < 1):
+        await reply(
+            update,
+            f"Type <code>/audit</code> for the last {AUDIT_DEFAULT} changes, or a number "
+            f"from 1 to {AUDIT_MAX}, e.g. <code>/audit 25</code>.",
+        )
+        return
+    limit = min(asked or AUDIT_DEFAULT, AUDIT_MAX)
+    capped = f"Showing the last {AUDIT_MAX} changes, the most /audit lists.\n\n"
+    view = audit_view(storage.recent_audit(context.db, limit))
+    await reply(update, capped + view if asked is not None and asked > AUDIT_MAX else view)

@@ -12,6 +12,7 @@ from bot.auth import actor_of, admin_only
 from bot.command_menu import builtin_names, publish_menu
 from bot.context import BotContext
 from bot.editing.validation import NewChannelInput, TitleInput, problems, rules, split_titles
+from bot.handlers.channels import no_such_channel
 from bot.handlers.status_changes import command_rest
 from bot.replies import reply
 from render.formatting import bold, phase_badge, text
@@ -43,22 +44,22 @@ async def _republish(context: BotContext) -> str:
 
 
 async def _channel_arg(
-    update: Update, context: BotContext, usage: str, *, archived: bool | None
+    update: Update, context: BotContext, command: str, usage: str, *, archived: bool | None
 ) -> storage.Channel | None:
     """The one channel named after the command, or a reply listing the ones that fit."""
     args = context.args or []
     everything = storage.list_channels(context.db, include_archived=True)
     fitting = [c for c in everything if archived is None or c.archived == archived]
-    channel = None
-    if len(args) >= 1:
-        try:
-            channel = storage.find_channel(context.db, args[0], include_archived=True)
-        except storage.ChannelNotFoundError:
-            channel = None
-    if channel is None:
-        names = ", ".join(c.slug for c in fitting) or "none"
+    names = ", ".join(c.slug for c in fitting) or "none"
+    if not args:
         await reply(update, f"{usage}\nChannels you can use here: {text(names)}")
-    return channel
+        return None
+    try:
+        return storage.find_channel(context.db, args[0], include_archived=True)
+    except storage.ChannelNotFoundError:
+        unknown = no_such_channel(args[0], [c.slug for c in fitting], f"/{command} {{}}")
+        await reply(update, f"{unknown}\n{usage}\nChannels you can use here: {text(names)}")
+        return None
 
 
 @admin_only
@@ -98,7 +99,7 @@ async def add_channel(update: Update, context: BotContext) -> None:
 @admin_only
 async def rename_channel(update: Update, context: BotContext) -> None:
     """Give a channel a new title: /renamechannel aid New title | Нова назва."""
-    channel = await _channel_arg(update, context, RENAME_USAGE, archived=None)
+    channel = await _channel_arg(update, context, "renamechannel", RENAME_USAGE, archived=None)
     if channel is None:
         return
     title, title_uk = split_titles(command_rest(update).partition(" ")[2])
@@ -113,6 +114,10 @@ async def rename_channel(update: Update, context: BotContext) -> None:
     except ValidationError as error:
         listed = " ".join(problems(error))
         await reply(update, f"Nothing was changed: {text(listed)}\n{RENAME_USAGE}")
+        return
+    if data.title in (None, channel.title) and data.title_uk in (None, channel.title_uk):
+        # No change, so no audit row and no menu refresh.
+        await reply(update, f"/{channel.slug} already has that title, so nothing was changed.")
         return
     storage.rename_channel(
         context.db, channel_id=channel.id, title=data.title, title_uk=data.title_uk,
@@ -145,7 +150,7 @@ async def _switch_archived(update: Update, context: BotContext, *, archived: boo
     """Archive or restore the channel named in the command; the two differ only in wording."""
     command = "archivechannel" if archived else "restorechannel"
     usage = f"Type <code>/{command} &lt;slug&gt;</code>."
-    channel = await _channel_arg(update, context, usage, archived=not archived)
+    channel = await _channel_arg(update, context, command, usage, archived=not archived)
     if channel is None:
         return
     if channel.archived == archived:

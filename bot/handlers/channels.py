@@ -8,7 +8,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import filters
 
 import storage
-from bot.chats import is_private, texts_for
+from bot.chats import in_channel, is_private, texts_for
 from bot.command_menu import builtin_names
 from bot.context import BotContext
 from bot.pages import HISTORY_DEFAULT, channel_page, history_page, send_page, status_at_html
@@ -20,8 +20,9 @@ HISTORY_MAX = 50
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _command_of(message: Message | None, bot_username: str) -> tuple[str, bool] | None:
-    """The command word and whether it named this bot, or None if it is for another bot."""
+def command_of(message: Message | None, bot_username: str) -> tuple[str, bool] | None:
+    """The command word (lower case) and whether it named this bot (`/x@Bot`), or None if the
+    message is no command or one for another bot."""
     if message is None or not message.entities or message.text is None:
         return None
     entity = message.entities[0]
@@ -53,7 +54,7 @@ class ChannelCommand(filters.MessageFilter):
 
     def filter(self, message: Message) -> dict[str, list[storage.Channel]] | None:
         """The channel the command names (slug or alias), handed on to the handler."""
-        parsed = _command_of(message, message.get_bot().username)
+        parsed = command_of(message, message.get_bot().username)
         if parsed is None or parsed[0] in self.reserved:
             return None
         channel = storage.command_index_entry(self.db, parsed[0])
@@ -69,23 +70,36 @@ async def channel_or_unknown(update: Update, context: BotContext) -> None:
     if context.matched_channels:
         await send_page(update, channel_page(context, context.matched_channels[0], update))
         return
-    parsed = _command_of(update.effective_message, context.bot.username)
+    parsed = command_of(update.effective_message, context.bot.username)
     if parsed is None:
         return
     name, addressed = parsed
     try:
         channel = storage.find_channel(context.db, name)
     except storage.ChannelNotFoundError:
+        if in_channel(update) and name in builtin_names(context.application):
+            # Reader commands run in channel posts; admin ones need a person to check.
+            await reply(update, admin_elsewhere(context))
         # In groups several bots share the command space; only answer what was meant for us.
-        if is_private(update) or addressed:
+        elif is_private(update) or addressed:
             await reply(update, _unknown_command(context, name))
         return
     await send_page(update, channel_page(context, channel, update))
 
 
+def admin_elsewhere(context: BotContext) -> str:
+    """Why an admin command posted in a channel did nothing, and where it works."""
+    return (
+        "Admin commands work in a private chat with me "
+        f"(@{text(context.bot.username)}), or in a group, where I can see who sends them. "
+        "A channel post comes from the channel, not from a person, so nothing was run."
+    )
+
+
 def _unknown_command(context: BotContext, name: str) -> str:
-    known = sorted(builtin_names(context.application) | set(storage.command_index(context.db)))
-    guess = closest(name, known)
+    known = builtin_names(context.application) | set(storage.command_index(context.db))
+    # Never "Did you mean" the very command typed (a known one that cannot run here).
+    guess = closest(name, sorted(known - {name}))
     hint = f" Did you mean /{guess}?" if guess else ""
     return f"I don't know the command /{typed(name)}.{hint} Send /help to see every command."
 
@@ -104,14 +118,14 @@ async def history(update: Update, context: BotContext) -> None:
     try:
         channel = storage.find_channel(context.db, args[0])
     except storage.ChannelNotFoundError:
-        await reply(update, _unknown_channel(context, args[0], "/history {} 5"))
+        await reply(update, unknown_channel(context, args[0], "/history {} 5"))
         return
     limit = HISTORY_DEFAULT
     if len(args) == 2 and _ISO_DAY.match(args[1]):
         await _history_at(update, context, channel, args[1])
         return
     if len(args) == 2:
-        if not args[1].isdigit() or not 1 <= int(args[1]) <= HISTORY_MAX:
+        if not args[1].isascii() or not args[1].isdigit() or not 1 <= int(args[1]) <= HISTORY_MAX:
             await reply(
                 update,
                 f"The number of changes must be a whole number from 1 to {HISTORY_MAX}, e.g. "
@@ -142,11 +156,17 @@ async def _history_at(
     await reply(update, status_at_html(context, [channel], day, _))
 
 
-def _unknown_channel(context: BotContext, name: str, example: str) -> str:
+def unknown_channel(context: BotContext, name: str, example: str) -> str:
     """A friendly 'no such channel' that suggests the closest one and lists them all."""
-    guess = closest(name.lstrip("/"), list(storage.command_index(context.db)))
-    suggestion = f" Did you mean <code>{text(example.format(guess))}</code>?" if guess else ""
     return (
-        f"There is no channel called {quoted(name)}.{suggestion}\n"
-        f"Channels: {_channel_choices(context)}"
+        no_such_channel(name, list(storage.command_index(context.db)), example)
+        + f"\nChannels: {_channel_choices(context)}"
     )
+
+
+def no_such_channel(name: str, choices: list[str], example: str) -> str:
+    """'There is no channel called “x”.' and, when one of `choices` is close, the command to
+    type instead: `example` with the closest choice in place of {}."""
+    guess = closest(name.lstrip("/"), choices)
+    suggestion = f" Did you mean <code>{text(example.format(guess))}</code>?" if guess else ""
+    return f"There is no channel called {quoted(name)}.{suggestion}"

@@ -8,17 +8,17 @@ stay clickable in the chat long after the form they belonged to.
 import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 import storage
 from bot.auth import admin_only
-from bot.chats import texts_for
+from bot.chats import in_channel, texts_for
 from bot.context import BotContext
 from bot.editing.validation import split_tail
-from bot.handlers.status_changes import GUIDED_DRAFT as DRAFT
-from bot.handlers.status_changes import GUIDED_TRANSLATION as SAVED
-from bot.handlers.status_changes import save_and_echo, validated
+from bot.handlers import guided_drafts
+from bot.handlers.channels import admin_elsewhere
+from bot.handlers.status_changes import saved_and_echoed, validated
 from bot.handlers.translations import save_translation, translation_problem
 from bot.replies import reply
 from render.formatting import bold, phase_badge, text
@@ -42,6 +42,11 @@ def _rows(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*pairs, [CANCEL_BUTTON]])
 
 
+def _message_id(query: CallbackQuery) -> int | None:
+    """The form's message: the one whose buttons were pressed (None for inline messages)."""
+    return query.message.message_id if query.message is not None else None
+
+
 def _active(context: BotContext, channel_id: int) -> storage.Channel | None:
     return next((c for c in storage.list_channels(context.db) if c.id == channel_id), None)
 
@@ -49,13 +54,14 @@ def _active(context: BotContext, channel_id: int) -> storage.Channel | None:
 @admin_only
 async def start(update: Update, context: BotContext) -> int:
     """Guided /set: buttons for the channel and the phase, then the summary."""
-    context.user_data.pop(DRAFT, None)
+    guided_drafts.discard(update, context)
     context.user_data.pop(SOURCE_PREFILL, None)
     buttons = [
         InlineKeyboardButton(c.title, callback_data=f"set:c:{c.id}")
         for c in storage.list_channels(context.db)
     ]
-    await reply(update, "Which channel changed?", _rows(buttons))
+    sent = await reply(update, "Which channel changed?", _rows(buttons))
+    guided_drafts.keep(update, context, form=sent[-1] if sent else None)
     return CHANNEL
 
 
@@ -63,6 +69,10 @@ async def start(update: Update, context: BotContext) -> int:
 async def pick_channel(update: Update, context: BotContext) -> int | None:
     """The channel button: show the phases, marking the current one."""
     query = update.callback_query
+    if query is not None and in_channel(update):
+        # Posts in a channel name no person, so the form could never get its summary there.
+        await query.answer(admin_elsewhere(context), show_alert=True)
+        return ConversationHandler.END
     match = _CHANNEL_DATA.match(query.data or "") if query else None
     channel = _active(context, int(match.group(1))) if match else None
     if query is None or channel is None:
@@ -82,6 +92,11 @@ async def offer_phases(update: Update, context: BotContext, channel: storage.Cha
     query = update.callback_query
     assert query is not None
     await query.answer()
+    # Also the start of a form (the Update button): a fresh draft tied to this message, with
+    # the inbox item's source when the form was opened from the inbox.
+    prefill = context.user_data.pop(SOURCE_PREFILL, None) or {}
+    guided_drafts.discard(update, context)
+    guided_drafts.keep(update, context, form=_message_id(query), prefill=prefill)
     current = storage.channel_status(context.db, channel).phase
     buttons = [
         InlineKeyboardButton(
@@ -109,8 +124,11 @@ async def pick_phase(update: Update, context: BotContext) -> int | None:
             await query.answer("That choice is no longer valid; send /set to start again.")
         return None
     await query.answer()
-    prefill = context.user_data.get(SOURCE_PREFILL) or {}
-    context.user_data[DRAFT] = {**prefill, "channel": channel.slug, "phase": phase.slug}
+    guided_drafts.keep(
+        update, context, channel=channel.slug, phase=phase.slug, form=_message_id(query)
+    )
+    draft = guided_drafts.draft_of(update, context) or {}
+    prefill = draft.get("prefill") or {}
     source = (
         f"\nSource from the inbox: {text(prefill['source_label'] or prefill['source_url'])} "
         f"({text(prefill['source_grade'])}), unless you type another URL."
@@ -129,25 +147,27 @@ async def pick_phase(update: Update, context: BotContext) -> int | None:
 @admin_only
 async def write_summary(update: Update, context: BotContext) -> int | None:
     """The typed summary: validate, save and echo, or ask again."""
-    draft = context.user_data.get(DRAFT)
+    draft = guided_drafts.draft_of(update, context)
     message = update.effective_message
-    if draft is None or message is None or message.text is None:
+    if draft is None or "phase" not in draft or message is None or message.text is None:
         await reply(
             update, "That guided /set was closed, so nothing was saved. Send /set to start again."
         )
         return ConversationHandler.END
     typed = split_tail(message.text)
-    if typed["source_url"]:  # the admin's own source replaces the inbox item's
-        draft = {k: v for k, v in draft.items() if not k.startswith("source_")}
+    # The inbox item's source, unless the admin typed their own.
+    prefill = {} if typed["source_url"] else dict(draft.get("prefill") or {})
     given = {key: value for key, value in typed.items() if value is not None}
-    valid = await validated(update, context, {**draft, **given}, SUMMARY_USAGE)
+    choices = {**prefill, "channel": draft["channel"], "phase": draft["phase"]}
+    valid = await validated(update, context, {**choices, **given}, SUMMARY_USAGE)
     if valid is None:
         return None
     _ = texts_for(update, context)
-    entry = await save_and_echo(update, context, valid, lambda e: translation_prompt(_, e))
-    context.user_data.pop(DRAFT, None)
-    context.user_data.pop(SOURCE_PREFILL, None)
-    context.user_data[SAVED] = entry.id
+    entry, sent = await saved_and_echoed(update, context, valid, lambda e: translation_prompt(_, e))
+    # The form's last step: in a group, a reply to the echo (which asks for it) continues it.
+    form = draft.get("form")
+    guided_drafts.discard(update, context)
+    guided_drafts.keep(update, context, form=form, prompt=sent, saved=entry.id)
     return TRANSLATION
 
 
@@ -155,10 +175,10 @@ async def write_summary(update: Update, context: BotContext) -> int | None:
 async def write_translation(update: Update, context: BotContext) -> int | None:
     """The summary in the other language (the last, optional step): save it, or ask again."""
     _ = texts_for(update, context)
-    entry_id, message = context.user_data.get(SAVED), update.effective_message
-    entry = _saved_entry(context, entry_id)
+    draft, message = guided_drafts.draft_of(update, context), update.effective_message
+    entry = _saved_entry(context, draft.get("saved") if draft else None)
     if entry is None or message is None or message.text is None:
-        context.user_data.pop(SAVED, None)
+        guided_drafts.discard(update, context)
         await reply(update, _("That entry changed in the meantime, so nothing was added."))
         return ConversationHandler.END
     problem = translation_problem(_, entry, message.text)
@@ -167,7 +187,7 @@ async def write_translation(update: Update, context: BotContext) -> int | None:
         return None
     channel = next(c for c in storage.list_channels(context.db) if c.id == entry.channel_id)
     await save_translation(update, context, channel, entry, message.text)
-    context.user_data.pop(SAVED, None)
+    guided_drafts.discard(update, context)
     return ConversationHandler.END
 
 
@@ -185,17 +205,18 @@ def _saved_entry(context: BotContext, entry_id: int | None) -> storage.StatusEnt
 async def skip(update: Update, context: BotContext) -> int:
     """/skip: finish the guided /set without the other language's text."""
     _ = texts_for(update, context)
-    context.user_data.pop(SAVED, None)
+    guided_drafts.discard(update, context)
     await reply(update, _("Done: saved without a translation. /translate adds one later."))
     return ConversationHandler.END
 
 
 async def cancel(update: Update, context: BotContext) -> int:
     """Stop the guided /set without changing anything."""
-    context.user_data.pop(DRAFT, None)
+    draft = guided_drafts.draft_of(update, context)
+    guided_drafts.discard(update, context)
     context.user_data.pop(SOURCE_PREFILL, None)
     words = "Cancelled; nothing was changed."
-    if context.user_data.pop(SAVED, None) is not None:
+    if draft is not None and draft.get("saved") is not None:
         _ = texts_for(update, context)
         words = _("Done: the status is saved, without a translation.")
     if update.callback_query is not None:
@@ -213,10 +234,11 @@ async def use_buttons(update: Update, context: BotContext) -> None:
 
 async def timed_out(update: Update, context: BotContext) -> None:
     """The admin walked away: say so, so a late summary is not mistaken for saved."""
-    context.user_data.pop(DRAFT, None)
+    draft = guided_drafts.draft_of(update, context)
+    guided_drafts.discard(update, context)
     context.user_data.pop(SOURCE_PREFILL, None)
     minutes = TIMEOUT_SECONDS // 60
-    if context.user_data.pop(SAVED, None) is not None:
+    if draft is not None and draft.get("saved") is not None:
         _ = texts_for(update, context)
         await reply(
             update,

@@ -299,7 +299,6 @@ async def update_phase(update: Update, context: BotContext) -> int | None:
     if not item.pending:
         await query.answer("Someone already handled this item.")
         return None
-    context.user_data.pop(guided_set.DRAFT, None)
     context.user_data[guided_set.SOURCE_PREFILL] = {
         "source_url": item.link,
         "source_label": item.source_label[:200],

@@ -8,11 +8,11 @@ import logging
 import re
 from datetime import UTC, datetime
 
-from telegram import Message, MessageEntity, Update
+from telegram import Update
 
 import storage
 from bot.callbacks import Action
-from bot.chats import is_private, language_of
+from bot.chats import addressed_to_bot, is_private, language_of
 from bot.context import BotContext
 from bot.handlers import help, status
 from bot.handlers.search import SEARCH_LIMIT
@@ -36,20 +36,6 @@ log = logging.getLogger(__name__)
 
 CHANGES_LIMIT = 20
 _CHOICE_ACTIONS = {routing.Intent.LATEST_ENTRY: Action.LATEST}
-
-
-def addressed_to_bot(message: Message, bot_id: int, bot_username: str) -> bool:
-    """Whether a group message mentions the bot or replies to one of its messages."""
-    replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
-        return True
-    mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
-    for entity, value in mentions.items():
-        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
-            return True
-        if value.lower() == f"@{bot_username.lower()}":
-            return True
-    return False
 
 
 async def question(update: Update, context: BotContext) -> None:

@@ -13,6 +13,8 @@ from bot.auth import actor_of, admin_only
 from bot.context import BotContext
 from bot.editing.apply import apply_update
 from bot.editing.validation import UpdateInput, channel_choices, problems, rules, split_tail
+from bot.handlers import guided_drafts
+from bot.handlers.channels import no_such_channel
 from bot.replies import reply
 from render.admin import confirm_echo, note_echo, status_echo, undo_echo, undo_refusal
 from render.formatting import text
@@ -29,10 +31,6 @@ NOTE_USAGE = (
     "<code>/note exchanges Lists of names handed over official</code>"
 )
 GRADE_HINT = "Grades: official, mediator, media, unconfirmed."
-# Where the guided /set keeps its choices (user_data); a one-line /set discards them.
-GUIDED_DRAFT = "guided_set"
-# The entry a guided /set saved and now asks the other language's text for.
-GUIDED_TRANSLATION = "guided_set_translation"
 
 
 def command_rest(update: Update) -> str:
@@ -73,6 +71,18 @@ async def save_and_echo(
     `after` adds a paragraph about the saved entry to the same message (the guided /set's
     request for the other language's text).
     """
+    entry, _sent = await saved_and_echoed(update, context, data, after)
+    return entry
+
+
+async def saved_and_echoed(
+    update: Update,
+    context: BotContext,
+    data: UpdateInput,
+    after: Callable[[storage.StatusEntry], str] | None = None,
+) -> tuple[storage.StatusEntry, list[int]]:
+    """`save_and_echo`, also returning the ids of the echo's messages (the guided /set's form
+    continues with a reply to them)."""
     db = context.db
     entry = apply_update(db, data, actor_of(update))
     status = storage.channel_status(db, storage.find_channel(db, data.channel))
@@ -81,8 +91,8 @@ async def save_and_echo(
         html = note_echo(status, entry)
     else:
         html = status_echo(status, storage.phase_ladder(db))
-    await reply(update, html if after is None else f"{html}\n\n{after(entry)}")
-    return entry
+    sent = await reply(update, html if after is None else f"{html}\n\n{after(entry)}")
+    return entry, sent
 
 
 @admin_only
@@ -93,9 +103,9 @@ async def set_status(update: Update, context: BotContext) -> None:
         await reply(update, f"{SET_USAGE}\n\n{text(_lists(context))}\n{GRADE_HINT}")
         return
     channel, phase, tail = parts
-    # A half-finished guided form must not turn the admin's next message into a summary.
-    context.user_data.pop(GUIDED_DRAFT, None)
-    context.user_data.pop(GUIDED_TRANSLATION, None)
+    # A half-finished guided form in this chat must not turn the admin's next message into a
+    # summary (or a translation); forms the admin has open in other chats are theirs to finish.
+    guided_drafts.discard(update, context)
     data = {"channel": channel, "phase": phase, **split_tail(tail)}
     valid = await validated(update, context, data, SET_USAGE)
     if valid is not None:
@@ -119,16 +129,20 @@ async def note(update: Update, context: BotContext) -> None:
 async def confirm(update: Update, context: BotContext) -> None:
     """Confirm a channel's status still holds: /confirm ceasefire."""
     args = context.args or []
-    try:
-        channel = storage.find_channel(context.db, args[0]) if len(args) == 1 else None
-    except storage.ChannelNotFoundError:
-        channel = None
-    if channel is None:
+    choices = channel_choices(rules(context.db))
+    if len(args) != 1:
         await reply(
             update,
             "Tell me which channel still holds, e.g. <code>/confirm ceasefire</code>.\n"
-            f"Channels: {text(channel_choices(rules(context.db)))}",
+            f"Channels: {text(choices)}",
         )
+        return
+    try:
+        channel = storage.find_channel(context.db, args[0])
+    except storage.ChannelNotFoundError:
+        names = list(storage.command_index(context.db))
+        unknown = no_such_channel(args[0], names, "/confirm {}")
+        await reply(update, f"{unknown}\nChannels: {text(choices)}")
         return
     storage.confirm_channel(context.db, channel_id=channel.id, actor=actor_of(update))
     now = datetime.now(UTC)

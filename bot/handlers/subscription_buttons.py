@@ -5,10 +5,11 @@ from telegram.constants import ChatType
 
 import storage
 from bot.callbacks import Action
-from bot.chats import may_manage_chat
+from bot.chats import in_channel, may_manage_chat
 from bot.context import BotContext
 
 GROUP_ADMINS_ONLY = "Only this group's admins can change its digest."
+CHANNEL_ADMINS_ONLY = "Only this channel's admins can change its digest."
 
 
 async def toggle_subscription(
@@ -19,7 +20,7 @@ async def toggle_subscription(
     The channel page is redrawn by the caller, so the button flips to its new state.
     """
     if not await may_manage_chat(update, context):
-        return GROUP_ADMINS_ONLY
+        return CHANNEL_ADMINS_ONLY if in_channel(update) else GROUP_ADMINS_ONLY
     db, settings, chat = context.db, context.settings, message.chat
     if action is Action.SUBSCRIBE:
         subscriber = storage.subscribe(

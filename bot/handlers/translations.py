@@ -17,7 +17,7 @@ from bot.handlers.status_changes import command_rest
 from bot.replies import reply
 from language.i18n import Texts, language_of_text
 from render.formatting import text
-from render.translations import translation_echo, wrong_language
+from render.translations import same_translation, translation_echo, wrong_language
 from storage import values
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,8 @@ def translation_problem(_: Texts, entry: storage.StatusEntry, typed: str) -> str
         values.summary(typed)
     except ValueError as error:
         return str(error)
+    if entry.translation is not None and typed.strip() == entry.translation:
+        return same_translation(_)  # saving it again would only add an audit row
     written_in = language_of_text(typed)
     if written_in is not None and written_in == entry.summary_language:
         return wrong_language(_, entry)
