@@ -143,16 +143,6 @@ def database_file(db: Database) -> Path | None:
     return Path(row[2]) if row and row[2] else None
 
 
-def writer_connection(db: Database) -> Database | None:
-    """A second connection to `db`'s file, for writes made from another thread.
-
-    None for an in-memory database, which no second connection can see. Writes through it
-    and through `db` queue for SQLite's write lock (busy timeout), as two processes do.
-    """
-    path = database_file(db)
-    return None if path is None else open_database(path)
-
-
 def open_reader(path: Path | str) -> Database:
     """A read-only connection of its own, for slow reads away from the bot's connection.
 
@@ -164,3 +154,13 @@ def open_reader(path: Path | str) -> Database:
     db = Database(sqlite3.connect(uri, uri=True, check_same_thread=False))
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return db
+
+
+def writer_connection(db: Database) -> Database | None:
+    """A second connection to `db`'s file, for writes made from another thread.
+
+    None for an in-memory database, which no second connection can see. Writes through it
+    and through `db` queue for SQLite's write lock (busy timeout), as two processes do.
+    """
+    path = database_file(db)
+    return None if path is None else open_database(path)
