@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run console test lint format bench clean messages
+.PHONY: run console test test-fast lint format bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,18 @@ run: $(STAMP)
 console: $(STAMP)
 	$(BIN)/backchannel console
 
+# Two test processes: CI and dev machines have two cores (see README.md, Development).
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -rs -n $(PYTEST_WORKERS)
+
+# Everything but the tests that start real processes, for quick iteration; CI runs `make test`.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not subprocess"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -44,6 +44,7 @@ from bot.handlers import (
     guided_drafts,
     guided_set,
     help,
+    inbox,
     inline,
     language,
     navigation,
@@ -51,12 +52,14 @@ from bot.handlers import (
     questions,
     resent,
     search,
+    sources,
     status,
     status_changes,
     subscriptions,
     timeline,
     translations,
 )
+from bot.jobs import sources as source_jobs
 from bot.jobs import status_page
 from bot.reply_cache import CACHE_KEY, ReplyCache
 from bot.telegram_bot import BackchannelBot
@@ -83,6 +86,7 @@ def build_application(
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
+        .post_shutdown(source_jobs.shutdown)
         .post_stop(_post_stop)
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
@@ -143,15 +147,20 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
     The catch-alls at the end therefore see just what no command took. /help lists the
     commands in this order (admin ones only to admins).
     """
-    return [
+    channel_command = channels.ChannelCommand(db)
+    handlers = [
         # Edits and forwards first: they never reach a command (bot/handlers/resent.py).
         MessageHandler(filters.UpdateType.EDITED, resent.edited),
+        # A post an admin forwards in private goes to the inbox, never runs as a command or
+        # question; readers' forwards are answered as questions (see inbox.forwarded).
+        MessageHandler(filters.ChatType.PRIVATE & FORWARDED, inbox.forwarded),
         MessageHandler(FORWARDED, resent.forwarded),
         # Channel commands and questions are most of what readers send, so they come before
         # the thirty-odd built-in commands PTB would otherwise try one by one. They cannot
-        # take anything meant for those: channel names are never built-in names, and
+        # take anything meant for those: channel names are never built-in names (and a
+        # database restored before that rule cannot hide one: see `reserved` below), and
         # questions are plain text, which only an open guided /set form wants first.
-        MessageHandler(FRESH & channels.ChannelCommand(db), channels.channel_or_unknown),
+        MessageHandler(FRESH & channel_command, channels.channel_or_unknown),
         _guided_set(user_data),
         MessageHandler(FRESH & filters.TEXT & ~filters.COMMAND, questions.question),
         # Reader commands.
@@ -191,6 +200,10 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
         CommandHandler("digestnow", digest_admin.digestnow, ADMIN),
         CommandHandler("publish", publishing.publish, ADMIN),
         CommandHandler("export", export.export_history, ADMIN),
+        CommandHandler("sources", sources.list_sources, ADMIN),
+        CommandHandler("source", sources.source, ADMIN),
+        CommandHandler("inbox", inbox.inbox, ADMIN),
+        CallbackQueryHandler(inbox.button, pattern=f"^{inbox.PREFIX}:"),
         # Unknown commands get suggestions (admin commands posted in a channel: where they
         # work); also answers a channel command whose channel appeared since the filter's check.
         MessageHandler(FRESH & filters.COMMAND, channels.channel_or_unknown),
@@ -200,6 +213,8 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
         # Inline mode (@Bot ceasefire in any chat); only inline queries reach it.
         InlineQueryHandler(inline.inline_query),
     ]
+    channel_command.reserved = command_names(handlers)
+    return handlers
 
 
 def _guided_set(user_data: Mapping[int, Any]) -> ConversationHandler:
@@ -220,6 +235,8 @@ def _guided_set(user_data: Mapping[int, Any]) -> ConversationHandler:
             entry_points=[
                 CommandHandler("set", guided_set.start, filters=bare_set),
                 CallbackQueryHandler(guided_set.pick_channel, pattern=r"^set:c:"),
+                # The inbox's ✏️ Update phase: the same form, the item's source filled in.
+                CallbackQueryHandler(inbox.update_phase, pattern=rf"^{inbox.PREFIX}:u:"),
             ],
             states={
                 guided_set.CHANNEL: [

@@ -48,6 +48,15 @@ class Settings(BaseSettings):
     digest_workers: int = Field(default=1, ge=1, le=64)
     # Updates handled at once (1: one by one); one person's updates stay in order either way.
     concurrent_updates: int = Field(default=32, ge=1, le=1024)
+    # Source watch: feeds on private, loopback or link-local networks are refused unless this
+    # is true (tests, closed networks); fetches at once; default poll interval; notice spacing.
+    sources_allow_private: bool = False
+    sources_concurrency: int = Field(default=8, ge=1, le=64)
+    sources_interval_minutes: int = Field(default=15, ge=1, le=1440)
+    sources_notify_minutes: int = Field(default=30, ge=1, le=1440)
+    # Where a feed is parsed, matched and stored: a separate low-priority process (readers
+    # never wait, see bench/sources_bench.py) or a thread of the bot (tests, tiny machines).
+    sources_pipeline: Literal["process", "thread"] = "process"
 
     @model_validator(mode="before")
     @classmethod

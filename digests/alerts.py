@@ -22,8 +22,8 @@ from sqlite_utils import Database
 import storage
 from digests.builder import change_line
 from digests.sender import DigestSender, Outcome
-from render.formatting import bold
-from render.splitting import split_html
+from render.formatting import bold, italic
+from render.splitting import TELEGRAM_LIMIT, telegram_length
 from storage.timestamps import utc_now
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ BATCH_SIZE = 500
 # nothing is lost), instead of being retried on every tick.
 RETRY_SECONDS = 300.0
 BELL = "🔔"
+MORE_CHANNELS = 6  # channels named in an alert's "…and N more" line
 
 
 def is_phase_change(change: storage.DigestChange) -> bool:
@@ -51,8 +52,13 @@ def alert_text(
     channels: dict[int, storage.Channel],
     ladder: storage.PhaseLadder,
     zone: str,
-) -> tuple[str, ...]:
-    """The alert message(s): one block per change, titled by its channel."""
+) -> tuple[str, int]:
+    """The alert: one message, one block per change titled by its channel; and how many fit.
+
+    An alert is always a single message. When more changed than fits (an import of hundreds
+    of statuses), it shows the first changes and says how many more there are and where to
+    read them (/history), instead of flooding every alert chat with dozens of messages.
+    """
     tz = ZoneInfo(zone)
     blocks = [
         f"{bold(channels[c.entry.channel_id].title)} · /{channels[c.entry.channel_id].slug}\n"
@@ -61,7 +67,31 @@ def alert_text(
     ]
     header = f"{BELL} {bold('Backchannel alert')}: the phase changed"
     footer = "/alerts off stops these; the daily digest still lists them."
-    return tuple(split_html("\n\n".join([header, *blocks, footer])))
+    if telegram_length("\n\n".join([header, *blocks, footer])) <= TELEGRAM_LIMIT:
+        return "\n\n".join([header, *blocks, footer]), len(blocks)
+    slugs = list(dict.fromkeys(channels[c.entry.channel_id].slug for c in changes))
+    # The longest "more" line any cut could need: the most changes left, every channel named.
+    budget = TELEGRAM_LIMIT - telegram_length(
+        "\n\n".join([header, _more(len(changes), slugs), footer])
+    )
+    shown: list[str] = []
+    for block in blocks:
+        budget -= telegram_length(block) + 2
+        if budget < 0:
+            break
+        shown.append(block)
+    rest = changes[len(shown) :]
+    more = _more(len(rest), list(dict.fromkeys(channels[c.entry.channel_id].slug for c in rest)))
+    return "\n\n".join([header, *shown, more, footer]), len(shown)
+
+
+def _more(count: int, slugs: list[str]) -> str:
+    named = ", ".join(f"/history {slug}" for slug in slugs[:MORE_CHANNELS])
+    others = (
+        f" and {len(slugs) - MORE_CHANNELS} more channels" if len(slugs) > MORE_CHANNELS else ""
+    )
+    changes = f"{count} more phase change{'s' if count != 1 else ''}"
+    return f"{italic(f'…and {changes} that do not fit in one alert:')} {named}{others}"
 
 
 @dataclass
@@ -106,7 +136,7 @@ class _Run:
         self.changes, self.report = _Changes(db, self.upto), AlertReport()
         self.channels = {c.id: c for c in storage.list_channels(db)}
         self.ladder = storage.phase_ladder(db)
-        self.rendered: dict[tuple[tuple[int, ...], str], tuple[str, ...]] = {}
+        self.rendered: dict[tuple[tuple[int, ...], str], tuple[str, int]] = {}
 
     async def alert(self, setting: storage.AlertSetting) -> None:
         """Send this chat what it has not been alerted to yet, or just move it along."""
@@ -161,12 +191,14 @@ async def _deliver(
     run: _Run,
     setting: storage.AlertSetting,
     changes: list[storage.DigestChange],
-    parts: tuple[str, ...],
+    alert: tuple[str, int],
 ) -> None:
     db, report, upto = run.db, run.report, run.upto
-    outcome = await run.sender.send(setting.chat_id, parts)
+    html, shown = alert
+    outcome = await run.sender.send(setting.chat_id, (html,))
     if outcome is Outcome.DELIVERED:
-        ids = [c.entry.id for c in changes]
+        # Only what the alert showed is marked "alerted" in the digest; the rest it names.
+        ids = [c.entry.id for c in changes[:shown]]
         storage.record_alert(db, setting.chat_id, watermark=upto, entry_ids=ids, sent_at=utc_now())
         report.sent += 1
     elif outcome is Outcome.GONE:

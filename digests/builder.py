@@ -39,7 +39,7 @@ class Digest:
 
 # Alerted changes of one chat, (entry id, when alerted), sorted: part of what makes a digest.
 _Marks = tuple[tuple[int, datetime], ...]
-_Key = tuple[frozenset[int] | None, int, str, bool, _Marks]
+_Key = tuple[frozenset[int] | None, int, str, bool, _Marks, int]
 # A rendered change line and its length in UTF-16 units (what Telegram counts).
 _Line = tuple[str, int]
 ALERTED = "🔔 alerted"
@@ -90,11 +90,13 @@ class DigestBuilder:
 
         `alerted` maps changes the chat already got an instant alert for to when it did; they
         stay in the digest, marked, so the digest remains the complete record of the day.
+        A digest cut short earlier (`parts_upto`) is built again up to where it read then.
         """
         channel_ids = None if subscriber.all_channels else subscriber.channel_ids
         first = subscriber.last_digest_at is None
         zone = subscriber.timezone
-        return self.build_for(channel_ids, subscriber.watermark, zone, first, alerted)
+        upto = subscriber.parts_upto if subscriber.parts_sent else None
+        return self.build_for(channel_ids, subscriber.watermark, zone, first, alerted, upto)
 
     def build_for(
         self,
@@ -103,12 +105,14 @@ class DigestBuilder:
         zone: str,
         first: bool = False,
         alerted: Mapping[int, datetime] | None = None,
+        upto: int | None = None,
     ) -> Digest:
-        """The digest of `channel_ids` (None: all) after `watermark`, dated in `zone`."""
+        """The digest of `channel_ids` (None: all) after `watermark` (up to `upto`), in `zone`."""
         if watermark < self.lowest:
             raise ValueError(f"watermark {watermark} is older than this builder's {self.lowest}")
-        marks = tuple(sorted((i, at) for i, at in (alerted or {}).items() if i > watermark))
-        key = (channel_ids, min(watermark, self.upto), zone, first, marks)
+        end = self.upto if upto is None else max(min(upto, self.upto), watermark)
+        marks = tuple(sorted((i, at) for i, at in (alerted or {}).items() if watermark < i <= end))
+        key = (channel_ids, min(watermark, end), zone, first, marks, end)
         digest = self._digests.get(key)
         if digest is None:
             digest = self._digests[key] = self._render(*key)
@@ -126,6 +130,7 @@ class DigestBuilder:
         zone: str,
         first: bool,
         marks: _Marks,
+        end: int,
     ) -> Digest:
         tz, alerted = ZoneInfo(zone), dict(marks)
         since = "since you subscribed" if first else "since your last digest"
@@ -136,23 +141,25 @@ class DigestBuilder:
             if channel_ids is not None and channel.id not in channel_ids:
                 continue
             items = self._by_channel.get(channel.id, [])
-            start = bisect_right(self._ids.get(channel.id, []), watermark)
-            if start >= len(items):
+            ids = self._ids.get(channel.id, [])
+            start = bisect_right(ids, watermark)
+            stop = len(items) if end == self.upto else bisect_right(ids, end)
+            if start >= stop:
                 continue
             title = f"{bold(channel.title)} · /{channel.slug}"
             if alerted:
-                lines = [self._line(change, zone, tz, alerted) for change in items[start:]]
+                lines = [self._line(change, zone, tz, alerted) for change in items[start:stop]]
             else:
-                lines = self._channel_lines(channel.id, zone, tz)[start:]
+                lines = self._channel_lines(channel.id, zone, tz)[start:stop]
             sections.append((title, lines))
-            count += len(items) - start
+            count += stop - start
         if not count:
             note = f"Nothing new in your channels {since}."
-            return Digest((f"{header}\n{note}",), 0, self.upto)
+            return Digest((f"{header}\n{note}",), 0, end)
         changes = f"{count} change{'s' if count != 1 else ''}"
         where = f"{len(sections)} channel{'s' if len(sections) != 1 else ''}"
         intro = f"{header}\n{italic(f'{changes} in {where} {since}')}"
-        return Digest(tuple(_pack(intro, sections, FOOTER, self.limit)), count, self.upto)
+        return Digest(tuple(_pack(intro, sections, FOOTER, self.limit)), count, end)
 
     def _channel_lines(self, channel_id: int, zone: str, tz: ZoneInfo) -> list[_Line]:
         # Most digests carry no alert marks: they show a tail of the channel's lines in their

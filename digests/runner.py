@@ -3,12 +3,15 @@
 The order inside `_deliver` is what makes digests crash-proof: the watermark and next due
 time move in one statement only after Telegram accepted the message. Killed before that, the
 subscriber is still due and gets the digest on restart (the one message in flight may arrive
-twice); killed after, the digest is recorded and not sent again.
+twice); killed after, the digest is recorded and not sent again. A digest of several messages
+records each accepted part, so a restart resumes after the last one Telegram took instead of
+sending the whole digest again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -203,7 +206,21 @@ async def _deliver(
         )
         report.nothing_new += 1
         return
-    outcome = await sender.send(subscriber.chat_id, digest.parts)
+    parts, done = digest.parts, 0
+    fingerprint = _fingerprint(parts) if len(parts) > 1 else None
+    if subscriber.parts_sent and subscriber.parts_hash == fingerprint:
+        done = min(subscriber.parts_sent, len(parts))  # the same digest, cut short: resume it
+        log.info("digest for chat %s resumes at part %d of %d", subscriber.chat_id, done + 1,
+                 len(parts))  # fmt: skip
+
+    def progress(number: int) -> None:
+        # Not after the last part: record_delivery below clears the progress anyway.
+        if fingerprint is not None and done + number < len(parts):
+            storage.record_parts_sent(
+                db, subscriber.chat_id, upto=digest.upto, digest=fingerprint, sent=done + number
+            )
+
+    outcome = await sender.send(subscriber.chat_id, parts[done:], progress)
     if outcome is Outcome.DELIVERED:
         storage.record_delivery(
             db,
@@ -220,6 +237,11 @@ async def _deliver(
         report.failed += 1
         if reschedule:
             storage.postpone(db, subscriber.chat_id, run_at + RETRY_DELAY)
+
+
+def _fingerprint(parts: tuple[str, ...]) -> str:
+    """Identifies a digest's exact text, to resume it only if it would be sent unchanged."""
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
 
 
 def preview(db: Database, subscriber: storage.Subscriber, now: datetime | None = None) -> Digest:

@@ -134,12 +134,23 @@ class DigestSender:
         self._resume_at = 0.0
         self.flood_waits = 0
 
-    async def send(self, chat_id: int, parts: Sequence[str]) -> Outcome:
-        """Send every part in order; stop at the first part that cannot be delivered."""
-        for part in parts:
+    async def send(
+        self,
+        chat_id: int,
+        parts: Sequence[str],
+        on_part: Callable[[int], None] | None = None,
+    ) -> Outcome:
+        """Send every part in order; stop at the first part that cannot be delivered.
+
+        `on_part(n)` runs after Telegram accepted the n-th part (1-based), before the next one
+        goes out, so the caller can record progress through a multi-part digest.
+        """
+        for number, part in enumerate(parts, start=1):
             outcome = await self._send_part(chat_id, part)
             if outcome is not Outcome.DELIVERED:
                 return outcome
+            if on_part is not None:
+                on_part(number)
         return Outcome.DELIVERED
 
     async def _send_part(self, chat_id: int, html: str) -> Outcome:

@@ -1,17 +1,49 @@
 """Opening the SQLite database the way every part of Backchannel needs it."""
 
 import logging
+import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from storage.errors import DatabaseReplacedError
 from storage.migrations import migrations
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+
+
+# Statements that can change the database; anything else (SELECT, PRAGMA, ...) only reads.
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN", "CREATE", "DROP", "ALTER")
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    """Which file the connection opened: its path, device and inode, and whether it was new.
+
+    SQLite keeps writing to the file it opened even after that file was deleted or replaced
+    at its path (a restore with `mv`, a clean-up script): every write would then look saved and
+    be lost with the process. Comparing the path's identity before each write transaction (one
+    `stat`) catches that at once.
+    """
+
+    path: Path
+    device: int
+    inode: int
+    created: bool  # no file was at the path when it was opened
+
+    def check(self) -> None:
+        """Raise DatabaseReplacedError unless the path still names the opened file."""
+        try:
+            now = os.stat(self.path)
+        except FileNotFoundError:
+            raise DatabaseReplacedError(self.path, vanished=True) from None
+        if (now.st_dev, now.st_ino) != (self.device, self.inode):
+            raise DatabaseReplacedError(self.path, vanished=False)
 
 
 class _ImmediateConnection(sqlite3.Connection):
@@ -24,12 +56,29 @@ class _ImmediateConnection(sqlite3.Connection):
     front, so writers queue for up to BUSY_TIMEOUT_MS instead of failing.
     """
 
+    identity: FileIdentity | None = None  # None: in memory, nothing to watch
+
     def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
         """Run one statement, turning a bare BEGIN into BEGIN IMMEDIATE."""
+        self._check_file(sql)
         # Checked by length first: every query passes here, and only a short one can be BEGIN.
         if len(sql) < 16 and sql.strip().rstrip(";").upper() == "BEGIN":
             sql = "BEGIN IMMEDIATE"
         return super().execute(sql, *args)
+
+    def executemany(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+        """Run one statement for each set of parameters, after the same file check."""
+        self._check_file(sql)
+        return super().executemany(sql, *args)
+
+    def _check_file(self, sql: str) -> None:
+        # Once per write transaction: inside one, the check at its start still holds.
+        if (
+            self.identity is not None
+            and not self.in_transaction
+            and sql.lstrip()[:7].upper().startswith(_WRITES)
+        ):
+            self.identity.check()
 
 
 def open_database(path: Path | str) -> Database:
@@ -47,9 +96,15 @@ def open_database(path: Path | str) -> Database:
     else:
         file = Path(path)
         file.parent.mkdir(parents=True, exist_ok=True)
-        db = Database(
-            sqlite3.connect(str(file), check_same_thread=False, factory=_ImmediateConnection)
-        )
+        created = not file.exists()
+        conn = sqlite3.connect(str(file), check_same_thread=False, factory=_ImmediateConnection)
+        db = Database(conn)
+        if created:
+            # Said at every start that creates one: after the first, the database went missing.
+            # INFO, not WARNING: importing into a new file is routine for the CLI.
+            log.info("no database file at %s: created a new, empty one", file)
+        info = file.stat()
+        conn.identity = FileIdentity(file, info.st_dev, info.st_ino, created)
         # The timeout first: switching to WAL needs a lock another process may hold.
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.enable_wal()
@@ -60,6 +115,11 @@ def open_database(path: Path | str) -> Database:
         log.info("applying migrations: %s", ", ".join(pending))
         migrations.apply(db)
     return db
+
+
+def file_identity(db: Database) -> FileIdentity | None:
+    """The file this database was opened from (None in memory)."""
+    return getattr(db.conn, "identity", None)
 
 
 def data_version(db: Database) -> tuple[int, int]:

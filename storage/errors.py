@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -66,3 +67,16 @@ class RestoreRefusedError(StorageError):
     def __init__(self, entries: int) -> None:
         super().__init__(f"the database already has {entries} history entries")
         self.entries = entries
+
+
+class DatabaseReplacedError(StorageError):
+    """The database file was deleted, moved or replaced at its path after it was opened.
+
+    Writes are refused: SQLite would write to the old file, which nobody will open again.
+    """
+
+    def __init__(self, path: Path, *, vanished: bool) -> None:
+        what = "no longer exists" if vanished else "is no longer the file that was opened"
+        super().__init__(f"the database file {path} {what}; writes refused until a restart")
+        self.path = path
+        self.vanished = vanished

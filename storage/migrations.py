@@ -275,3 +275,95 @@ def m071_search_word_forms(db: Database) -> None:
         create_triggers=True,
         tokenize="porter unicode61 remove_diacritics 2",
     )
+
+
+@migrations()
+def m080_sources(db: Database) -> None:
+    """Source watch: feeds and forwarded channels, their items (the inbox), inbox notices."""
+    db["sources"].create(
+        {
+            "id": int,
+            "kind": str,  # "feed" (polled) or "telegram" (items arrive as forwards)
+            "url": str,
+            "title": str,
+            "grade": str,
+            "channel_ids": str,  # JSON list: the channels its items go to ([] = any)
+            "interval_seconds": int,
+            "paused": int,
+            "paused_reason": str,  # "paused" by command, "muted" from the inbox
+            "created_at": str,
+            "created_by": str,
+            "etag": str,
+            "last_modified": str,
+            "last_polled_at": str,
+            "last_success_at": str,
+            "last_error": str,
+            "last_error_at": str,
+            "failures": int,
+            "next_poll_at": str,
+            "items_seen": int,
+            "warnings": str,  # what the last poll had to repair (clamped dates, capped items)
+        },
+        pk="id",
+        not_null={"kind", "url", "grade", "channel_ids", "interval_seconds", "paused",
+                  "created_at", "created_by", "failures", "next_poll_at", "items_seen"},
+        defaults={"channel_ids": "[]", "paused": 0, "failures": 0, "items_seen": 0},
+    )  # fmt: skip
+    db["sources"].create_index(["url"], unique=True)
+    # The poll job asks "which sources are due" every minute: one range scan over due rows.
+    db.execute("CREATE INDEX idx_sources_due ON sources (next_poll_at) WHERE paused = 0")
+    db["source_items"].create(
+        {
+            "id": int,
+            "source_id": int,
+            "guid": str,
+            "link": str,
+            "title": str,
+            "title_key": str,  # normalised title, what near-duplicate detection compares
+            "summary": str,
+            "published_at": str,
+            "date_flag": str,  # "future" or "implausible" when the feed's date was not used
+            "fetched_at": str,
+            "channel_id": int,  # best-matched channel; NULL = matched nothing
+            "score": float,
+            "cluster_id": int,  # the first item reporting the same thing (itself if first)
+            "state": str,  # "pending", "noted" (became entry_id) or "dismissed"
+            "entry_id": int,
+            "decided_at": str,
+            "decided_by": str,
+        },
+        pk="id",
+        foreign_keys=[("source_id", "sources", "id")],
+        not_null={"source_id", "guid", "title", "title_key", "published_at", "fetched_at",
+                  "score", "state"},
+        defaults={"score": 0.0, "state": "pending"},
+    )  # fmt: skip
+    db["source_items"].create_index(["source_id", "guid"], unique=True)
+    db["source_items"].create_index(["cluster_id"])
+    db["source_items"].create_index(["link"])
+    db["source_items"].create_index(["guid"])
+    db["source_items"].create_index(["fetched_at"])
+    # The inbox lists cluster heads still pending, by channel.
+    db.execute(
+        "CREATE INDEX idx_source_items_inbox ON source_items (channel_id, published_at) "
+        "WHERE state != 'dismissed' AND id = cluster_id"
+    )
+    # "Was this link already used as a source?" decides whether an item is still news.
+    db.execute(
+        "CREATE INDEX idx_history_source_url ON status_history (source_url) "
+        "WHERE source_url IS NOT NULL"
+    )
+    db["inbox_watchers"].create(
+        {"user_id": int, "enabled": int, "last_item_id": int, "last_notified_at": str},
+        pk="user_id",
+        not_null={"enabled", "last_item_id"},
+        defaults={"enabled": 1, "last_item_id": 0},
+    )
+
+
+@migrations()
+def m090_digest_parts(db: Database) -> None:
+    """Progress within a multi-part digest, so a crash repeats at most one of its messages."""
+    db["subscribers"].add_column("parts_sent", int, not_null_default=0)
+    db["subscribers"].add_column("parts_upto", int)
+    db["subscribers"].add_column("parts_hash", str)

@@ -202,6 +202,11 @@ class Subscriber:
     watermark: int
     last_digest_at: datetime | None
     paused_reason: str | None
+    # A multi-part digest cut short (crash, Telegram down): parts Telegram already accepted,
+    # the change id that digest reads up to, and its fingerprint. Cleared when it completes.
+    parts_sent: int = 0
+    parts_upto: int | None = None
+    parts_hash: str | None = None
 
     def follows(self, channel_id: int) -> bool:
         """Whether this chat's digests include the channel."""

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from language.i18n import ENGLISH, UKRAINIAN
 from language.word_forms import index_words
 from storage.channel_writes import create_channel
+from storage.database import file_identity
 from storage.models import Actor, SourceGrade
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,10 @@ def seed_if_empty(db: Database, path: Path = SEED_FILE) -> bool:
     """
     if db["channels"].count:
         return False
+    identity = file_identity(db)
+    if identity is not None and not identity.created:
+        # Not a first start: a database was there, without any channel. Say so before seeding.
+        log.warning("database %s existed but has no channels: seeding it", identity.path)
     seed = load_seed(path)
     changed_at = datetime.combine(seed.source.date, time(0, 0), tzinfo=UTC)
     with db.atomic():

@@ -23,7 +23,7 @@ from storage.timestamps import from_db, to_db, utc_now
 
 _COLUMNS = (
     "chat_id, chat_type, all_channels, digest_time, timezone, quiet, active, next_due_at, "
-    "watermark, last_digest_at, paused_reason"
+    "watermark, last_digest_at, paused_reason, parts_sent, parts_upto, parts_hash"
 )
 
 
@@ -57,10 +57,14 @@ def _subscribers(db: Database, rows: Iterable[_Row]) -> list[Subscriber]:
             watermark=watermark,
             last_digest_at=from_db(last_digest_at),
             paused_reason=paused_reason,
+            parts_sent=parts_sent,
+            parts_upto=parts_upto,
+            parts_hash=parts_hash,
         )
         for (
             chat_id, chat_type, all_channels, digest_time, timezone, quiet, active,
-            next_due_at, watermark, last_digest_at, paused_reason,
+            next_due_at, watermark, last_digest_at, paused_reason, parts_sent, parts_upto,
+            parts_hash,
         ) in rows
     ]  # fmt: skip
 
@@ -121,6 +125,7 @@ def subscribe(
                 "ON CONFLICT (chat_id) DO UPDATE SET chat_type = excluded.chat_type, "
                 "all_channels = excluded.all_channels, active = 1, paused_reason = NULL, "
                 "next_due_at = excluded.next_due_at, watermark = excluded.watermark, "
+                "parts_sent = 0, parts_upto = NULL, parts_hash = NULL, "
                 "updated_at = excluded.updated_at",
                 [
                     chat_id, chat_type, int(channel_ids is None), at.isoformat("minutes"), zone,
@@ -262,12 +267,13 @@ def record_delivery(
 ) -> None:
     """After Telegram accepted a digest: move the watermark (never back) and the schedule.
 
-    One statement, so both move together; `next_due_at=None` keeps the schedule (an admin's
-    extra digest does not replace the daily one), `delivered_at=None` records a quiet day on
-    which nothing was sent.
+    One statement, so both move together (and the digest's part progress is cleared);
+    `next_due_at=None` keeps the schedule (an admin's extra digest does not replace the daily
+    one), `delivered_at=None` records a quiet day on which nothing was sent.
     """
     db.execute(
         "UPDATE subscribers SET watermark = max(watermark, ?), "
+        "parts_sent = 0, parts_upto = NULL, parts_hash = NULL, "
         "next_due_at = coalesce(?, next_due_at), last_digest_at = coalesce(?, last_digest_at) "
         "WHERE chat_id = ?",
         [
@@ -276,6 +282,18 @@ def record_delivery(
             None if delivered_at is None else to_db(delivered_at),
             chat_id,
         ],
+    )
+
+
+def record_parts_sent(db: Database, chat_id: int, *, upto: int, digest: str, sent: int) -> None:
+    """Telegram accepted the first `sent` parts of a multi-part digest reading up to `upto`.
+
+    `digest` fingerprints the parts, so a run after a crash resumes from part `sent` + 1 only
+    if it would send the very same digest (and starts over otherwise: a repeat, never a gap).
+    """
+    db.execute(
+        "UPDATE subscribers SET parts_sent = ?, parts_upto = ?, parts_hash = ? WHERE chat_id = ?",
+        [sent, upto, digest, chat_id],
     )
 
 

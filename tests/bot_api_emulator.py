@@ -4,7 +4,9 @@ It speaks enough of the Bot API (getMe, getUpdates with offsets, sendMessage, ..
 `backchannel run` process, with PTB's own HTTPX transport, to talk to it as it would to Telegram.
 It can also behave like Telegram on a bad day: a message-rate limit answered with 429 and
 retry_after, chats that blocked the bot (403) or are gone (400), and, at a seeded random rate,
-transient faults (429, 500, 502, dropped connections, slow answers).
+transient faults (429, 500, 502, dropped connections, slow answers). For start-up failures it
+can reject the token (401), stand in for a misconfigured proxy that answers 404 with an HTML page
+echoing the request path (and so the token), answer 500, or drop every connection mid-run.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ def _decode_form(body: bytes) -> dict[str, Any]:
 
 
 DROP = -1  # status meaning "close the connection without answering"
+# serve_forever checks for shutdown() this often; its default of 0.5 s made every test that
+# stops a server wait up to half a second for nothing.
+SHUTDOWN_POLL_SECONDS = 0.02
+HTML_404 = -2  # status meaning "404 with an HTML page that echoes the request path"
 TRANSIENT_FAULTS = ("429", "500", "502", "drop", "slow")
 
 
@@ -56,6 +62,11 @@ class Faults:
     blocked_chats: frozenset[int] = frozenset()  # 403: the user blocked the bot
     gone_chats: frozenset[int] = frozenset()  # 400: chat not found
     seed: int = 0
+    # Answer every call with this status from the start: 401 (token rejected), 404 (a proxy's
+    # HTML page that echoes the path, token included) or 500.
+    status: int | None = None
+    # The same, for sendMessage only: a reply that fails inside a handler.
+    send_status: int | None = None
 
 
 class BotApiEmulator:
@@ -74,6 +85,8 @@ class BotApiEmulator:
         self._changed = threading.Condition()
         # Methods whose answers are held back until the gate opens (a "slow Telegram").
         self.gates: dict[str, threading.Event] = {}
+        # Set it to drop every connection from then on, unanswered (the network went away).
+        self.dropping = threading.Event()
         emulator = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -95,13 +108,17 @@ class BotApiEmulator:
                 params = json.loads(body or b"{}") if "json" in kind else _decode_form(body)
                 _, token_part, method = self.path.split("/", 2)
                 status, payload = emulator.answer(token_part.removeprefix("bot"), method, params)
-                if status == DROP:
+                if status == DROP or emulator.dropping.is_set():
                     self.close_connection = True
                     return
-                data = json.dumps(payload).encode()
+                if status == HTML_404:
+                    status, kind = 404, "text/html"
+                    data = f"<html><body>Cannot POST {self.path}</body></html>".encode()
+                else:
+                    kind, data = "application/json", json.dumps(payload).encode()
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", kind)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
@@ -112,7 +129,11 @@ class BotApiEmulator:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:
@@ -147,6 +168,11 @@ class BotApiEmulator:
 
     def answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
         """The Bot API's answer to one call."""
+        if self.faults.status is not None:
+            with self._changed:
+                self.calls.append(ReceivedCall(token, method, params))
+                self._changed.notify_all()
+            return _fault_answer(self.faults.status)
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._updates_after(params)}
         with self._changed:
@@ -159,6 +185,8 @@ class BotApiEmulator:
             return 200, {"ok": True, "result": BOT_USER}
         if method == "sendMessage":
             chat_id = int(params["chat_id"])
+            if self.faults.send_status is not None:
+                return _fault_answer(self.faults.send_status)
             failure = self._failure_for(chat_id)
             if failure is not None:
                 return failure
@@ -233,3 +261,11 @@ def _error(status: int, description: str, retry_after: int | None = None) -> tup
     if retry_after is not None:
         body["parameters"] = {"retry_after": retry_after}
     return status, body
+
+
+def _fault_answer(status: int) -> tuple[int, Any]:
+    if status == 401:
+        return _error(401, "Unauthorized")
+    if status == 404:
+        return HTML_404, None
+    return _error(status, "Internal Server Error")

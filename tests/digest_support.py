@@ -93,10 +93,10 @@ def crash_for_chat(
     function `record_name` (which moves the watermark) runs."""
     real_send, real_record = sender.send, getattr(storage, record_name)
 
-    async def crashing_send(to: int, parts: object) -> object:
+    async def crashing_send(to: int, parts: object, *rest: object) -> object:
         if to == chat_id:
             raise SimulatedCrash
-        return await real_send(to, parts)
+        return await real_send(to, parts, *rest)
 
     def crashing_record(db: object, to: int, **kwargs: object) -> object:
         if to == chat_id:

@@ -40,10 +40,15 @@ ATTEMPTS = {
     "cancel": ["/cancel"],
     "digestnow": ["/digestnow"],
     "export": ["/export"],
+    "sources": ["/sources"],
+    "source": ["/source add https://t.me/icrc_ua aid official", "/source pause 1"],
+    "inbox": ["/inbox", "/inbox notify on"],
     "publish": ["/publish @desknews digest", "/publish off"],
 }
 # Admin buttons: the guided /set's channel (also the Update button), phase and cancel.
 BUTTONS = ["set:c:{aid}", "set:p:{aid}:stalled", "set:x", "set:c:999", "set:p:{aid}:bogus"]
+# The inbox's buttons: note, phase update, dismiss, mute (no item exists, but none may act).
+BUTTONS += ["ibx:n:1:{aid}", "ibx:u:1:{aid}", "ibx:d:1", "ibx:m:1", "ibx:r:1"]
 PEOPLE = [
     ("reader in private", READER_ID, READER_ID),
     ("reader in the group", READER_ID, GROUP_ID),
@@ -76,6 +81,7 @@ def world(db, app, api):
     summit = storage.find_channel(db, "summit").id
     storage.set_archived(db, channel_id=summit, archived=True, actor=owner)
     api.chat_member_status[GROUP_OWNER] = "creator"
+    storage.add_source(db, url="https://t.me/ombudsman_ua", kind="telegram", actor=owner)
     # A channel the bot may publish to, already linked (so /publish off has something to undo).
     api.chats["@desknews"] = {"id": -1009876, "type": "channel", "title": "Desk news"}
     api.chat_member_status[7000000001] = "administrator"
@@ -134,9 +140,9 @@ async def test_non_admins_change_nothing_and_are_logged(
     [
         text
         for name, texts in ATTEMPTS.items()
-        if name not in {"admins", "audit", "cancel", "digestnow", "export", "undo"}
+        if name not in {"admins", "audit", "cancel", "digestnow", "export", "undo", "sources"}
         for text in texts
-        if text != "/set"
+        if text not in {"/set", "/inbox"}
     ],
 )
 async def test_the_same_attempts_do_change_things_for_an_admin(db, app, api, world, command):

@@ -4,8 +4,12 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 import storage
 from storage.models import Actor
+
+pytestmark = pytest.mark.subprocess
 
 
 def run_cli(tmp_path, *args: str) -> subprocess.CompletedProcess:

@@ -109,6 +109,7 @@ def guided_set(app, user: int, channel_id: int) -> list:
     ]
 
 
+@pytest.mark.subprocess
 async def test_admins_readers_digests_and_cli_at_once(tmp_path, db, app, api) -> None:
     assert isinstance(app.update_processor, PerChatUpdateProcessor)
     assert app.update_processor.max_concurrent_updates > 1

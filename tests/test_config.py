@@ -64,6 +64,7 @@ def test_bad_value_names_the_variable(tmp_path, line, message) -> None:
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.subprocess
 def test_cli_stops_with_one_line_on_bad_value(tmp_path) -> None:
     (tmp_path / ".env").write_text("TIMEZONE=Nowhere/Land\n")
     result = subprocess.run(

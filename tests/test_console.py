@@ -4,6 +4,8 @@ import io
 import subprocess
 import sys
 
+import pytest
+
 from bot.cli.console import render_html, run_console
 
 
@@ -27,6 +29,7 @@ def test_render_html_shows_what_a_reader_sees() -> None:
     assert render_html("<b>x</b>", color=True) == "\033[1mx\033[0m"
 
 
+@pytest.mark.subprocess
 def test_make_run_without_token_opens_console_and_seeds(tmp_path) -> None:
     """The real entry point, fed through stdin as `printf ... | backchannel run` would be."""
     result = subprocess.run(

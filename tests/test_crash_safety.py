@@ -39,6 +39,12 @@ def kill_points(seed: int) -> list[KillPoint]:
     return [KillPoint(count, rng.choice(list(Moment))) for count in counts]
 
 
+@pytest.mark.subprocess
+# Eleven bot processes and 2,000 digests: about 20 s on an idle 2-core machine but 70 s on a
+# loaded one, past the default minute. A kill point never reached still fails first through
+# its own 120 s wait, with the bot's log.
+# Ten kills of a 2,000-subscriber run: about a minute idle, several on a loaded machine.
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("seed", [7])
 def test_sigkill_during_a_digest_run_loses_nothing(tmp_path, seed) -> None:
     prepare(tmp_path)

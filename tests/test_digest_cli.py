@@ -12,14 +12,14 @@ import pytest
 import storage
 from bot.cli.main import main
 from bot.cli.offline_api import BOT_USER
+from tests.bot_api_emulator import SHUTDOWN_POLL_SECONDS
 from tests.digest_support import add_subscriber, set_status
 
 
 @pytest.fixture
-def cli_db(tmp_path, monkeypatch, frozen_time):
+def cli_db(tmp_path, monkeypatch, frozen_time, seeded_database):
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "cli.db"))
-    db = storage.open_database(tmp_path / "cli.db")
-    storage.seed_if_empty(db)
+    db = seeded_database(tmp_path / "cli.db")
     yield db
     db.close()
 
@@ -107,7 +107,9 @@ class _FakeTelegram(BaseHTTPRequestHandler):
 @pytest.fixture
 def fake_telegram(monkeypatch):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeTelegram)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS}, daemon=True
+    )
     thread.start()
     _FakeTelegram.sent = []
     monkeypatch.setenv("BOT_API_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}")

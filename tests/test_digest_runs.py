@@ -156,10 +156,10 @@ async def test_unexpected_error_for_one_subscriber_spares_the_rest(
     set_status(db, "aid", "negotiating", "news")
     real_send = sender.send
 
-    async def broken_for_502(chat_id, parts):
+    async def broken_for_502(chat_id, parts, *rest):
         if chat_id == 502:
             raise RuntimeError("bug")
-        return await real_send(chat_id, parts)
+        return await real_send(chat_id, parts, *rest)
 
     monkeypatch.setattr(sender, "send", broken_for_502)
     report = await runner.send_due(db, sender, now=FIRST_DUE)

@@ -220,3 +220,15 @@ async def test_replies_follow_changes_from_this_and_other_connections(db, settin
     other.close()
     reply = await any_chat.ask("/status")
     assert "Talks called off" in reply and "Talks resumed" not in reply
+
+
+async def test_a_channel_restored_under_a_command_name_never_hides_that_command(
+    private_chat: Chat, db
+) -> None:
+    # Databases restored before reserved names were refused may hold such a channel.
+    storage.create_channel(
+        db, slug="help", title="Help desk talks", aliases=["search"], keywords=[],
+        phase="stalled", summary="Old import", actor=storage.Actor(id=1, name="Import"),
+    )  # fmt: skip
+    assert "Commands" in await private_chat.ask("/help")
+    assert "Help desk talks" not in await private_chat.ask("/search convoy")

@@ -119,7 +119,7 @@ def _replies(
         limit=limit,
     )  # fmt: skip
     parts = [*builder.build_for(None, 0, "Europe/Kyiv").parts]
-    replies += alert_text(digest_changes, by_id, LADDER, "Europe/Kyiv")
+    replies.append(alert_text(digest_changes, by_id, LADDER, "Europe/Kyiv")[0])
     return [part for html in replies for part in split_html(html, limit)] + parts
 
 

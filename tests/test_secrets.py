@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 
+import pytest
 from pydantic import SecretStr
 
 from bot.logs import REDACTED, RedactSecrets, configure_logging
@@ -40,6 +41,7 @@ def test_configure_logging_installs_the_filter(capsys) -> None:
     logging.getLogger().handlers.clear()
 
 
+@pytest.mark.subprocess
 def test_unreachable_api_error_does_not_leak_the_token(tmp_path) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
@@ -63,3 +65,50 @@ def test_unreachable_api_error_does_not_leak_the_token(tmp_path) -> None:
     assert "127.0.0.1" in result.stderr  # it did log the failure
     assert TOKEN not in result.stderr + result.stdout
     assert TOKEN.split(":")[1] not in result.stderr + result.stdout
+
+
+def test_any_other_crash_is_a_redacted_traceback(monkeypatch, tmp_path, capsys) -> None:
+    from urllib.parse import quote
+
+    import bot.cli.main
+    from bot.cli import report_commands
+
+    def crash(*_: object) -> int:
+        raise RuntimeError(f"boom {TOKEN} {quote(TOKEN)} {TOKEN.split(':')[1]} hook-secret-42")
+
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("WEBHOOK_SECRET", "hook-secret-42")
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "bot.db"))
+    monkeypatch.setattr(report_commands, "run", crash)
+    assert bot.cli.main.main(["export"]) == 1
+    logging.getLogger().handlers.clear()
+    captured = capsys.readouterr()
+    assert "Traceback (most recent call last)" in captured.err
+    assert "RuntimeError: boom <secret> <secret> <secret> <secret>" in captured.err
+    assert "very-secret-token" not in captured.err + captured.out
+    assert "hook-secret-42" not in captured.err + captured.out
+
+
+def test_exception_hooks_and_asyncio_handler_redact(capsys) -> None:
+    import asyncio
+    import threading
+
+    from bot.redaction import secrets_redacted
+
+    error = RuntimeError(f"failed https://api.telegram.org/bot{TOKEN}/getMe")
+    with secrets_redacted([TOKEN]):
+        configure_logging("INFO", [SecretStr(TOKEN)])
+        sys.excepthook(RuntimeError, error, None)
+        thread = threading.Thread(target=lambda: (_ for _ in ()).throw(error), name="worker")
+        thread.start()
+        thread.join()
+        loop = asyncio.new_event_loop()
+        loop.call_exception_handler({"message": f"task {TOKEN} died", "exception": error})
+        loop.close()
+        print(f"printed {TOKEN}")
+    logging.getLogger().handlers.clear()
+    captured = capsys.readouterr()
+    assert captured.err.count("RuntimeError: failed https://api.telegram.org/bot<secret>/") == 3
+    assert "Exception in worker" in captured.err and "task <secret> died" in captured.err
+    assert captured.out == "printed <secret>\n"
+    assert "very-secret-token" not in captured.err + captured.out

@@ -6,9 +6,13 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 import storage
 from storage.models import Actor
 from tests.bot_api_emulator import BotApiEmulator
+
+pytestmark = pytest.mark.subprocess
 
 TOKEN = "616161:shutdown-test"
 

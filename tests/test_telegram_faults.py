@@ -74,6 +74,10 @@ def prepare(tmp_path) -> None:
     prepare_due_digests(tmp_path / "bot.db", FIRST_CHAT, SUBSCRIBERS)
 
 
+@pytest.mark.subprocess
+# About 10 s idle (the emulator's slow answers and the bot's retry pauses are real waits) and
+# 20 s on a loaded machine: more room than the default minute; its own 180 s wait reports first.
+@pytest.mark.timeout(600)
 def test_bot_under_random_telegram_faults(tmp_path) -> None:
     prepare(tmp_path)
     faults = Faults(

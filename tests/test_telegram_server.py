@@ -5,6 +5,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from bot.app import build_application
 from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.config import Settings
@@ -30,6 +32,7 @@ async def test_application_uses_the_configured_base_url(tmp_path, db) -> None:
     assert sent.params["text"].startswith("<b>Tactical ceasefire proposals</b>")
 
 
+@pytest.mark.subprocess
 def test_backchannel_run_serves_telegram_by_polling(tmp_path) -> None:
     with BotApiEmulator() as server:
         env = {

@@ -1,17 +1,23 @@
-"""Webhook mode over real HTTP on 127.0.0.1: the secret token is required."""
+"""Webhook mode over real HTTP on 127.0.0.1: the secret token is required, before any body."""
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from tests.bot_api_emulator import BotApiEmulator
+
+pytestmark = pytest.mark.subprocess
 
 TOKEN = "515151:webhook-test-token"
 SECRET = "s3cret-Token_for-webhooks"
@@ -113,3 +119,110 @@ def test_webhook_without_settings_says_what_is_missing(tmp_path) -> None:
     )
     assert result.returncode == 2
     assert "Webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET" in result.stderr
+
+
+ATTACK_BODY = 95 * 1024 * 1024
+CHUNK = 256 * 1024
+
+
+def peak_memory_kb(pid: int) -> int:
+    """The process's peak resident memory so far (VmHWM), in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+def stream_post(port: int, length: int, headers: dict[str, str], chunked: bool = False) -> int:
+    """POST `length` bytes in chunks, stopping as soon as the server answers or hangs up.
+
+    Returns the HTTP status the server sent, or 0 if it closed without one.
+    """
+    head = ["POST /telegram/hook HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json"]
+    head += [f"{name}: {value}" for name, value in headers.items()]
+    head.append("Transfer-Encoding: chunked" if chunked else f"Content-Length: {length}")
+    chunk = b"x" * CHUNK
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+        sent = 0
+        try:
+            while sent < length:
+                readable, _, _ = select.select([connection], [], [], 0)
+                if readable:
+                    break  # the server answered (or hung up) before taking the body
+                if chunked:
+                    connection.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                else:
+                    connection.sendall(chunk)
+                sent += len(chunk)
+            answer = connection.recv(1024)
+        except TimeoutError:
+            return 0  # the server neither took the body nor answered
+        except (BrokenPipeError, ConnectionResetError):
+            try:
+                answer = connection.recv(1024)
+            except OSError:
+                answer = b""
+    return int(answer.split()[1]) if answer.startswith(b"HTTP/1.1 ") else 0
+
+
+class StderrReader(threading.Thread):
+    """Reads a process's stderr to the end, so the pipe never fills while the test is busy."""
+
+    def __init__(self, stream, needle: str) -> None:
+        super().__init__(daemon=True)
+        self.stream, self.needle = stream, needle
+        self.lines: list[str] = []
+        self.seen = threading.Event()
+
+    def run(self) -> None:
+        for line in self.stream:
+            self.lines.append(line)
+            if self.needle in line:
+                self.seen.set()
+
+
+def test_unauthenticated_and_oversized_bodies_are_refused_unread(tmp_path) -> None:
+    port = free_port()
+    with BotApiEmulator() as server:
+        env = {
+            **os.environ,
+            "BOT_TOKEN": TOKEN,
+            "BOT_API_BASE_URL": server.url,
+            "DATABASE_PATH": str(tmp_path / "bot.db"),
+            "WEBHOOK_URL": "https://bot.example.org/telegram/hook",
+            "WEBHOOK_PORT": str(port),
+            "WEBHOOK_SECRET": SECRET,
+            "LOG_LEVEL": "DEBUG",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--webhook"],
+            cwd=tmp_path,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        reader = StderrReader(process.stderr, "Webhook Server started")
+        reader.start()
+        try:
+            assert reader.seen.wait(timeout=120), "".join(reader.lines)
+            assert post_update(port, "/status", secret=SECRET) == 200
+            server.wait_for_call("sendMessage")
+            before = peak_memory_kb(process.pid)
+            with ThreadPoolExecutor(10) as pool:
+                attacks = list(pool.map(lambda _: stream_post(port, ATTACK_BODY, {}), range(10)))
+            grown_mb = (peak_memory_kb(process.pid) - before) / 1024
+            secret = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            too_big = stream_post(port, 2 * 1024 * 1024, secret)
+            too_big_chunked = stream_post(port, 2 * 1024 * 1024, secret, chunked=True)
+            assert post_update(port, "/help", secret=SECRET) == 200  # still serving
+            server.wait_for_call("sendMessage", count=2)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+            reader.join(timeout=30)
+            process.stderr.close()
+    assert grown_mb < 50, f"the bot grew by {grown_mb:.0f} MB"
+    assert attacks == [403] * 10
+    assert (too_big, too_big_chunked) == (413, 413)
+    assert process.returncode == 0, "".join(reader.lines)

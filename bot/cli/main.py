@@ -16,11 +16,22 @@ from telegram.ext import Application
 
 import storage
 from bot.app import build_application
-from bot.cli import admin_commands, digest_commands, failures, report_commands, site_commands
+from bot.cli import (
+    admin_commands,
+    digest_commands,
+    failures,
+    report_commands,
+    site_commands,
+    source_commands,
+)
 from bot.cli.console import run_console
+from bot.cli.guard import run_guarded
 from bot.config import ConfigError, Settings, load_settings
+from bot.heap import freeze_startup_heap
 from bot.jobs import scheduling as digest_jobs
+from bot.jobs import sources as source_jobs
 from bot.logs import configure_logging
+from bot.webhook import serve_webhook
 from storage.backup import BackupError, backup_database
 
 log = logging.getLogger("backchannel")
@@ -52,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     report_commands.add_parsers(commands)
     admin_commands.add_commands(commands)
     digest_commands.add_parser(commands)
+    source_commands.add_parser(commands)
     site_commands.add_parser(commands)
     return parser
 
@@ -66,6 +78,8 @@ def _serve(settings: Settings, *, webhook: bool) -> int:
     storage.seed_if_empty(db)
     application = build_application(settings, db)
     digest_jobs.install(application)
+    source_jobs.install(application)
+    freeze_startup_heap()
     try:
         if webhook:
             _run_webhook(settings, application)
@@ -78,7 +92,7 @@ def _serve(settings: Settings, *, webhook: bool) -> int:
 
 
 def _run_webhook(settings: Settings, application: Application) -> None:
-    """Serve Telegram's webhook; requests without the secret token get 403 from PTB's server."""
+    """Serve Telegram's webhook; requests without the secret token get 403 before their body."""
     assert settings.webhook_url is not None and settings.webhook_secret is not None
     public_url = str(settings.webhook_url)
     log.info(
@@ -87,13 +101,15 @@ def _run_webhook(settings: Settings, application: Application) -> None:
         settings.webhook_port,
         public_url,
     )
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=urlsplit(public_url).path.lstrip("/"),
-        webhook_url=public_url,
-        secret_token=settings.webhook_secret.get_secret_value(),
-        close_loop=False,
+    asyncio.run(
+        serve_webhook(
+            application,
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            path=urlsplit(public_url).path,
+            url=public_url,
+            secret=settings.webhook_secret.get_secret_value(),
+        )
     )
 
 
@@ -142,6 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
+    # Every command runs guarded: no secret in any output, known failures as one line.
+    return run_guarded(settings, lambda: _dispatch(args, settings))
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the chosen command; exceptions are left to `run_guarded`."""
     serving = args.command == "run" and settings.bot_token is not None
     # In the console, start-up chatter would interleave with the conversation.
     level = settings.log_level if serving or settings.log_level == "DEBUG" else "WARNING"
@@ -152,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         return _one_line_on_failure(settings, admin_commands.run, args, settings)
     if args.command == "digest":
         return _one_line_on_failure(settings, digest_commands.run, args, settings)
+    if args.command == "sources":
+        return _one_line_on_failure(settings, source_commands.run, args, settings)
     if args.command in site_commands.COMMANDS:
         return _one_line_on_failure(settings, site_commands.run, args, settings)
     if serving:

@@ -46,14 +46,16 @@ class ChannelCommand(filters.MessageFilter):
 
     data_filter = True
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, reserved: frozenset[str] = frozenset()) -> None:
         super().__init__(name="ChannelCommand", data_filter=True)
         self.db = db
+        # Built-in command names; a channel named like one never takes its command.
+        self.reserved = reserved
 
     def filter(self, message: Message) -> dict[str, list[storage.Channel]] | None:
         """The channel the command names (slug or alias), handed on to the handler."""
         parsed = command_of(message, message.get_bot().username)
-        if parsed is None:
+        if parsed is None or parsed[0] in self.reserved:
             return None
         channel = storage.command_index_entry(self.db, parsed[0])
         return None if channel is None else {"matched_channels": [channel]}

@@ -32,6 +32,9 @@ _CHANNEL_DATA = re.compile(r"^set:c:(\d{1,12})$")
 _PHASE_DATA = re.compile(r"^set:p:(\d{1,12}):([a-z0-9_]{1,40})$")
 CANCEL_BUTTON = InlineKeyboardButton("✖️ Cancel", callback_data="set:x")
 SUMMARY_USAGE = "Send the summary again (1 to 500 characters), or /cancel."
+# The inbox's Update phase button leaves the item's source here (source_url, source_label,
+# source_grade); the form uses it unless the admin types a source URL of their own.
+SOURCE_PREFILL = "guided_set_source"
 
 
 def _rows(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
@@ -52,6 +55,7 @@ def _active(context: BotContext, channel_id: int) -> storage.Channel | None:
 async def start(update: Update, context: BotContext) -> int:
     """Guided /set: buttons for the channel and the phase, then the summary."""
     guided_drafts.discard(update, context)
+    context.user_data.pop(SOURCE_PREFILL, None)
     buttons = [
         InlineKeyboardButton(c.title, callback_data=f"set:c:{c.id}")
         for c in storage.list_channels(context.db)
@@ -75,10 +79,24 @@ async def pick_channel(update: Update, context: BotContext) -> int | None:
         if query is not None:
             await query.answer("That channel is no longer available; pick another one.")
         return None
+    context.user_data.pop(SOURCE_PREFILL, None)
+    return await offer_phases(update, context, channel)
+
+
+async def offer_phases(update: Update, context: BotContext, channel: storage.Channel) -> int:
+    """Answer the button and show the phase buttons of `channel` (the form's second step).
+
+    Also the way in from the inbox's Update phase button, which first puts the item's
+    source in `user_data[SOURCE_PREFILL]`.
+    """
+    query = update.callback_query
+    assert query is not None
     await query.answer()
-    # Also the start of a form (the Update button): a fresh draft tied to this message.
+    # Also the start of a form (the Update button): a fresh draft tied to this message, with
+    # the inbox item's source when the form was opened from the inbox.
+    prefill = context.user_data.pop(SOURCE_PREFILL, None) or {}
     guided_drafts.discard(update, context)
-    guided_drafts.keep(update, context, form=_message_id(query))
+    guided_drafts.keep(update, context, form=_message_id(query), prefill=prefill)
     current = storage.channel_status(context.db, channel).phase
     buttons = [
         InlineKeyboardButton(
@@ -109,11 +127,19 @@ async def pick_phase(update: Update, context: BotContext) -> int | None:
     guided_drafts.keep(
         update, context, channel=channel.slug, phase=phase.slug, form=_message_id(query)
     )
+    draft = guided_drafts.draft_of(update, context) or {}
+    prefill = draft.get("prefill") or {}
+    source = (
+        f"\nSource from the inbox: {text(prefill['source_label'] or prefill['source_url'])} "
+        f"({text(prefill['source_grade'])}), unless you type another URL."
+        if prefill.get("source_url")
+        else ""
+    )
     await query.edit_message_text(
         f"{bold(channel.title)} → {phase_badge(phase)}.\n"
         "Now send the summary (1 to 500 characters), optionally followed by a source URL "
         "and a grade (official, mediator, media, unconfirmed). In a group, reply to this "
-        "message. /cancel stops."
+        f"message. /cancel stops.{source}"
     )
     return SUMMARY
 
@@ -128,8 +154,12 @@ async def write_summary(update: Update, context: BotContext) -> int | None:
             update, "That guided /set was closed, so nothing was saved. Send /set to start again."
         )
         return ConversationHandler.END
-    choices = {"channel": draft["channel"], "phase": draft["phase"]}
-    valid = await validated(update, context, {**choices, **split_tail(message.text)}, SUMMARY_USAGE)
+    typed = split_tail(message.text)
+    # The inbox item's source, unless the admin typed their own.
+    prefill = {} if typed["source_url"] else dict(draft.get("prefill") or {})
+    given = {key: value for key, value in typed.items() if value is not None}
+    choices = {**prefill, "channel": draft["channel"], "phase": draft["phase"]}
+    valid = await validated(update, context, {**choices, **given}, SUMMARY_USAGE)
     if valid is None:
         return None
     _ = texts_for(update, context)
@@ -184,6 +214,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     """Stop the guided /set without changing anything."""
     draft = guided_drafts.draft_of(update, context)
     guided_drafts.discard(update, context)
+    context.user_data.pop(SOURCE_PREFILL, None)
     words = "Cancelled; nothing was changed."
     if draft is not None and draft.get("saved") is not None:
         _ = texts_for(update, context)
@@ -205,6 +236,7 @@ async def timed_out(update: Update, context: BotContext) -> None:
     """The admin walked away: say so, so a late summary is not mistaken for saved."""
     draft = guided_drafts.draft_of(update, context)
     guided_drafts.discard(update, context)
+    context.user_data.pop(SOURCE_PREFILL, None)
     minutes = TIMEOUT_SECONDS // 60
     if draft is not None and draft.get("saved") is not None:
         _ = texts_for(update, context)

@@ -1,0 +1,274 @@
+"""Source watch at scale: 500 feeds of 50 items polled, parsed, matched and deduplicated,
+while an unrelated reader keeps sending /status to the same bot.
+
+Targets (issue "Source watch"): the whole cycle in at most 10 s, and the reader's /status
+p99 during the cycle at most twice its idle p99. The feeds are served by a separate process
+on 127.0.0.1 (so serving them costs the measured process nothing), the reader runs on the
+bot's own event loop through `Application.process_update`, and each reader sample counts
+from when the update was due, so time the loop spent busy with the poll counts against it.
+
+`run()` returns a `SourcesBenchResult`; `bench/run.py` can call it. Standalone:
+`.venv/bin/python -m bench.sources_bench [--executor thread|process]`.
+"""
+
+# ruff: noqa: RUF001 (Ukrainian headlines)
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import random
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import storage
+from bot.app import build_application
+from bot.cli.offline_api import OfflineBotApi
+from bot.cli.update_factory import chat_dict, text_update, user_dict
+from bot.config import Settings
+from bot.heap import freeze_startup_heap
+from sources.fetch import FetchLimits
+from sources.poller import PollConfig, Poller, process_pipeline, thread_pipeline
+
+TOKEN = "1:bench"
+TARGET_SECONDS = 10.0
+TARGET_P99_RATIO = 2.0
+READER_INTERVAL = 0.01  # a /status every 10 ms
+IDLE_SAMPLES = 400
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+# Stories in the words of the seeded channels, English and Ukrainian, plus news no channel
+# is about. Each story has its own numbers and place, so different stories differ.
+_TEMPLATES = [
+    "Prisoner exchange: {n} detainees returned home via {city}",
+    "Обмін полоненими: додому повернулися {n} захисників",
+    "Humanitarian aid convoy of {n} trucks reaches {city}",
+    "Гуманітарна допомога: {n} тонн ліків доставлено до {city}",
+    "Tactical ceasefire of {n} hours proposed around {city}",
+    "Перемир'я на {n} годин обговорюють у {city}",
+    "Humanitarian corridor for {n} civilians opened near {city}",
+    "Summit: presidents may meet in {city} within {n} days",
+    "Energy infrastructure repair talks: {n} substations near {city}",
+    "Weather: {n} mm of rain expected in {city}",
+    "Football: {city} wins {n}-0 at home",
+]
+_CITIES = ["Istanbul", "Geneva", "Kherson", "Zaporizhzhia", "Doha", "Riyadh", "Vienna", "Odesa"]
+_CITIES += ["Kharkiv", "Sumy", "Mykolaiv", "Ankara", "Abu Dhabi", "Rome", "Minsk"]
+
+
+@dataclass
+class SourcesBenchResult:
+    """Timing of one cycle and the reader's latency idle and during it."""
+
+    executor: str
+    sources: int
+    items_per_source: int
+    seconds: float
+    stored: int
+    reports: int  # inbox entries after duplicates collapsed
+    failed: int
+    idle_p50_ms: float
+    idle_p99_ms: float
+    busy_p50_ms: float
+    busy_p99_ms: float
+    busy_samples: int
+    # CPU seconds the cycle used: the bot's process (fetching, the reader, the thread pipeline
+    # when there is one) and the pipeline process. Unlike wall time these barely depend on
+    # what else the shared machine runs.
+    bot_cpu: float = 0.0
+    pipeline_cpu: float = 0.0
+
+    @property
+    def p99_ratio(self) -> float:
+        """The reader's p99 during the poll over its idle p99."""
+        return self.busy_p99_ms / self.idle_p99_ms
+
+    @property
+    def met(self) -> bool:
+        """Both targets met, and every feed polled without error."""
+        return (
+            self.seconds <= TARGET_SECONDS
+            and self.p99_ratio <= TARGET_P99_RATIO
+            and self.failed == 0
+        )
+
+
+def feeds(sources: int, items: int, seed: int = 7) -> dict[str, bytes]:
+    """Deterministic RSS bodies: about half the items repeat a story another feed has."""
+    rng = random.Random(seed)
+    stories = [
+        rng.choice(_TEMPLATES).format(n=rng.randrange(2, 999), city=rng.choice(_CITIES))
+        for _ in range(sources * items // 2)
+    ]
+    bodies = {}
+    for source in range(sources):
+        entries = []
+        for item in range(items):
+            story = rng.randrange(len(stories))
+            title = stories[story]
+            shared = rng.random() < 0.5
+            link = (
+                f"https://news.example/{story}"
+                if shared
+                else f"https://source{source}.example/{item}"
+            )
+            if not shared and rng.random() < 0.3:
+                title = title.upper() + "!"  # the same report, worded by another desk
+            minute = (source * items + item) % 1440
+            entries.append(
+                f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+                f"<pubDate>Mon, 23 Nov 2026 {minute // 60:02d}:{minute % 60:02d}:00 GMT</pubDate>"
+                f"<description>&lt;p&gt;Report {item} of source {source}: {title}.&lt;/p&gt;"
+                "</description></item>"
+            )
+        bodies[f"/feed/{source}.xml"] = (
+            "<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
+            f"<title>Source {source}</title>{''.join(entries)}</channel></rss>"
+        ).encode()
+    return bodies
+
+
+def _serve(ready: Any, sources: int, items: int) -> None:
+    # The feeds stand in for servers elsewhere on the internet: keep their CPU out of the way.
+    os.nice(15)
+    bodies = feeds(sources, items)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            body = bodies.get(self.path)
+            self.send_response(200 if body else 404)
+            payload = body or b""
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    ready.put(server.server_address[1])
+    server.serve_forever()
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+async def _reader(application: Any, stop: asyncio.Event, limit: int | None) -> list[float]:
+    """/status every READER_INTERVAL; each sample from when it was due until answered."""
+    user, chat = user_dict(4242, "Reader"), chat_dict(4242)
+    samples: list[float] = []
+    start = time.perf_counter()
+    index = 0
+    while not stop.is_set() and (limit is None or index < limit):
+        due = start + index * READER_INTERVAL
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        update = text_update(application.bot, "/status", user=user, chat=chat)
+        await application.process_update(update)
+        samples.append(time.perf_counter() - due)
+        index += 1
+    return samples
+
+
+async def run(
+    workdir: Path, sources: int = 500, items: int = 50, executor: str = "thread"
+) -> SourcesBenchResult:
+    """One full poll cycle of `sources` local feeds of `items` items, with a reader."""
+    context = multiprocessing.get_context("spawn")
+    ready = context.Queue()
+    server = context.Process(target=_serve, args=(ready, sources, items), daemon=True)
+    server.start()
+    port = ready.get(timeout=60)
+    db_path = workdir / "sources_bench.db"
+    db = storage.open_database(db_path)
+    storage.seed_if_empty(db)
+    actor = storage.Actor(id=None, name="bench")
+    for source in range(sources):
+        storage.add_source(
+            db, url=f"http://127.0.0.1:{port}/feed/{source}.xml", actor=actor,
+            now=NOW - timedelta(minutes=1),
+        )  # fmt: skip
+    settings = Settings(_env_file=None, database_path=db_path, flood_burst=10**9)
+    application = build_application(settings, db, token=TOKEN, request=OfflineBotApi())
+    pool = process_pipeline() if executor == "process" else thread_pipeline()
+    # Start the worker before measuring, as the bot does once at start-up.
+    pool.submit(abs, 1).result()
+    limits = FetchLimits(allow_private=True)
+    poller = Poller(db, PollConfig(limits=limits, concurrency=8), pipeline=pool)
+    freeze_startup_heap()  # as `backchannel run` does once everything is built
+    try:
+        async with application:
+            await _reader(application, asyncio.Event(), 100)  # warm-up
+            idle = await _reader(application, asyncio.Event(), IDLE_SAMPLES)
+            stop = asyncio.Event()
+            reading = asyncio.create_task(_reader(application, stop, None))
+            pipeline_before = pool.submit(time.process_time).result()
+            cpu_before = time.process_time()
+            started = time.perf_counter()
+            report = await poller.poll_due(NOW)
+            seconds = time.perf_counter() - started
+            bot_cpu = time.process_time() - cpu_before
+            pipeline_cpu = 0.0
+            if executor == "process":
+                pipeline_cpu = pool.submit(time.process_time).result() - pipeline_before
+            stop.set()
+            busy = await reading
+    finally:
+        await poller.aclose()
+        server.terminate()
+        server.join()
+    stored = db.execute("SELECT count(*) FROM source_items").fetchone()[0]
+    reports = db.execute("SELECT count(*) FROM source_items WHERE id = cluster_id").fetchone()[0]
+    db.close()
+    return SourcesBenchResult(
+        executor=executor, sources=sources, items_per_source=items, seconds=seconds,
+        stored=stored, reports=reports, failed=report.failed,
+        idle_p50_ms=statistics.median(idle) * 1e3, idle_p99_ms=_percentile(idle, 0.99) * 1e3,
+        busy_p50_ms=statistics.median(busy) * 1e3, busy_p99_ms=_percentile(busy, 0.99) * 1e3,
+        busy_samples=len(busy), bot_cpu=bot_cpu, pipeline_cpu=pipeline_cpu,
+    )  # fmt: skip
+
+
+def describe(result: SourcesBenchResult) -> str:
+    """The figures in one paragraph, for a report or the terminal."""
+    return (
+        f"{result.sources} feeds x {result.items_per_source} items ({result.executor} "
+        f"executor): cycle {result.seconds:.2f} s (target <= {TARGET_SECONDS:.0f} s), "
+        f"{result.stored:,} items stored as {result.reports:,} reports, {result.failed} failed; "
+        f"reader /status p50/p99 idle {result.idle_p50_ms:.2f}/{result.idle_p99_ms:.2f} ms, "
+        f"during the poll {result.busy_p50_ms:.2f}/{result.busy_p99_ms:.2f} ms "
+        f"({result.busy_samples} samples), p99 ratio {result.p99_ratio:.2f} "
+        f"(target <= {TARGET_P99_RATIO:.0f}) -> {'met' if result.met else 'MISSED'}; "
+        f"CPU during the cycle: bot process {result.bot_cpu:.2f} s (the reader included), "
+        f"pipeline process {result.pipeline_cpu:.2f} s"
+    )
+
+
+def main() -> None:
+    """Run once and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--executor", choices=["thread", "process"], default="process")
+    parser.add_argument("--sources", type=int, default=500)
+    parser.add_argument("--items", type=int, default=50)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as workdir:
+        result = asyncio.run(run(Path(workdir), args.sources, args.items, args.executor))
+    print(describe(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Source watch: feeds and forwarded posts in, matched to channels, kept for admins to review."""
