@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run console test test-fast lint format bench clean messages
+.PHONY: run console test test-fast lint format bench bench-quick clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q -rs -n $(PYTEST_WORKERS)
+	$(BIN)/python -m bench.run --quick
 
 # Everything but the tests that start real processes, for quick iteration; CI runs `make test`.
 test-fast: $(STAMP)
@@ -43,8 +44,13 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
+# Full sizes, 3 runs each; rewrites BENCHMARKS.md; exits non-zero on any missed target.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Small sizes, once: fails only if a benchmark crashes or its own checks fail; writes nothing.
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.run --quick --report
 
 # Refresh the Ukrainian catalog after changing any text readers see, then translate the new
 # entries in language/locales/uk/LC_MESSAGES/messages.po (tests fail while any is missing).

@@ -1,61 +1,96 @@
-"""Command latency: reader commands through the real Application vs a bare PTB echo bot.
+"""Command latency, cold and warm, against a bare python-telegram-bot echo in the same run.
 
-Both run in the same process, on the same in-process fake Bot API, so the ratio shows what
-Backchannel adds on top of python-telegram-bot itself.
+Both bots get the same JSON updates through the same path PTB takes for an update from
+Telegram (`Update.de_json`, the update processor, `process_update`) on the same in-process
+fake Bot API, one sample of each in turn, so drift in machine speed hits both alike.
+
+Cold: an admin's status change (`storage.record_status`, the real write, through the bot's
+own connection) comes before every sample, of the echo too. A write moves the data version,
+so every sample misses the reply cache and every `storage.memo` memo: the reply is rendered
+from the database, as the first reader after every change gets it. Warm: the same without
+writes, so every sample after the first is a cache hit.
 """
 
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
 import statistics
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from sqlite_utils import Database
+from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 import storage
+from bench.figures import Section, Sizes, at_most
 from bench.synthetic import add_history, add_subscribers
 from bot.app import build_application
 from bot.cli.offline_api import OfflineBotApi
-from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.config import Settings
+from storage.models import Actor
 
 TOKEN = "1:bench"
-COMMANDS = ["/status", "/ceasefire", "/history exchanges", "any news on prisoner swaps?"]
+ECHO = "/echo hello"
+QUESTION = "any news on prisoner swaps?"
+# Each command with its cold p50 target (ratio to the echo's p50) and what its reply must
+# contain, so a fast wrong answer fails the benchmark.
+COMMANDS: dict[str, tuple[float, str]] = {
+    "/status": (1.5, "Leader-level summit"),
+    "/ceasefire": (1.5, "Tactical ceasefire proposals"),
+    QUESTION: (1.5, "Detainee swaps and prisoner releases"),
+    "/history exchanges": (2.0, "History: Detainee swaps and prisoner releases"),
+}
+P99_TARGET = 3.0
+WARM_TARGET = 1.0
+READER = 10
+_ids = itertools.count(1)
 
 
-@dataclass
-class LatencyResult:
-    """p50/p99 in milliseconds for one command, and its p50 ratios to the two floors.
-
-    `ratio` is against the bare echo bot (the issue's target); `payload_ratio` is against a
-    bare PTB bot that sends the very same reply (text and buttons) with no logic at all, which
-    separates what Backchannel's own code costs from what PTB spends on a bigger message.
-    """
-
-    command: str
-    p50_ms: float
-    p99_ms: float
-    ratio: float
-    payload_ratio: float = 1.0
+def update_json(text: str, chat_id: int = READER) -> dict[str, Any]:
+    """A private message as Telegram sends it, with a bot_command entity for a command."""
+    message: dict[str, Any] = {
+        "message_id": next(_ids),
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "private"},
+        "from": {"id": chat_id, "is_bot": False, "first_name": "Bench"},
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": next(_ids), "message": message}
 
 
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+async def dispatch(application: Application, data: dict[str, Any]) -> None:
+    """Handle one update the way `Application` handles one fetched from Telegram."""
+    update = Update.de_json(data, application.bot)
+    processor = application.update_processor
+    if processor.max_concurrent_updates > 1:
+        await processor.process_update(update, application.process_update(update))
+    else:
+        await application.process_update(update)
 
 
 async def measure_command(application: Application, text: str, runs: int) -> list[float]:
-    """Seconds each of `runs` identical updates took through process_update."""
-    user, chat = user_dict(10, "Bench"), chat_dict(10)
-    updates = [text_update(application.bot, text, user=user, chat=chat) for _ in range(runs)]
+    """Seconds each of `runs` identical updates took (no writes in between)."""
     samples = []
-    for update in updates:
+    for _ in range(runs):
+        data = update_json(text)
         started = time.perf_counter()
-        await application.process_update(update)
+        await dispatch(application, data)
         samples.append(time.perf_counter() - started)
     return samples
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """The sample below which `fraction` of them lie (nearest rank)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -63,80 +98,117 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.message.reply_text(update.message.text or "")
 
 
-def _replay(sent: dict) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
-    """A handler that sends exactly what Backchannel sent, without computing anything."""
-    markup = sent.get("reply_markup")
-    keyboard = InlineKeyboardMarkup.de_json(markup, None) if markup else None
+class Writer:
+    """An admin recording status changes on random channels, as the bot itself writes them."""
 
-    async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.message is not None
-        await update.message.reply_text(sent["text"], parse_mode="HTML", reply_markup=keyboard)
+    def __init__(self, db: Database, seed: int = 11) -> None:
+        self.db, self.rng = db, random.Random(seed)
+        self.channels = [channel.id for channel in storage.list_channels(db)]
+        self.phases = storage.phase_ladder(db).slugs()
+        self.actor = Actor(id=1, name="bench")
+        self.count = 0
+        self.last_summary = ""
 
-    return replay
+    def write(self) -> None:
+        """One status change, committed."""
+        self.count += 1
+        self.last_summary = f"Bench write {self.count} on the corridor talks"
+        storage.record_status(
+            self.db,
+            channel_id=self.rng.choice(self.channels),
+            kind="status",
+            phase=self.rng.choice(self.phases),
+            summary=self.last_summary,
+            actor=self.actor,
+            source_url="https://example.org/bench",
+        )
 
 
-async def run(
-    workdir: Path, history_rows: int, subscribers: int, per_command: int
-) -> list[LatencyResult]:
-    """Measure every reader command and the echo floor; `per_command` updates each."""
-    db = storage.open_database(workdir / "latency.db")
+async def _round(
+    subjects: list[tuple[str, Application]], per: int, before: Callable[[], object] | None
+) -> dict[str, list[float]]:
+    """`per` samples of each subject, one of each in turn, `before()` run before every one."""
+    samples: dict[str, list[float]] = {text: [] for text, _ in subjects}
+    for _ in range(per):
+        for text, application in subjects:
+            if before is not None:
+                before()
+            data = update_json(text)
+            started = time.perf_counter()
+            await dispatch(application, data)
+            samples[text].append(time.perf_counter() - started)
+    return samples
+
+
+def bench(workdir: Path, sizes: Sizes) -> Section:
+    """Cold and warm ratios to the echo for every command (see the module docstring)."""
+    return asyncio.run(_bench(workdir, sizes))
+
+
+async def _bench(workdir: Path, sizes: Sizes) -> Section:
+    rows, subscribers = sizes.pick(1_000_000, 10_000), sizes.pick(100_000, 1_000)
+    per = sizes.pick(1_000, 30)
+    section = Section(
+        "Command latency",
+        f"{rows:,} history rows, {subscribers:,} subscribers; {per:,} samples per command per "
+        "repetition, interleaved one by one with a bare python-telegram-bot echo bot on the "
+        "same in-process fake Bot API. Cold: a status change is written (and committed) before "
+        "every sample, so every reply misses the reply cache and the storage memos; warm: no "
+        "writes, every reply a cache hit. Ratios are to the echo's p50 (p99) of the same round.",
+    )
+    path = workdir / "latency.db"
+    db = storage.open_database(path)
     storage.seed_if_empty(db)
-    add_history(db, history_rows)
+    add_history(db, rows)
     add_subscribers(db, subscribers, due_at=datetime.now(UTC) + timedelta(days=1), window=10)
-    settings = Settings(_env_file=None, database_path=workdir / "latency.db", flood_burst=10**9)
+    settings = Settings(_env_file=None, database_path=path, flood_burst=10**9)
     api = OfflineBotApi()
     ours = build_application(settings, db, token=TOKEN, request=api)
     floor = Application.builder().token(TOKEN).request(OfflineBotApi()).build()
     floor.add_handler(CommandHandler("echo", _echo))
-    results: list[LatencyResult] = []
+    writer = Writer(db)
+    subjects = [(ECHO, floor), *((command, ours) for command in COMMANDS)]
     async with ours, floor:
-        for index, command in enumerate(COMMANDS):
-            await measure_command(ours, command, 200)
-            reply = api.sent()[-1]
-            _check_reply(command, reply["text"])
-            floor.add_handler(CommandHandler(f"same{index}", _replay(reply)))
-        await measure_command(floor, "/echo warm-up", 200)
-        # Interleave floor and command rounds so drift in machine speed hits both alike.
-        floor_samples: list[float] = []
-        command_samples: dict[str, list[float]] = {command: [] for command in COMMANDS}
-        same_samples: dict[str, list[float]] = {command: [] for command in COMMANDS}
-        rounds = 10
-        for _ in range(rounds):
-            floor_samples += await measure_command(floor, "/echo hello", per_command // rounds)
-            for index, command in enumerate(COMMANDS):
-                command_samples[command] += await measure_command(
-                    ours, command, per_command // rounds
-                )
-                same_samples[command] += await measure_command(
-                    floor, f"/same{index}", per_command // rounds
-                )
+        for command, (_, expected) in COMMANDS.items():
+            await measure_command(ours, command, 20)
+            text = api.sent()[-1]["text"]
+            section.check(expected in text, f"wrong reply to {command!r}: {text[:120]!r}")
+        await measure_command(floor, ECHO, 20)
+        for _ in range(sizes.repeats):
+            cold = await _round(subjects, per, writer.write)
+            _check_fresh(section, api, writer)
+            warm = await _round(subjects, per, None)
+            _add(section, cold, warm)
     db.close()
-    floor_p50 = statistics.median(floor_samples)
-    results.append(
-        LatencyResult(
-            "floor: bare PTB echo", floor_p50 * 1e3, _percentile(floor_samples, 0.99) * 1e3, 1.0
+    section.notes.append(f"{writer.count:,} status changes were written during the cold rounds.")
+    return section
+
+
+def _check_fresh(section: Section, api: OfflineBotApi, writer: Writer) -> None:
+    # The last cold sample was /history after a write; the one before it was the question,
+    # and before that /ceasefire and /status: /status lists every channel, so the reply it
+    # sent last must show a change written just before it, or it was not a cache miss.
+    statuses = [call for call in api.sent() if "where the talks stand" in call["text"]]
+    latest = statuses[-1]["text"] if statuses else ""
+    written = f"Bench write {writer.count - 3} "
+    section.check(written in latest, "a cold /status reply did not show the change before it")
+
+
+def _add(section: Section, cold: dict[str, list[float]], warm: dict[str, list[float]]) -> None:
+    echo_cold, echo_warm = statistics.median(cold[ECHO]), statistics.median(warm[ECHO])
+    echo_p99 = percentile(cold[ECHO], 0.99)
+    section.figure("echo p50, cold round", " ms", 3).add(echo_cold * 1e3)
+    section.figure("echo p99, cold round", " ms", 3).add(echo_p99 * 1e3)
+    section.figure("echo p50, warm round", " ms", 3).add(echo_warm * 1e3)
+    for command, (target, _) in COMMANDS.items():
+        name = f"`{command}`"
+        p50, p99 = statistics.median(cold[command]), percentile(cold[command], 0.99)
+        section.figure(f"{name} cold p50", " ms", 3).add(p50 * 1e3)
+        section.figure(f"{name} cold p50 / echo p50", "x", 2, at_most(target)).add(p50 / echo_cold)
+        section.figure(f"{name} cold p99 / echo p99", "x", 2, at_most(P99_TARGET)).add(
+            p99 / echo_p99
         )
-    )
-    for command, samples in command_samples.items():
-        p50 = statistics.median(samples)
-        same = statistics.median(same_samples[command])
-        results.append(
-            LatencyResult(
-                command, p50 * 1e3, _percentile(samples, 0.99) * 1e3, p50 / floor_p50, p50 / same
-            )
+        warm_p50 = statistics.median(warm[command])
+        section.figure(f"{name} warm p50 / echo p50", "x", 2, at_most(WARM_TARGET)).add(
+            warm_p50 / echo_warm
         )
-    return results
-
-
-# What each command's reply must contain, so a fast wrong answer fails the benchmark.
-EXPECTED = {
-    "/status": "Leader-level summit",
-    "/ceasefire": "Tactical ceasefire proposals",
-    "/history exchanges": "History: Detainee swaps and prisoner releases",
-    "any news on prisoner swaps?": "Detainee swaps and prisoner releases",
-}
-
-
-def _check_reply(command: str, text: str) -> None:
-    if EXPECTED[command] not in text:
-        raise SystemExit(f"latency benchmark: wrong reply to {command!r}: {text[:200]!r}")

@@ -33,7 +33,7 @@ from bot.app import build_application
 from bot.cli.offline_api import OfflineBotApi
 from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.config import Settings
-from bot.heap import freeze_startup_heap
+from bot.runtime.heap import freeze_startup_heap
 from sources.fetch import FetchLimits
 from sources.poller import PollConfig, Poller, process_pipeline, thread_pipeline
 

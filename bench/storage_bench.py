@@ -1,40 +1,20 @@
 """Storage: status writes per second, and /history at 10^4 vs 10^6 history rows."""
 
+import asyncio
 import statistics
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
 import storage
+from bench.figures import Section, Sizes, at_most
 from bench.latency import TOKEN, measure_command
 from bench.synthetic import add_history
 from bot.app import build_application
 from bot.cli.offline_api import OfflineBotApi
 from bot.config import Settings
 from storage.models import Actor
-
-
-@dataclass
-class StorageResult:
-    """Writes per second, and /history p50 at both sizes: the query alone and the command."""
-
-    writes_per_second: float
-    query_small_ms: float
-    query_large_ms: float
-    command_small_ms: float
-    command_large_ms: float
-
-    @property
-    def query_ratio(self) -> float:
-        """How much slower the history query is on the large database (target: at most 1.5)."""
-        return self.query_large_ms / self.query_small_ms
-
-    @property
-    def command_ratio(self) -> float:
-        """The same for the whole /history command (its reply is cached between changes)."""
-        return self.command_large_ms / self.command_small_ms
 
 
 def _writes_per_second(db_path: Path, writes: int) -> float:
@@ -74,8 +54,10 @@ def _query_seconds(db: Database, channel_id: int, runs: int) -> list[float]:
     return samples
 
 
-async def history_figures(workdir: Path, large_rows: int, runs: int) -> tuple[float, ...]:
-    """p50 ms of the query and of the command, small then large, measured interleaved.
+async def history_figures(
+    workdir: Path, large_rows: int, runs: int, repeats: int
+) -> list[tuple[float, float, float, float]]:
+    """Per repetition, p50 ms of the query and the command, small then large, interleaved.
 
     The query is what a cache miss costs (after every change); the command is what readers
     wait for. Rounds alternate between the two databases so a machine that speeds up or
@@ -89,28 +71,55 @@ async def history_figures(workdir: Path, large_rows: int, runs: int) -> tuple[fl
         settings = Settings(_env_file=None, database_path=workdir / name, flood_burst=10**9)
         dbs.append(db)
         applications.append(build_application(settings, db, token=TOKEN, request=OfflineBotApi()))
-    query: list[list[float]] = [[], []]
-    command: list[list[float]] = [[], []]
     rounds = 10
     channel_ids = [storage.find_channel(db, "exchanges").id for db in dbs]
+    results = []
     async with applications[0], applications[1]:
         for application in applications:
             await measure_command(application, "/history exchanges 10", 200)
-        for _ in range(rounds):
-            for index, (db, application) in enumerate(zip(dbs, applications, strict=True)):
-                query[index] += _query_seconds(db, channel_ids[index], runs // rounds)
-                command[index] += await measure_command(
-                    application, "/history exchanges 10", runs // rounds
-                )
+        for _ in range(repeats):
+            query: list[list[float]] = [[], []]
+            command: list[list[float]] = [[], []]
+            for _ in range(rounds):
+                for index, (db, application) in enumerate(zip(dbs, applications, strict=True)):
+                    query[index] += _query_seconds(db, channel_ids[index], max(1, runs // rounds))
+                    command[index] += await measure_command(
+                        application, "/history exchanges 10", max(1, runs // rounds)
+                    )
+            medians = [statistics.median(samples) * 1e3 for samples in (*query, *command)]
+            results.append((medians[0], medians[1], medians[2], medians[3]))
     for db in dbs:
         db.close()
-    return tuple(statistics.median(samples) * 1e3 for samples in (*query, *command))
+    return results
 
 
-async def run(workdir: Path, large_rows: int, runs: int, writes: int) -> StorageResult:
-    """All storage figures; the large database is built once per run."""
-    writes_per_second = _writes_per_second(workdir / "writes.db", writes)
-    query_small, query_large, command_small, command_large = await history_figures(
-        workdir, large_rows, runs
+def bench(workdir: Path, sizes: Sizes) -> Section:
+    """Writes per second and the /history ratios, once per repetition on the same data."""
+    large = sizes.pick(1_000_000, 20_000)
+    runs = sizes.pick(2_000, 100)
+    section = Section(
+        "Storage",
+        f"`/set`-style writes (history row, pointer and audit row in one transaction each), "
+        f"and `/history exchanges 10` on 10,000 vs {large:,} history rows: the query alone "
+        "(what every cache miss costs) and the whole command, interleaved round by round.",
     )
-    return StorageResult(writes_per_second, query_small, query_large, command_small, command_large)
+    asyncio.run(_storage_rounds(workdir, large, runs, sizes, section))
+    return section
+
+
+async def _storage_rounds(
+    workdir: Path, large: int, runs: int, sizes: Sizes, section: Section
+) -> None:
+    for repetition in range(sizes.repeats):
+        writes = _writes_per_second(workdir / f"writes{repetition}.db", sizes.pick(2_000, 200))
+        section.figure("writes per second", " /s", 0).add(writes)
+    figures = await history_figures(workdir, large, runs, sizes.repeats)
+    for query_small, query_large, command_small, command_large in figures:
+        section.figure("query p50, 10^4 rows", " ms", 3).add(query_small)
+        section.figure(f"query p50, {large:,} rows", " ms", 3).add(query_large)
+        section.figure("query ratio large / small", "x", 2, at_most(1.5)).add(
+            query_large / query_small
+        )
+        section.figure("command ratio large / small", "x", 2, at_most(1.5)).add(
+            command_large / command_small
+        )

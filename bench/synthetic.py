@@ -47,20 +47,25 @@ def add_history(db: Database, count: int, seed: int = 1) -> None:
         db["status_history"].insert_all(
             _rows([c.id for c in channels], phases, count, seed), batch_size=BATCH
         )
-        for channel in channels:
-            latest: Any = next(
-                iter(
-                    db.query(
-                        "SELECT id, changed_at FROM status_history "
-                        "WHERE channel_id = ? AND kind = 'status' ORDER BY id DESC LIMIT 1",
-                        [channel.id],
-                    )
+        _point_channels(db, channels)
+
+
+def _point_channels(db: Database, channels: list[storage.Channel]) -> None:
+    # Each channel's current status is its newest status row, as record_status leaves it.
+    for channel in channels:
+        latest: Any = next(
+            iter(
+                db.query(
+                    "SELECT id, changed_at FROM status_history "
+                    "WHERE channel_id = ? AND kind = 'status' ORDER BY id DESC LIMIT 1",
+                    [channel.id],
                 )
             )
-            db["channels"].update(
-                channel.id,
-                {"current_status_id": latest["id"], "updated_at": latest["changed_at"]},
-            )
+        )
+        db["channels"].update(
+            channel.id,
+            {"current_status_id": latest["id"], "updated_at": latest["changed_at"]},
+        )
 
 
 def add_subscribers(
@@ -104,6 +109,123 @@ def add_subscribers(
         )
         if not every:
             for channel_id in rng.sample(channel_ids, rng.choice([2, 3])):
+                follows.append({"chat_id": chat_id, "channel_id": channel_id})
+    with db.atomic():
+        db["subscribers"].insert_all(subscribers, batch_size=BATCH)
+        db["subscription_channels"].insert_all(follows, batch_size=BATCH)
+
+
+# Where subscribers live: 22 zones, from UTC-8 to UTC+12, so digests go out around the clock
+# and dates differ between zones for the same change.
+ZONES = (
+    "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York",
+    "America/Sao_Paulo", "Atlantic/Azores", "UTC", "Europe/London", "Europe/Berlin",
+    "Europe/Warsaw", "Europe/Kyiv", "Europe/Istanbul", "Europe/Moscow", "Asia/Dubai",
+    "Asia/Karachi", "Asia/Kolkata", "Asia/Almaty", "Asia/Bangkok", "Asia/Shanghai",
+    "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland",
+)  # fmt: skip
+_TOPICS = ["aid convoys", "prisoner lists", "the grid", "grain corridors", "a local truce"]
+
+
+def add_recent_history(
+    db: Database, *, end: datetime, days: int = 30, per_day: int = 50, seed: int = 5
+) -> list[int]:
+    """`days * per_day` changes evenly over the `days` before `end`; returns their ids.
+
+    Summaries of 60 to 220 characters and a source link each, like an editor's updates.
+    """
+    rng = random.Random(seed)
+    channels = storage.list_channels(db)
+    phases = storage.phase_ladder(db).slugs()
+    count = days * per_day
+    step = timedelta(days=days) / count
+    first = end - timedelta(days=days)
+    rows = []
+    for number in range(count):
+        moment = (first + step * number).isoformat(timespec="seconds")
+        words = f"Update {number}: talks on {rng.choice(_TOPICS)}"
+        summary = (words + ", " + "details from both delegations " * 8)[: rng.randint(60, 220)]
+        rows.append(
+            {
+                "channel_id": rng.choice(channels).id,
+                "kind": "note" if rng.random() < 0.2 else "status",
+                "phase": rng.choice(phases),
+                "summary": summary,
+                "source_label": None,
+                "source_url": f"https://example.org/report/{number}",
+                "source_grade": rng.choice(["official", "mediator", "media", "unconfirmed"]),
+                "changed_at": moment,
+                "recorded_at": moment,
+                "actor_id": 1,
+                "actor_name": "bench",
+            }
+        )
+    with db.atomic():
+        db["status_history"].insert_all(rows, batch_size=BATCH)
+        _point_channels(db, channels)
+    since = first.isoformat(timespec="seconds")
+    found = db.execute("SELECT id FROM status_history WHERE changed_at >= ? ORDER BY id", [since])
+    return [row[0] for row in found.fetchall()]
+
+
+def add_spread_subscribers(
+    db: Database,
+    count: int,
+    change_ids: list[int],
+    *,
+    due_at: datetime,
+    seed: int = 7,
+    behind: tuple[int, int] | None = None,
+) -> None:
+    """`count` subscribers due at `due_at`, in ZONES, none quiet, as a real audience spreads.
+
+    Watermarks: without `behind`, 90% read up to one of the last day's changes (yesterday's
+    digest, at their own hour), 8% up to one of the last week's (back from a few days off),
+    2% up to any change of the month (back from a pause), so every change is somebody's
+    watermark at 100,000 subscribers; with `behind=(low, high)`, everyone is that many
+    changes behind and follows every channel (the delivery benchmark's 1-3 KB digests).
+    Otherwise a third follow every channel, the rest a random subset; one in twenty has had
+    no digest yet ("since you subscribed").
+    """
+    rng = random.Random(seed)
+    channel_ids = [channel.id for channel in storage.list_channels(db)]
+    due = due_at.isoformat(timespec="seconds")
+    yesterday = (due_at - timedelta(days=1)).isoformat(timespec="seconds")
+    subscribers, follows = [], []
+    for number in range(count):
+        chat_id = 10_000_000 + number
+        if behind is not None:
+            watermark = change_ids[-1 - rng.randint(*behind)]
+            every = True
+        else:
+            roll, day = rng.random(), len(change_ids) // 30
+            back = (
+                rng.randint(1, day)
+                if roll < 0.9
+                else rng.randint(day + 1, 7 * day)
+                if roll < 0.98
+                else rng.randint(1, len(change_ids))
+            )
+            watermark = change_ids[-back]
+            every = rng.random() < 1 / 3
+        subscribers.append(
+            {
+                "chat_id": chat_id,
+                "chat_type": "private",
+                "all_channels": int(every),
+                "digest_time": f"{rng.randint(6, 21):02d}:{rng.choice([0, 15, 30, 45]):02d}",
+                "timezone": rng.choice(ZONES),
+                "quiet": 0,
+                "active": 1,
+                "next_due_at": due,
+                "watermark": watermark,
+                "last_digest_at": None if rng.random() < 0.05 else yesterday,
+                "created_at": due,
+                "updated_at": due,
+            }
+        )
+        if not every:
+            for channel_id in rng.sample(channel_ids, rng.randint(1, len(channel_ids) - 1)):
                 follows.append({"chat_id": chat_id, "channel_id": channel_id})
     with db.atomic():
         db["subscribers"].insert_all(subscribers, batch_size=BATCH)

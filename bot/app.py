@@ -6,6 +6,7 @@ order python-telegram-bot tries them (the guided /set form's own steps included)
 
 import warnings
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from typing import Any
 
 from sqlite_utils import Database
@@ -28,6 +29,8 @@ from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
+from bot.aiohttp_request import AiohttpRequest
+from bot.charts.cache import CHARTS_KEY, ChartDrawer
 from bot.chats import FORWARDED
 from bot.command_menu import command_names, publish_menu
 from bot.config import Settings
@@ -74,8 +77,13 @@ def build_application(
     *,
     token: str | None = None,
     request: BaseRequest | None = None,
+    chart_executor: Executor | None = None,
 ) -> Application:
-    """Assemble the bot; `request` replaces the HTTP layer (console, tests, benchmarks)."""
+    """Assemble the bot; `request` replaces the HTTP layer (console, tests, benchmarks).
+
+    Charts are drawn in `chart_executor` (tests pass threads), by default in a pool of worker
+    processes started with the first chart and stopped with the application.
+    """
     if token is None and settings.bot_token is not None:
         token = settings.bot_token.get_secret_value()
     if not token:
@@ -95,6 +103,7 @@ def build_application(
     application.bot_data[SETTINGS_KEY] = settings
     application.bot_data[FLOOD_KEY] = FloodGuard(settings.flood_rate, settings.flood_burst)
     application.bot_data[CACHE_KEY] = ReplyCache()
+    application.bot_data[CHARTS_KEY] = ChartDrawer(chart_executor)
     _add_handlers(application)
     return application
 
@@ -111,7 +120,9 @@ def build_bot(settings: Settings, token: str, request: BaseRequest | None = None
             tzinfo=settings.zone,
         ),
         # The pool sizes ApplicationBuilder would choose: many replies at once, one long poll.
-        request=request or HTTPXRequest(connection_pool_size=256),
+        # Replies, uploads and digests go through aiohttp (ten times httpx's requests a
+        # second, see bot/aiohttp_request.py); the long poll stays on PTB's own httpx layer.
+        request=request or AiohttpRequest(connection_pool_size=256),
         get_updates_request=request or HTTPXRequest(),
     )
 
@@ -268,3 +279,4 @@ async def _post_init(application: Application) -> None:
 
 async def _post_stop(application: Application) -> None:
     await status_page.stop(application)
+    application.bot_data[CHARTS_KEY].shutdown()

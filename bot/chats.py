@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Chat, Message, Update
+from telegram import Chat, Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import filters
@@ -144,3 +144,21 @@ def language_of(update: Update, context: BotContext) -> str:
 def texts_for(update: Update, context: BotContext) -> Texts:
     """The catalog of the reader's language (see `language_of`)."""
     return texts(language_of(update, context))
+
+
+def addressed_to_bot(message: Message, bot_id: int, bot_username: str) -> bool:
+    """Whether a group message is meant for the bot: it mentions the bot or replies to it.
+
+    Questions are answered only then, and flood control counts exactly what the bot answers.
+    A forum topic's creation message is not a reply (see `replied_message`).
+    """
+    replied = replied_message(message)
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return True
+    mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    for entity, value in mentions.items():
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+            return True
+        if value.lower() == f"@{bot_username.lower()}":
+            return True
+    return False

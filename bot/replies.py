@@ -17,6 +17,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from bot.chats import is_private_chat, topic_of
 from bot.jobs.outbox import retry_after_seconds
 from bot.telegram_bot import bot_of
+from bot.traffic.concurrency import slot_released
 from render.splitting import split_html
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,12 @@ MAX_RETRY_AFTER = 10.0  # a longer "retry after" is not worth keeping the reader
 pause: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
+async def _wait(seconds: float) -> None:
+    """Wait before a retry without holding an update slot: others need it more meanwhile."""
+    async with slot_released():
+        await pause(seconds)
+
+
 async def with_retries(send: Callable[[], Awaitable[Sent]]) -> Sent:
     """Send, retrying what Telegram says is passing (429, 5xx, dropped connection)."""
     for attempt in range(1, REPLY_ATTEMPTS + 1):
@@ -39,14 +46,14 @@ async def with_retries(send: Callable[[], Awaitable[Sent]]) -> Sent:
             if attempt == REPLY_ATTEMPTS or seconds > MAX_RETRY_AFTER:
                 raise
             log.warning("reply: flood control, retrying in %.0f s", seconds)
-            await pause(seconds)
+            await _wait(seconds)
         except (BadRequest, TimedOut):
             raise
         except NetworkError as error:
             if attempt == REPLY_ATTEMPTS:
                 raise
             log.warning("reply: %s, retrying", error)
-            await pause(FIRST_BACKOFF * 2 ** (attempt - 1))
+            await _wait(FIRST_BACKOFF * 2 ** (attempt - 1))
     raise AssertionError("unreachable")
 
 

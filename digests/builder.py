@@ -1,16 +1,19 @@
 """The digest builder: changes in, Telegram HTML out, with no I/O so it can be tested alone.
 
-One builder serves a whole run. Subscribers who follow the same channels, read up to the same
-change and live in the same zone get the very same digest, so it is rendered once and shared;
-the lines of each change are rendered once per zone. That keeps building 100,000 digests a
-matter of dictionary lookups rather than 100,000 renderings.
+One builder serves a whole run. Every change line is rendered once, and once more only for
+the date in each zone that writes it differently; the lines of one channel in one zone are
+joined once, with the position and Telegram length of every line. A digest shows, per
+channel, the changes after the subscriber's watermark: a tail of that joined text. So
+building a digest is a binary search and a slice per channel, not a rendering per
+subscriber, whatever the spread of watermarks, zones and channel sets (bench/NOTES.md).
+Identical digests (same channels, watermark, zone) are shared while they are recent.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,22 +22,65 @@ from render.formatting import bold, day, italic, phase_badge, source_html, text,
 from render.splitting import TELEGRAM_LIMIT, split_html, telegram_length
 from storage import Channel, DigestChange, PhaseLadder, Subscriber
 
+# `day` without its cache: a run dates each change once per zone, more moments than the
+# cache shared with reader pages holds.
+_day = day.__wrapped__
 NEWSPAPER = "📰"
 FOOTER = "/mysubs · /digesttime · /quiet · /unsubscribe"
+# Digests kept for sharing: half a batch's worth of (channels, watermark, zone), bounded
+# so that memory does not grow with the number of subscribers.
+SHARED_DIGESTS = 256
 
 
-@dataclass(frozen=True)
 class Digest:
-    """One subscriber's digest: the messages to send and how far it reads."""
+    """One subscriber's digest: the messages to send and how far it reads.
 
-    parts: tuple[str, ...]
-    change_count: int
-    upto: int
+    Built as a plan (which slices of which channels' joined lines go into which message);
+    the text of the messages is joined the first time `parts` is read, which the sender does
+    just before sending. A run builds every due digest of a batch at once, a tenth of them
+    days or weeks behind (tens of kilobytes each); joining those texts is paced by the rate
+    limit when they are sent instead of all up front (bench/NOTES.md).
+    """
+
+    __slots__ = ("_join", "_parts", "change_count", "upto")
+
+    def __init__(
+        self,
+        parts: tuple[str, ...] | None,
+        change_count: int,
+        upto: int,
+        join: Callable[[], list[str]] | None = None,
+    ) -> None:
+        self._parts, self._join = parts, join
+        self.change_count, self.upto = change_count, upto
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The messages, in order, each within Telegram's limit."""
+        if self._parts is None:
+            assert self._join is not None
+            self._parts, self._join = tuple(self._join()), None
+        return self._parts
 
     @property
     def empty(self) -> bool:
         """Nothing changed in the subscriber's channels (the parts hold the short note)."""
         return self.change_count == 0
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Digest):
+            return NotImplemented
+        return (self.parts, self.change_count, self.upto) == (
+            other.parts,
+            other.change_count,
+            other.upto,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.parts, self.change_count, self.upto))
+
+    def __repr__(self) -> str:
+        return f"Digest(change_count={self.change_count}, upto={self.upto})"
 
 
 # Alerted changes of one chat, (entry id, when alerted), sorted: part of what makes a digest.
@@ -43,6 +89,34 @@ _Key = tuple[frozenset[int] | None, int, str, bool, _Marks, int]
 # A rendered change line and its length in UTF-16 units (what Telegram counts).
 _Line = tuple[str, int]
 ALERTED = "🔔 alerted"
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One channel's change lines in one zone, oldest first, joined by newlines.
+
+    Line i is text[starts[i] : starts[i + 1] - 1]; lines i..j-1 together (with their
+    newlines) are text[starts[i] : starts[j] - 1], sums[j] - sums[i] - 1 Telegram units long.
+    """
+
+    ids: list[int]
+    text: str
+    starts: list[int]
+    sums: list[int]
+
+    @classmethod
+    def of(cls, lines: list[_Line], ids: list[int]) -> _Run:
+        starts, sums = [0], [0]
+        for line, length in lines:
+            starts.append(starts[-1] + len(line) + 1)
+            sums.append(sums[-1] + length + 1)
+        return cls(ids, "\n".join(line for line, _ in lines), starts, sums)
+
+    def line(self, index: int) -> _Line:
+        return (
+            self.text[self.starts[index] : self.starts[index + 1] - 1],
+            self.sums[index + 1] - self.sums[index] - 1,
+        )
 
 
 class DigestBuilder:
@@ -62,11 +136,23 @@ class DigestBuilder:
         self.lowest, self.upto, self.now, self.limit = lowest, upto, now, limit
         self._ladder = ladder
         self._channels = list(channels)
+        self._titles = {
+            channel.id: (
+                title := f"{bold(channel.title)} · /{channel.slug}",
+                telegram_length(title),
+            )
+            for channel in self._channels
+        }
         self._by_channel: dict[int, list[DigestChange]] = defaultdict(list)
         self._ids: dict[int, list[int]] = {}
         self._digests: dict[_Key, Digest] = {}
+        self._order: list[tuple[int, list[int]]] = []
+        self.distinct_digests = 0
+        self._zones: dict[str, ZoneInfo] = {}
+        # Everything of a line but its date: ": <phase move> · <trend>\n  <summary>\n  source".
+        self._bodies: dict[int, _Line] = {}
         self._lines: dict[tuple[int, str, datetime | None], _Line] = {}
-        self._lines_by_channel: dict[tuple[int, str], list[_Line]] = {}
+        self._runs: dict[tuple[int, str], _Run] = {}
         self.extend(changes, lowest)
 
     def extend(self, older: Iterable[DigestChange], lowest: int) -> None:
@@ -80,7 +166,9 @@ class DigestBuilder:
         for items in self._by_channel.values():
             items.sort(key=lambda change: change.entry.id)
         self._ids = {cid: [c.entry.id for c in items] for cid, items in self._by_channel.items()}
-        self._lines_by_channel.clear()  # their positions moved; single lines stay valid
+        # Channels with changes, in display order: what every digest walks through.
+        self._order = [(c.id, self._ids[c.id]) for c in self._channels if self._ids.get(c.id)]
+        self._runs.clear()  # their positions moved; single lines stay valid
         self.lowest = min(self.lowest, lowest)
 
     def build(
@@ -111,17 +199,25 @@ class DigestBuilder:
         if watermark < self.lowest:
             raise ValueError(f"watermark {watermark} is older than this builder's {self.lowest}")
         end = self.upto if upto is None else max(min(upto, self.upto), watermark)
-        marks = tuple(sorted((i, at) for i, at in (alerted or {}).items() if watermark < i <= end))
+        marks = (
+            tuple(sorted((i, at) for i, at in alerted.items() if watermark < i <= end))
+            if alerted
+            else ()
+        )
         key = (channel_ids, min(watermark, end), zone, first, marks, end)
         digest = self._digests.get(key)
         if digest is None:
+            if len(self._digests) >= SHARED_DIGESTS:
+                self._digests.clear()  # a new batch shares little with the one before
             digest = self._digests[key] = self._render(*key)
+            self.distinct_digests += 1
         return digest
 
-    @property
-    def distinct_digests(self) -> int:
-        """How many different digests were rendered (the rest were shared)."""
-        return len(self._digests)
+    def _zone(self, zone: str) -> ZoneInfo:
+        tz = self._zones.get(zone)
+        if tz is None:
+            tz = self._zones[zone] = ZoneInfo(zone)
+        return tz
 
     def _render(
         self,
@@ -132,55 +228,106 @@ class DigestBuilder:
         marks: _Marks,
         end: int,
     ) -> Digest:
-        tz, alerted = ZoneInfo(zone), dict(marks)
-        since = "since you subscribed" if first else "since your last digest"
-        header = f"{NEWSPAPER} {bold('Backchannel digest')} · {day(self.now, tz)}"
-        sections: list[tuple[str, list[_Line]]] = []
+        sections: list[tuple[int, int, int]] = []
         count = 0
-        for channel in self._channels:
-            if channel_ids is not None and channel.id not in channel_ids:
+        for channel_id, ids in self._order:
+            if channel_ids is not None and channel_id not in channel_ids:
                 continue
-            items = self._by_channel.get(channel.id, [])
-            ids = self._ids.get(channel.id, [])
             start = bisect_right(ids, watermark)
-            stop = len(items) if end == self.upto else bisect_right(ids, end)
-            if start >= stop:
-                continue
-            title = f"{bold(channel.title)} · /{channel.slug}"
-            if alerted:
-                lines = [self._line(change, zone, tz, alerted) for change in items[start:stop]]
-            else:
-                lines = self._channel_lines(channel.id, zone, tz)[start:stop]
-            sections.append((title, lines))
-            count += stop - start
+            stop = len(ids) if end == self.upto else bisect_right(ids, end)
+            if start < stop:
+                sections.append((channel_id, start, stop))
+                count += stop - start
         if not count:
-            note = f"Nothing new in your channels {since}."
-            return Digest((f"{header}\n{note}",), 0, end)
+            note = f"Nothing new in your channels {_since(first)}."
+            return Digest((f"{self._header(zone)}\n{note}",), 0, end)
+        if marks:
+            joined = self._join_marked(sections, count, zone, first, marks)
+            return Digest(tuple(joined), count, end)
+        channels = [cid for cid, _, _ in sections]
+        return Digest(
+            None, count, end, lambda: self._join(channels, watermark, end, count, zone, first)
+        )
+
+    def _intro(
+        self, sections: list[tuple[int, int, int]], count: int, zone: str, first: bool
+    ) -> str:
         changes = f"{count} change{'s' if count != 1 else ''}"
         where = f"{len(sections)} channel{'s' if len(sections) != 1 else ''}"
-        intro = f"{header}\n{italic(f'{changes} in {where} {since}')}"
-        return Digest(tuple(_pack(intro, sections, FOOTER, self.limit)), count, end)
+        return f"{self._header(zone)}\n{italic(f'{changes} in {where} {_since(first)}')}"
 
-    def _channel_lines(self, channel_id: int, zone: str, tz: ZoneInfo) -> list[_Line]:
+    def _header(self, zone: str) -> str:
+        return f"{NEWSPAPER} {bold('Backchannel digest')} · {day(self.now, self._zone(zone))}"
+
+    def _join(
+        self, channels: list[int], watermark: int, end: int, count: int, zone: str, first: bool
+    ) -> list[str]:
+        # Positions are found again here, not kept from the plan: if the builder was extended
+        # to older changes meanwhile, its runs (and every position in them) moved.
+        tz = self._zone(zone)
+        sections = [
+            (cid, bisect_right(ids, watermark), bisect_right(ids, end))
+            for cid in channels
+            for ids in (self._ids[cid],)
+        ]
+        titled = [
+            (self._titles[cid], self._run(cid, zone, tz), start, stop)
+            for cid, start, stop in sections
+        ]
+        return _pack_runs(self._intro(sections, count, zone, first), titled, FOOTER, self.limit)
+
+    def _join_marked(
+        self,
+        sections: list[tuple[int, int, int]],
+        count: int,
+        zone: str,
+        first: bool,
+        marks: _Marks,
+    ) -> list[str]:
+        tz, alerted = self._zone(zone), dict(marks)
+        lined = [
+            (
+                self._titles[cid][0],
+                [
+                    self._line(change, zone, tz, alerted)
+                    for change in self._by_channel[cid][start:stop]
+                ],
+            )
+            for cid, start, stop in sections
+        ]
+        return _pack(self._intro(sections, count, zone, first), lined, FOOTER, self.limit)
+
+    def _run(self, channel_id: int, zone: str, tz: ZoneInfo) -> _Run:
         # Most digests carry no alert marks: they show a tail of the channel's lines in their
-        # zone, so the whole list is rendered once per channel and zone and sliced.
+        # zone, so those lines are joined once per channel and zone and sliced.
         key = (channel_id, zone)
-        lines = self._lines_by_channel.get(key)
-        if lines is None:
+        run = self._runs.get(key)
+        if run is None:
             changes = self._by_channel.get(channel_id, [])
-            lines = self._lines_by_channel[key] = [self._line(c, zone, tz, {}) for c in changes]
-        return lines
+            lines = [self._line(change, zone, tz, {}) for change in changes]
+            run = self._runs[key] = _Run.of(lines, self._ids[channel_id])
+        return run
 
     def _line(
         self, change: DigestChange, zone: str, tz: ZoneInfo, alerted: Mapping[int, datetime]
     ) -> _Line:
-        at = alerted.get(change.entry.id)
-        key = (change.entry.id, zone, at)
-        line = self._lines.get(key)
-        if line is None:
-            html = change_line(change, self._ladder, tz, at)
-            line = self._lines[key] = (html, telegram_length(html))
-        return line
+        entry_id = change.entry.id
+        at = alerted.get(entry_id)
+        if at is not None:
+            key = (entry_id, zone, at)
+            line = self._lines.get(key)
+            if line is None:
+                html = change_line(change, self._ladder, tz, at)
+                line = self._lines[key] = (html, telegram_length(html))
+            return line
+        # The body is the same in every zone; only the date in front of it differs. The date
+        # ("• 1 Dec 2026") has no character outside the BMP: its Telegram length is its len().
+        body = self._bodies.get(entry_id)
+        if body is None:
+            html = _body(change, self._ladder, None, tz)
+            body = self._bodies[entry_id] = (html, telegram_length(html))
+        date = f"• {_day(change.entry.changed_at, tz)}"
+        return (date + body[0], len(date) + body[1])
 
 
 def change_line(
@@ -190,6 +337,13 @@ def change_line(
 
     A change the chat was already alerted to says so (local time), e.g. "🔔 alerted 09:14".
     """
+    return f"• {day(change.entry.changed_at, tz)}{_body(change, ladder, alerted_at, tz)}"
+
+
+def _body(
+    change: DigestChange, ladder: PhaseLadder, alerted_at: datetime | None, tz: ZoneInfo
+) -> str:
+    # A change line after its date; it depends on the zone only through an alert's time.
     entry = change.entry
     phase = ladder.get(entry.phase)
     badge = phase_badge(phase) if phase else text(entry.phase)
@@ -201,17 +355,17 @@ def change_line(
         what = f"{move} · {trend_text(ladder.trend(entry.phase, change.previous_phase))}"
     if alerted_at is not None:
         what += f" · {ALERTED} {alerted_at.astimezone(tz):%H:%M}"
-    return (
-        f"• {day(entry.changed_at, tz)}: {what}\n"
-        f"  {text(entry.summary)}\n"
-        f"  {italic('source:')} {source_html(entry)}"
-    )
+    return f": {what}\n  {text(entry.summary)}\n  {italic('source:')} {source_html(entry)}"
 
 
 def _pack(
     intro: str, sections: list[tuple[str, list[_Line]]], footer: str, limit: int
 ) -> list[str]:
-    """Messages under `limit`, cut only between changes; a channel cut in two is re-titled."""
+    """Messages under `limit`, cut only between changes; a channel cut in two is re-titled.
+
+    Line by line; `_pack_runs` gives the same messages from joined runs (digests with alert
+    marks come here, every other digest there; a test holds the two equal).
+    """
     parts: list[str] = []
     current = [intro]
     # Lengths add up (UTF-16 units) and each line's is measured once per run, so packing a
@@ -238,3 +392,55 @@ def _pack(
     parts.append("".join(current))
     # A single change longer than a message (a pasted essay) still goes out, cut by lines.
     return [chunk for part in parts for chunk in split_html(part, limit)]
+
+
+_CONTINUED = italic("(continued)")
+
+
+def _since(first: bool) -> str:
+    return "since you subscribed" if first else "since your last digest"
+
+
+def _pack_runs(
+    intro: str, sections: list[tuple[tuple[str, int], _Run, int, int]], footer: str, limit: int
+) -> list[str]:
+    """What `_pack` makes of the runs' lines `start` to `stop`, by slices, not lines.
+
+    Each step puts as many whole lines as fit (a binary search on the running Telegram
+    lengths) into the current message as one slice of the joined run.
+    """
+    parts: list[tuple[str, int]] = []
+    current = [intro]
+    length = telegram_length(intro)
+    for (title, title_length), run, start, end in sections:
+        sums, starts = run.sums, run.starts
+        index = start
+        while index < end:
+            if index == start:
+                prefix, prefix_length = f"\n\n{title}\n", title_length + 3
+            else:
+                prefix, prefix_length = "\n", 1
+            # The last `stop` with prefix + lines index..stop-1 still within the limit.
+            budget = limit - length - prefix_length + sums[index] + 1
+            stop = bisect_right(sums, budget, index, end + 1) - 1
+            if stop > index:
+                current.append(prefix + run.text[starts[index] : starts[stop] - 1])
+                length += prefix_length + sums[stop] - sums[index] - 1
+                index = stop
+                continue
+            parts.append(("".join(current), length))
+            label = title if index == start else f"{title} {_CONTINUED}"
+            line, line_length = run.line(index)
+            current = [f"{label}\n{line}"]
+            length = telegram_length(label) + line_length + 1
+            index += 1
+    ending = "\n\n" + footer
+    if length + telegram_length(ending) <= limit:
+        current.append(ending)
+    parts.append(("".join(current), length))
+    # Only a part holding one change longer than a message needs cutting by lines.
+    return [
+        chunk
+        for part, size in parts
+        for chunk in ([part] if size <= limit else split_html(part, limit))
+    ]

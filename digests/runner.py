@@ -69,6 +69,13 @@ class ChangeWindow:
             now=now,
         )
 
+    def reaching(self, lowest: int | None) -> ChangeWindow:
+        """Read every change after `lowest` now (the oldest due watermark), in one go."""
+        if lowest is not None and lowest < self.builder.lowest:
+            older = storage.changes_between(self.db, lowest, self.builder.lowest)
+            self.builder.extend(older, lowest)
+        return self
+
     def covering(self, subscribers: list[storage.Subscriber]) -> DigestBuilder:
         """The run's builder, holding every change newer than these subscribers' watermarks."""
         lowest = min((s.watermark for s in subscribers), default=self.builder.lowest)
@@ -104,7 +111,10 @@ async def send_due(
         previous = ids
         return batch
 
-    return await _run(db, sender, run_at, next_batch, workers, should_stop, "digest run", True)
+    window = ChangeWindow(db, run_at).reaching(storage.lowest_due_watermark(db, run_at))
+    return await _run(
+        db, sender, run_at, next_batch, workers, should_stop, "digest run", True, window
+    )
 
 
 async def send_to_all(
@@ -128,7 +138,8 @@ async def send_to_all(
         return batch
 
     label = "digest for everyone"
-    return await _run(db, sender, run_at, next_batch, workers, should_stop, label, False)
+    window = ChangeWindow(db, run_at)
+    return await _run(db, sender, run_at, next_batch, workers, should_stop, label, False, window)
 
 
 async def _run(
@@ -140,17 +151,93 @@ async def _run(
     should_stop: Callable[[], bool],
     label: str,
     reschedule: bool,
+    window: ChangeWindow,
 ) -> RunReport:
     """Deliver batch after batch until none is left or the run is told to stop."""
-    window, report = ChangeWindow(db, run_at), RunReport()
-    while not should_stop() and (batch := next_batch()):
-        builder = window.covering(batch)
-        await _deliver_all(
-            db, sender, batch, builder, run_at, report, workers, should_stop, reschedule
-        )
+    report = RunReport()
+    recorder = _Recorder(db, workers)
+    try:
+        while not should_stop() and (batch := next_batch()):
+            builder = window.covering(batch)
+            await _deliver_all(
+                db, sender, batch, builder, run_at, report, workers, should_stop, reschedule,
+                recorder,
+            )  # fmt: skip
+    finally:
+        recorder.close()
     report.distinct_digests = window.builder.distinct_digests
     log.info("%s: %s", label, report.summary())
     return report
+
+
+class _Recorder:
+    """Records delivered digests, several workers' in one commit, each waiting for its own.
+
+    A worker sends its next digest only once the previous one is committed, so at most one
+    accepted message per worker is ever unrecorded: what a crash may repeat. With several
+    workers, waiting workers share one commit, so its disk sync (milliseconds) is paid once
+    for every answer that arrived meanwhile; and with a database file the commit goes
+    through `writer`, a second connection used in a thread, so the event loop goes on
+    sending (and answering readers) during the sync. With one worker each delivery is
+    committed on `db` at once, as it always was.
+    """
+
+    def __init__(self, db: Database, workers: int) -> None:
+        self.db, self.batched = db, workers > 1
+        self.writer = storage.writer_connection(db) if self.batched else None
+        self._waiting: list[tuple[storage.subscribers.Delivery, asyncio.Future[None]]] = []
+        self._committing: asyncio.Task[None] | None = None
+
+    async def record(
+        self,
+        chat_id: int,
+        watermark: int,
+        next_due_at: datetime | None,
+        delivered_at: datetime | None,
+    ) -> None:
+        """Return once this delivery is committed; raise what its commit raised."""
+        if not self.batched:
+            storage.record_delivery(
+                self.db, chat_id, watermark=watermark, next_due_at=next_due_at,
+                delivered_at=delivered_at,
+            )  # fmt: skip
+            return
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append(((chat_id, watermark, next_due_at, delivered_at), done))
+        if self._committing is None or self._committing.done():
+            self._committing = asyncio.create_task(self._commit())
+        await done
+
+    async def _commit(self) -> None:
+        while self._waiting:
+            await asyncio.sleep(0)  # workers whose answers are in already join this commit
+            batch, self._waiting = self._waiting, []
+            deliveries = [delivery for delivery, _ in batch]
+            try:
+                if self.writer is not None:
+                    await asyncio.to_thread(storage.record_deliveries, self.writer, deliveries)
+                else:
+                    storage.record_deliveries(self.db, deliveries)
+            except asyncio.CancelledError:
+                for _, done in batch + self._waiting:
+                    done.cancel()
+                raise
+            except BaseException as error:  # the waiting workers fail as the commit did
+                failed = batch if isinstance(error, Exception) else batch + self._waiting
+                if failed is not batch:
+                    self._waiting = []  # no commit follows a crash: nobody waits for one
+                for _, done in failed:
+                    if not done.done():
+                        done.set_exception(error)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    def close(self) -> None:
+        """Close the writer connection (every recorded delivery is committed by now)."""
+        if self.writer is not None:
+            self.writer.close()
 
 
 async def _deliver_all(
@@ -163,29 +250,47 @@ async def _deliver_all(
     workers: int,
     should_stop: Callable[[], bool],
     reschedule: bool,
+    recorder: _Recorder,
 ) -> None:
     slots = asyncio.Semaphore(max(1, workers))
     alerted = storage.alerted_entries(db, [subscriber.chat_id for subscriber in batch])
 
+    halted = False  # a worker was stopped by more than an error (cancelled, a crash)
+
     async def one(subscriber: storage.Subscriber) -> None:
+        nonlocal halted
         async with slots:
-            if should_stop():
+            if halted or should_stop():
                 return
             try:
                 digest = builder.build(subscriber, alerted.get(subscriber.chat_id))
-                await _deliver(db, sender, subscriber, digest, run_at, report, reschedule)
+                await _deliver(db, sender, subscriber, digest, run_at, report, reschedule, recorder)
             except Exception:
                 # One broken subscriber must not stop the run; try them again later.
                 log.exception("digest for chat %s failed", subscriber.chat_id)
                 report.failed += 1
                 if reschedule:
                     storage.postpone(db, subscriber.chat_id, run_at + RETRY_DELAY)
+            except BaseException:
+                # No worker takes a new subscriber after that: nothing more goes out that
+                # the run could not record.
+                halted = True
+                raise
 
     if workers <= 1:
         for subscriber in batch:
             await one(subscriber)
-    else:
-        await asyncio.gather(*(one(subscriber) for subscriber in batch))
+        return
+    tasks = [asyncio.ensure_future(one(subscriber)) for subscriber in batch]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        # Whatever stopped one worker (a crash, a shutdown) stops them all: nobody sends a
+        # digest the run could no longer record.
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 async def _deliver(
@@ -196,14 +301,13 @@ async def _deliver(
     run_at: datetime,
     report: RunReport,
     reschedule: bool,
+    recorder: _Recorder,
 ) -> None:
     following = (
         next_due(run_at, subscriber.digest_time, subscriber.timezone) if reschedule else None
     )
     if digest.empty and subscriber.quiet:
-        storage.record_delivery(
-            db, subscriber.chat_id, watermark=digest.upto, next_due_at=following, delivered_at=None
-        )
+        await recorder.record(subscriber.chat_id, digest.upto, following, None)
         report.nothing_new += 1
         return
     parts, done = digest.parts, 0
@@ -222,13 +326,7 @@ async def _deliver(
 
     outcome = await sender.send(subscriber.chat_id, parts[done:], progress)
     if outcome is Outcome.DELIVERED:
-        storage.record_delivery(
-            db,
-            subscriber.chat_id,
-            watermark=digest.upto,
-            next_due_at=following,
-            delivered_at=utc_now(),
-        )
+        await recorder.record(subscriber.chat_id, digest.upto, following, utc_now())
         report.delivered += 1
     elif outcome is Outcome.GONE:
         storage.deactivate(db, subscriber.chat_id, "unreachable")
@@ -268,10 +366,18 @@ def preview_since(db: Database, since: datetime, zone: str, now: datetime | None
 
 
 def build_due(
-    db: Database, now: datetime | None = None, batch_size: int = BATCH_SIZE
+    db: Database,
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    window: ChangeWindow | None = None,
 ) -> Iterator[tuple[storage.Subscriber, Digest]]:
-    """Every digest due at `now`, built but neither sent nor recorded (previews, benchmarks)."""
-    window = ChangeWindow(db, now or utc_now())
+    """Every digest due at `now`, built but neither sent nor recorded (previews, benchmarks).
+
+    Pass a `window` to read its builder's counts afterwards.
+    """
+    if window is None:
+        window = ChangeWindow(db, now or utc_now())
+    window.reaching(storage.lowest_due_watermark(db, window.builder.now))
     last: storage.Subscriber | None = None
     while batch := storage.due_subscribers(db, window.builder.now, batch_size, after=last):
         builder = window.covering(batch)

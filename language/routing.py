@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Prefix
@@ -322,11 +322,13 @@ class Router(Generic[Channel]):
     """
 
     MAX_REMEMBERED_WORDS = 65536
+    MAX_REMEMBERED_QUESTIONS = 4096
 
     def __init__(self, channels: Sequence[Channel]) -> None:
         self.channels: list[Channel] = list(channels)
         self._terms = [_terms_of(channel) for channel in self.channels]
         self._word_scores: dict[str, tuple[float, ...]] = {}
+        self._routes: dict[str, Route] = {}
 
     def _scores_of(self, word: str) -> tuple[float, ...]:
         scores = self._word_scores.get(word)
@@ -353,7 +355,19 @@ class Router(Generic[Channel]):
         return sorted(matches, key=lambda match: -match.score)
 
     def route(self, question: str) -> Route:
-        """Decide what a question asks for."""
+        """Decide what a question asks for (the same text always gets the same plan).
+
+        A plan holds no moment: phrases such as "yesterday" are resolved against `now` only
+        when the answer is made, so remembering plans by their text is exact.
+        """
+        found = self._routes.get(question)
+        if found is None:
+            if len(self._routes) >= self.MAX_REMEMBERED_QUESTIONS:
+                self._routes.clear()
+            found = self._routes[question] = self._route(question)
+        return found
+
+    def _route(self, question: str) -> Route:
         spelled, bad_dates = spell_numeric_dates(question)
         words = normalize(spelled)
         matches = self.score_channels(words)
@@ -392,6 +406,25 @@ class Router(Generic[Channel]):
         if rest & CHANGE_CUES:
             return Route(Intent.CHANGES_IN_PERIOD, (), Period(DEFAULT_PERIOD_DAYS), scores)
         return Route(Intent.NONE, (), None, scores, words=_content_words(words))
+
+
+def router_for(channels: Sequence[Channel]) -> Router[Channel]:
+    """The Router for channels with these names, aliases and keywords, kept across changes.
+
+    A status change moves the data version but not what routing reads, so the first
+    question after a change (a cold reply) reuses every word score learnt so far. The
+    router's own `channels` are those it was first built with: take fresh ones from storage.
+    """
+    key = tuple((c.slug, c.title, tuple(c.aliases), tuple(c.keywords)) for c in channels)
+    found = _routers.get(key)
+    if found is None:
+        if len(_routers) >= 8:  # names change rarely; keep the last few sets
+            _routers.clear()
+        found = _routers[key] = Router(channels)
+    return found
+
+
+_routers: dict[tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...], Router[Any]] = {}
 
 
 def route(question: str, channels: Sequence[Routable]) -> Route:

@@ -90,7 +90,12 @@ def search_view(results: SearchResults, zone: tzinfo) -> str:
     header = f"<b>Search: {typed(' '.join(results.terms))}</b>"
     if not results.hits:
         return f"{header}\nNothing matches all of these words. Try fewer or different words."
-    lines = [header, italic(f"{_plural(results.total, 'match', 'matches')}, newest first")]
+    found = (
+        f"More than {results.total} matches"
+        if results.more
+        else _plural(results.total, "match", "matches")
+    )
+    lines = [header, italic(f"{found}, newest first")]
     for hit in results.hits:
         # Escape every fragment first, then mark the matches: stored text can never add tags.
         summary = "".join(
@@ -104,7 +109,9 @@ def search_view(results: SearchResults, zone: tzinfo) -> str:
             f"{day(hit.entry.changed_at, zone)} · {kind}: {summary}",
         ]
     hidden = results.total - len(results.hits)
-    if hidden > 0:
+    if results.more:
+        lines += ["", italic("…and many more. Add words to narrow the search.")]
+    elif hidden > 0:
         lines += ["", italic(f"…and {hidden} more. Add words to narrow the search.")]
     return "\n".join(lines)
 

@@ -50,11 +50,13 @@ class Series:
 
 @dataclass(frozen=True)
 class Window:
-    """The time span drawn, and the zone its dates are shown in."""
+    """The time span drawn, the zone its dates are shown in, and what to call the span
+    (by default "last N days")."""
 
     since: datetime
     now: datetime
     zone: tzinfo
+    label: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -171,6 +173,8 @@ def _png(figure: Figure) -> bytes:
 
 
 def _period(window: Window) -> str:
+    if window.label is not None:
+        return window.label
     days = max(1, round((window.now - window.since) / timedelta(days=1)))
     return f"last {days} day{'s' if days != 1 else ''}"
 

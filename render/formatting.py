@@ -1,6 +1,7 @@
 """Small HTML building blocks shared by every view, so escaping happens in one place."""
 
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from html import escape
 
 from storage import Phase, StatusEntry, Trend
@@ -90,8 +91,13 @@ def is_stale(moment: datetime, now: datetime) -> bool:
     return days_between(moment, now) >= STALE_AFTER_DAYS
 
 
+@lru_cache(maxsize=8192)
 def day(moment: datetime, zone: tzinfo) -> str:
-    """A date as people write it, in the bot's time zone: '1 Jan 2025'."""
+    """A date as people write it, in the bot's time zone: '1 Jan 2025'.
+
+    Remembered: every history line, page and digest line shows one, mostly for the same few
+    recent moments, and time zone conversion plus strftime was a fifth of rendering them.
+    """
     local = moment.astimezone(zone)
     return f"{local.day} {local:%b %Y}"
 

@@ -28,7 +28,15 @@ from storage.channels import (
     list_channels,
     taken_commands,
 )
-from storage.database import FileIdentity, data_version, file_identity, open_database
+from storage.database import (
+    FileIdentity,
+    data_version,
+    database_file,
+    file_identity,
+    open_database,
+    open_reader,
+    writer_connection,
+)
 from storage.errors import (
     ChannelExistsError,
     ChannelNotFoundError,
@@ -42,6 +50,7 @@ from storage.errors import (
 from storage.export import EXPORT_COLUMNS, ExportRow, export_rows
 from storage.history import (
     COUNTED,
+    first_change,
     history,
     history_since,
     latest_entry_id,
@@ -135,7 +144,9 @@ from storage.subscribers import (
     due_subscribers,
     get_subscriber,
     is_subscribed,
+    lowest_due_watermark,
     postpone,
+    record_deliveries,
     record_delivery,
     record_parts_sent,
     set_quiet,
@@ -216,6 +227,7 @@ __all__ = [
     "current_phase",
     "current_statuses",
     "data_version",
+    "database_file",
     "deactivate",
     "dismiss_item",
     "due_sources",
@@ -223,6 +235,7 @@ __all__ = [
     "export_rows",
     "file_identity",
     "find_channel",
+    "first_change",
     "get_alerts",
     "get_source",
     "get_subscriber",
@@ -247,6 +260,7 @@ __all__ = [
     "list_admins",
     "list_channels",
     "list_sources",
+    "lowest_due_watermark",
     "mark_corrected",
     "mark_notified",
     "move_publish_watermark",
@@ -254,6 +268,7 @@ __all__ = [
     "next_poll_time",
     "note_from_item",
     "open_database",
+    "open_reader",
     "other_language",
     "phase_ladder",
     "postpone",
@@ -262,6 +277,7 @@ __all__ = [
     "recent_audit",
     "recent_title_keys",
     "record_alert",
+    "record_deliveries",
     "record_delivery",
     "record_parts_sent",
     "record_poll_failure",
@@ -294,4 +310,5 @@ __all__ = [
     "unlink_target",
     "unsubscribe",
     "watch_inbox",
+    "writer_connection",
 ]

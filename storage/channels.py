@@ -2,22 +2,25 @@
 
 import json
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
 
 from storage.errors import ChannelNotFoundError
-from storage.history import COUNTED, entry_from_row
+from storage.history import _ENTRY_NAMES, COUNTED, entry_from_values
 from storage.memo import memoized
 from storage.models import Channel, ChannelStatus, PhaseLadder
 from storage.phases import phase_ladder
 from storage.timestamps import from_db
 
+_CHANNEL_COLUMNS = (
+    "id, slug, title, keywords, archived, position, updated_at, verified_at, title_uk"
+)
+# The current status row and the phase before it, after the channel's own columns.
 _STATUS_SQL = f"""
-SELECT c.id AS c_id, c.slug AS c_slug, c.title AS c_title, c.title_uk AS c_title_uk,
-       c.keywords AS c_keywords,
-       c.archived AS c_archived, c.position AS c_position, c.updated_at AS c_updated_at,
-       c.verified_at AS c_verified_at, h.*,
+SELECT {", ".join(f"c.{name}" for name in _CHANNEL_COLUMNS.split(", "))},
+       {", ".join(f"h.{name}" for name in _ENTRY_NAMES)},
        (SELECT p.phase FROM status_history p
          WHERE p.channel_id = c.id AND p.kind = 'status' AND p.id < c.current_status_id
            AND p.{COUNTED}
@@ -27,6 +30,8 @@ SELECT c.id AS c_id, c.slug AS c_slug, c.title AS c_title, c.title_uk AS c_title
            AND n.{COUNTED}) AS last_note_at
 FROM channels c JOIN status_history h ON h.id = c.current_status_id
 """
+_CHANNEL_WIDTH = len(_CHANNEL_COLUMNS.split(", "))
+_ENTRY_END = _CHANNEL_WIDTH + len(_ENTRY_NAMES)
 
 
 def _aliases(db: Database, channel_ids: list[int] | None = None) -> dict[int, list[str]]:
@@ -36,24 +41,40 @@ def _aliases(db: Database, channel_ids: list[int] | None = None) -> dict[int, li
         sql += f" AND channel_id IN ({', '.join('?' for _ in channel_ids)})"
         params = list(channel_ids)
     found: dict[int, list[str]] = defaultdict(list)
-    for row in db.query(sql + " ORDER BY rowid", params):
-        found[row["channel_id"]].append(row["command"])
+    for channel_id, command in db.execute(sql + " ORDER BY rowid", params):
+        found[channel_id].append(command)
     return found
 
 
-def _channel(row: dict[str, Any], aliases: list[str], prefix: str = "") -> Channel:
-    return Channel(
-        id=row[f"{prefix}id"],
-        slug=row[f"{prefix}slug"],
-        title=row[f"{prefix}title"],
-        title_uk=row.get(f"{prefix}title_uk"),
-        aliases=aliases,
-        keywords=json.loads(row[f"{prefix}keywords"] or "[]"),
-        archived=bool(row[f"{prefix}archived"]),
-        position=row[f"{prefix}position"],
-        updated_at=from_db(row[f"{prefix}updated_at"]),
-        verified_at=from_db(row[f"{prefix}verified_at"]),
+@lru_cache(maxsize=1024)
+def _channel_from(values: tuple[Any, ...], aliases: tuple[str, ...]) -> Channel:
+    """A Channel from the values of `_CHANNEL_COLUMNS` (in that order) and its aliases.
+
+    Remembered by value: a status change moves the data version, so every memo of the channel
+    list is rebuilt, yet most channels' rows did not change. Building each only when its row
+    did keeps a cold reply from re-parsing every channel. Shared objects: never mutate them.
+    Not validated by pydantic (see `entry_from_values`: rows are validated on the way in).
+    """
+    channel_id, slug, title, keywords, archived, position, updated_at, verified_at, title_uk = (
+        values
     )
+    return Channel(
+        id=channel_id,
+        slug=slug,
+        title=title,
+        title_uk=title_uk,
+        aliases=list(aliases),
+        keywords=json.loads(keywords or "[]"),
+        archived=bool(archived),
+        position=position,
+        updated_at=from_db(updated_at),
+        verified_at=from_db(verified_at),
+    )
+
+
+def _channel(row: dict[str, Any], aliases: list[str]) -> Channel:
+    names = _CHANNEL_COLUMNS.split(", ")
+    return _channel_from(tuple(row[name] for name in names), tuple(aliases))
 
 
 def list_channels(db: Database, *, include_archived: bool = False) -> list[Channel]:
@@ -62,10 +83,19 @@ def list_channels(db: Database, *, include_archived: bool = False) -> list[Chann
 
 
 def _load(db: Database, include_archived: bool) -> tuple[Channel, ...]:
-    where = "" if include_archived else "WHERE archived = 0"
-    rows = list(db.query(f"SELECT * FROM channels {where} ORDER BY position, id"))
-    aliases = _aliases(db)
-    return tuple(_channel(row, aliases.get(row["id"], [])) for row in rows)
+    # Channels and their aliases in one round trip: one row per alias (or one with NULL).
+    columns = ", ".join(f"c.{name}" for name in _CHANNEL_COLUMNS.split(", "))
+    where = "" if include_archived else "WHERE c.archived = 0"
+    rows = db.execute(
+        f"SELECT {columns}, a.command FROM channels c LEFT JOIN channel_commands a "
+        f"ON a.channel_id = c.id AND a.is_alias = 1 {where} ORDER BY c.position, c.id, a.rowid"
+    ).fetchall()
+    grouped: dict[tuple[Any, ...], list[str]] = {}
+    for row in rows:
+        aliases = grouped.setdefault(row[:_CHANNEL_WIDTH], [])
+        if row[_CHANNEL_WIDTH] is not None:
+            aliases.append(row[_CHANNEL_WIDTH])
+    return tuple(_channel_from(values, tuple(aliases)) for values, aliases in grouped.items())
 
 
 def command_index(db: Database) -> dict[str, Channel]:
@@ -128,31 +158,39 @@ def find_channel(db: Database, name: str, *, include_archived: bool = False) -> 
     return _channel(row, _aliases(db, [row["id"]]).get(row["id"], []))
 
 
-def _status_from_row(row: dict[str, Any], aliases: list[str], ladder: PhaseLadder) -> ChannelStatus:
-    current = entry_from_row(row)
+def _status_from_row(
+    row: tuple[Any, ...], aliases: list[str], ladder: PhaseLadder
+) -> ChannelStatus:
+    channel = _channel_from(row[:_CHANNEL_WIDTH], tuple(aliases))
+    current = entry_from_values(row[_CHANNEL_WIDTH:_ENTRY_END])
+    previous_phase = row[_ENTRY_END]
     phase = ladder.get(current.phase)
     if phase is None:  # the foreign key makes this unreachable unless the data was hand-edited
-        raise ValueError(f"channel {row['c_slug']} has unknown phase {current.phase}")
+        raise ValueError(f"channel {channel.slug} has unknown phase {current.phase}")
     return ChannelStatus(
-        channel=_channel(row, aliases, prefix="c_"),
+        channel=channel,
         current=current,
         phase=phase,
-        previous_phase=row["previous_phase"],
-        trend=ladder.trend(current.phase, row["previous_phase"]),
-        last_note_at=from_db(row["last_note_at"]),
+        previous_phase=previous_phase,
+        trend=ladder.trend(current.phase, previous_phase),
+        last_note_at=from_db(row[_ENTRY_END + 1]),
     )
 
 
 def current_statuses(db: Database) -> list[ChannelStatus]:
-    """Every active channel with its current status, in display order, in one query."""
-    rows = list(db.query(_STATUS_SQL + " WHERE c.archived = 0 ORDER BY c.position, c.id"))
-    aliases, ladder = _aliases(db), phase_ladder(db)
-    return [_status_from_row(row, aliases.get(row["c_id"], []), ladder) for row in rows]
+    """Every active channel with its current status, in display order, in one query.
+
+    Aliases come from the remembered channel list, so a cold /status is one round trip.
+    """
+    aliases = {channel.id: channel.aliases for channel in list_channels(db)}
+    ladder = phase_ladder(db)
+    rows = db.execute(_STATUS_SQL + " WHERE c.archived = 0 ORDER BY c.position, c.id")
+    return [_status_from_row(row, aliases.get(row[0], []), ladder) for row in rows.fetchall()]
 
 
 def channel_status(db: Database, channel: Channel) -> ChannelStatus:
     """One channel's current status and trend against the status before it."""
-    row = next(iter(db.query(_STATUS_SQL + " WHERE c.id = ?", [channel.id])), None)
+    row = db.execute(_STATUS_SQL + " WHERE c.id = ?", [channel.id]).fetchone()
     if row is None:
         raise ChannelNotFoundError(channel.slug)
     return _status_from_row(row, channel.aliases, phase_ladder(db))

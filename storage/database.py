@@ -136,8 +136,31 @@ def data_version(db: Database) -> tuple[int, int]:
 def database_file(db: Database) -> Path | None:
     """The file behind an open database, or None for an in-memory one.
 
-    Parts of the bot that need a connection of their own (the status page's worker thread)
-    open the same file rather than share this connection across threads.
+    Parts of the bot that need a connection of their own (the status page's worker thread,
+    the chart workers) open the same file rather than share this connection across threads.
     """
     row = db.execute("PRAGMA database_list").fetchone()
     return Path(row[2]) if row and row[2] else None
+
+
+def open_reader(path: Path | str) -> Database:
+    """A read-only connection of its own, for slow reads away from the bot's connection.
+
+    The bot's connection lives on the event loop thread; a long read there (a chart over ten
+    years of history) would stall every reader. A worker thread or process reads through its
+    own connection instead, seeing only committed data, and cannot write by mistake.
+    """
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    db = Database(sqlite3.connect(uri, uri=True, check_same_thread=False))
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return db
+
+
+def writer_connection(db: Database) -> Database | None:
+    """A second connection to `db`'s file, for writes made from another thread.
+
+    None for an in-memory database, which no second connection can see. Writes through it
+    and through `db` queue for SQLite's write lock (busy timeout), as two processes do.
+    """
+    path = database_file(db)
+    return None if path is None else open_database(path)

@@ -31,36 +31,52 @@ def other_language(language: str) -> str:
 
 def entry_from_row(row: dict[str, Any]) -> StatusEntry:
     """Build a StatusEntry from a status_history row (extra columns are ignored)."""
+    return entry_from_values(tuple(row.get(name) for name in _ENTRY_NAMES))
+
+
+_ENTRY_NAMES = tuple(name.strip() for name in _ENTRY_COLUMNS.split(","))
+
+
+def entry_from_values(values: tuple[Any, ...]) -> StatusEntry:
+    """Build a StatusEntry from the values of `_ENTRY_COLUMNS`, in that order.
+
+    Without pydantic's validation: every row was validated on its way in (`record_status`, a
+    validated restore file, the seed), and SQLite hands back the types it was given. Every
+    cold reader reply builds several of these; validating each cost more than the query.
+    """
+    (entry_id, channel_id, kind, phase, summary, source_label, source_url, source_grade,
+     changed_at, recorded_at, actor_id, actor_name, summary_language, translation,
+     translation_language) = values  # fmt: skip
     return StatusEntry(
-        id=row["id"],
-        channel_id=row["channel_id"],
-        kind=row["kind"],
-        phase=row["phase"],
-        summary=row["summary"],
-        source_label=row["source_label"],
-        source_url=row["source_url"],
-        source_grade=row["source_grade"],
-        changed_at=from_db(row["changed_at"]),
-        recorded_at=from_db(row["recorded_at"]),
-        actor_id=row["actor_id"],
-        actor_name=row["actor_name"],
-        summary_language=row.get("summary_language") or ENGLISH,
-        translation=row.get("translation"),
-        translation_language=row.get("translation_language"),
+        id=entry_id,
+        channel_id=channel_id,
+        kind=kind,
+        phase=phase,
+        summary=summary,
+        source_label=source_label,
+        source_url=source_url,
+        source_grade=source_grade,
+        changed_at=from_db(changed_at),
+        recorded_at=from_db(recorded_at),
+        actor_id=actor_id,
+        actor_name=actor_name,
+        summary_language=summary_language or ENGLISH,
+        translation=translation,
+        translation_language=translation_language,
     )
 
 
 def history(db: Database, channel_id: int, limit: int) -> list[StatusEntry]:
     """The channel's latest entries, newest first; cost depends on limit, not history size.
 
-    Entries reverted by /undo are left out (see COUNTED).
+    Entries reverted by /undo are left out (see COUNTED). One round trip, rows as tuples.
     """
-    rows = db.query(
+    rows = db.execute(
         f"SELECT {_ENTRY_COLUMNS} FROM status_history WHERE channel_id = ? AND {COUNTED} "
         "ORDER BY id DESC LIMIT ?",
         [channel_id, limit],
-    )
-    return [entry_from_row(row) for row in rows]
+    ).fetchall()
+    return [entry_from_values(row) for row in rows]
 
 
 def record_status(
@@ -228,3 +244,24 @@ def latest_entry_id(db: Database, channel_id: int | None = None) -> int:
         iter(db.query(f"SELECT coalesce(max(id), 0) AS id FROM status_history {where}", params))
     )
     return int(row["id"])
+
+
+def first_change(db: Database, channel_ids: list[int]) -> datetime | None:
+    """When the earliest counted entry of these channels took effect (None: no entries).
+
+    The start of an "all history" chart. It reads every row of the channels, so callers run
+    it away from the event loop (the chart worker does).
+    """
+    if not channel_ids:
+        return None
+    marks = ", ".join("?" for _ in channel_ids)
+    row = next(
+        iter(
+            db.query(
+                f"SELECT min(changed_at) AS first FROM status_history "
+                f"WHERE channel_id IN ({marks}) AND {COUNTED}",
+                channel_ids,
+            )
+        )
+    )
+    return from_db(row["first"]) if row["first"] else None

@@ -1,11 +1,16 @@
-"""Pydantic models that storage hands out, so callers never see raw rows."""
+"""The models storage hands out, so callers never see raw rows.
+
+Pydantic models where values come from outside; plain slots dataclasses for what is read back
+in bulk from rows validated on the way in (subscribers, channels, history entries).
+"""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
-from typing import Any, Literal
+from functools import cached_property
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -56,10 +61,15 @@ class PhaseLadder(BaseModel):
 
     phases: tuple[Phase, ...]
 
+    @cached_property
+    def by_slug(self) -> dict[str, Phase]:
+        """Every phase under its slug (built once per ladder: `get` is called per line)."""
+        return {phase.slug: phase for phase in self.phases}
+
     def get(self, slug: str) -> Phase | None:
         """Find a phase by slug, case-insensitively; None when it is not on the ladder."""
-        wanted = slug.strip().lower()
-        return next((phase for phase in self.phases if phase.slug == wanted), None)
+        found = self.by_slug.get(slug)
+        return found if found is not None else self.by_slug.get(slug.strip().lower())
 
     def slugs(self) -> list[str]:
         """Phase slugs from worst to best, for listing the valid choices."""
@@ -75,8 +85,28 @@ class PhaseLadder(BaseModel):
         return Trend.IMPROVED if now.rank > before.rank else Trend.SETBACK
 
 
-class Channel(BaseModel):
-    """A negotiation channel readers can ask about."""
+class _Copyable:
+    """`model_copy(update=...)` as pydantic models have it, for the plain dataclasses below.
+
+    Callers (and tests) copy entries and statuses with a field changed the same way whether
+    a model is pydantic or a dataclass.
+    """
+
+    __slots__ = ()
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Self:
+        """A shallow copy with the fields in `update` replaced."""
+        return replace(self, **(update or {}))  # type: ignore[type-var]
+
+
+@dataclass(slots=True)
+class Channel(_Copyable):
+    """A negotiation channel readers can ask about.
+
+    Like `StatusEntry`, `ChannelStatus` and `DigestChange`, a plain dataclass: read back from
+    rows that were validated on their way in, and built for every cold reader reply (after
+    each change), where pydantic's validation cost more than the queries (bench/NOTES.md).
+    """
 
     id: int
     slug: str
@@ -99,7 +129,8 @@ class Channel(BaseModel):
         return [self.slug, *self.aliases]
 
 
-class StatusEntry(BaseModel):
+@dataclass(slots=True)
+class StatusEntry(_Copyable):
     """One row of a channel's history: a phase change (status) or a note."""
 
     id: int
@@ -130,7 +161,8 @@ class StatusEntry(BaseModel):
         return self.summary, self.summary_language
 
 
-class ChannelStatus(BaseModel):
+@dataclass(slots=True)
+class ChannelStatus(_Copyable):
     """A channel with its current status and where it came from on the ladder."""
 
     channel: Channel
@@ -213,7 +245,8 @@ class Subscriber:
         return self.all_channels or channel_id in self.channel_ids
 
 
-class DigestChange(BaseModel):
+@dataclass(slots=True)
+class DigestChange(_Copyable):
     """A history entry as a digest shows it: with the phase it moved from."""
 
     entry: StatusEntry

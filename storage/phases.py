@@ -1,5 +1,7 @@
 """The phase ladder as stored in the database (seeded from seed.yaml)."""
 
+from functools import lru_cache
+
 from sqlite_utils import Database
 
 from storage.memo import memoized
@@ -12,5 +14,19 @@ def phase_ladder(db: Database) -> PhaseLadder:
 
 
 def _load(db: Database) -> PhaseLadder:
-    rows = db.query("SELECT slug, rank, label, label_uk, emoji FROM phases ORDER BY rank")
-    return PhaseLadder(phases=tuple(Phase(**row) for row in rows))
+    rows = db.execute(
+        "SELECT slug, rank, label, label_uk, emoji FROM phases ORDER BY rank"
+    ).fetchall()
+    return _ladder(tuple(rows))
+
+
+@lru_cache(maxsize=16)
+def _ladder(rows: tuple[tuple[str, int, str, str | None, str], ...]) -> PhaseLadder:
+    # Every write moves the data version and so reloads the ladder; the phases themselves
+    # almost never change, so the same rows give back the same (immutable) ladder.
+    return PhaseLadder(
+        phases=tuple(
+            Phase(slug=slug, rank=rank, label=label, label_uk=label_uk, emoji=emoji)
+            for slug, rank, label, label_uk, emoji in rows
+        )
+    )

@@ -5,6 +5,10 @@ NEAR, `*` and parentheses are searched for as plain words (or ignored) instead o
 The index holds each entry's summary, its translation and `search_words`, the lemmas of their
 Ukrainian words (language/word_forms.py): an English word matches by porter stem and prefix,
 a Ukrainian one also by lemma, so "полонені" finds "полоненими".
+
+A search costs the same however large the history grows: only the newest MAX_MATCHES matches
+are counted and ranked (FTS5 hands them over newest first and stops there). "/search a", a
+prefix of nearly every word, used to count and sort every entry ever recorded.
 """
 
 import re
@@ -25,15 +29,19 @@ _WORD = re.compile("\\w+(?:['\u2019\u02bc]\\w+)*")
 # A word of stored text, apostrophes included (перемир'я), to mark when its lemma matched.
 _TEXT_WORD = re.compile("[\\w'\u2019\u02bc]+")
 MAX_TERMS = 16
+MAX_MATCHES = 1000  # newest matches counted and ranked; beyond, "more than 1000 matches"
 
+# Newest first by rowid, the order FTS5 keeps its index in, so the LIMIT ends the scan early.
 _SEARCH_SQL = f"""
 SELECT h.*, c.slug AS c_slug, c.title AS c_title, c.title_uk AS c_title_uk,
+       bm25(status_history_fts) AS score,
        highlight(status_history_fts, 0, char(1), char(2)) AS marked,
        highlight(status_history_fts, 1, char(1), char(2)) AS marked_translation
 FROM status_history_fts
 JOIN status_history h ON h.id = status_history_fts.rowid
 JOIN channels c ON c.id = h.channel_id
 WHERE status_history_fts MATCH :query AND c.archived = 0 AND h.{COUNTED}
+ORDER BY status_history_fts.rowid DESC LIMIT :cap
 """
 
 
@@ -58,11 +66,15 @@ class SearchHit(BaseModel):
 
 
 class SearchResults(BaseModel):
-    """The words searched for, how many entries matched, and the first page of hits."""
+    """The words searched for, how many entries matched, and the first page of hits.
+
+    With `more`, over `total` entries matched and only the newest `total` were looked at.
+    """
 
     terms: list[str]
     total: int
     hits: list[SearchHit]
+    more: bool = False
 
 
 def search_terms(text: str) -> list[str]:
@@ -145,18 +157,20 @@ def search_entries(db: Database, text: str, limit: int) -> SearchResults:
     """Entries of active channels matching every word, newest day first.
 
     Within one day (UTC) the better match (FTS5's bm25) comes first, so recency decides the
-    order and relevance breaks ties among entries of the same day.
+    order and relevance breaks ties among entries of the same day. Only the newest
+    MAX_MATCHES matches are considered (see the module docstring).
     """
     terms = search_terms(text)
     if not terms:
         return SearchResults(terms=[], total=0, hits=[])
-    params = {"query": _match_expression(terms), "limit": limit}
-    total = next(iter(db.query(f"SELECT count(*) AS n FROM ({_SEARCH_SQL})", params)))["n"]
-    rows = db.query(
-        _SEARCH_SQL + " ORDER BY substr(h.changed_at, 1, 10) DESC, bm25(status_history_fts), "
-        "h.id DESC LIMIT :limit",
-        params,
-    )
+    params = {"query": _match_expression(terms), "cap": MAX_MATCHES + 1}
+    found = list(db.query(_SEARCH_SQL, params))
+    more = len(found) > MAX_MATCHES
+    del found[MAX_MATCHES:]
+    # Stable sorts, least important key first: newest day, then best match, then newest entry.
+    found.sort(key=lambda row: row["id"], reverse=True)
+    found.sort(key=lambda row: row["score"])
+    found.sort(key=lambda row: row["changed_at"][:10], reverse=True)
     wanted = _query_lemmas(terms)
-    hits = [_hit(row, wanted) for row in rows]
-    return SearchResults(terms=terms, total=total, hits=hits)
+    hits = [_hit(row, wanted) for row in found[:limit]]
+    return SearchResults(terms=terms, total=len(found), hits=hits, more=more)

@@ -9,7 +9,7 @@ digest and never skips one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime, time
 from typing import Any
 
@@ -30,6 +30,23 @@ _COLUMNS = (
 _Row = tuple[Any, ...]  # the columns of _COLUMNS, in that order
 
 
+class _Parsed(dict[Any, Any]):
+    """`parse(text)` remembered per text (the values are immutable: times and datetimes)."""
+
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def __call__(self, text: Any) -> Any:
+        found = self.get(text, _MISSING)
+        if found is _MISSING:
+            found = self[text] = self.parse(text)
+        return found
+
+
+_MISSING = object()
+
+
 def _subscribers(db: Database, rows: Iterable[_Row]) -> list[Subscriber]:
     rows = list(rows)
     specific = [row[0] for row in rows if not row[2]]
@@ -43,19 +60,22 @@ def _subscribers(db: Database, rows: Iterable[_Row]) -> list[Subscriber]:
             chunk,
         ):
             channels[chat_id].add(channel_id)
+    # A batch shares a few digest times and due moments: each text is parsed once.
+    times = _Parsed(time.fromisoformat)
+    moments = _Parsed(from_db)
     return [
         Subscriber(
             chat_id=chat_id,
             chat_type=chat_type,
             all_channels=bool(all_channels),
             channel_ids=frozenset(channels.get(chat_id, ())),
-            digest_time=time.fromisoformat(digest_time),
+            digest_time=times(digest_time),
             timezone=timezone,
             quiet=bool(quiet),
             active=bool(active),
-            next_due_at=from_db(next_due_at),
+            next_due_at=moments(next_due_at),
             watermark=watermark,
-            last_digest_at=from_db(last_digest_at),
+            last_digest_at=moments(last_digest_at),
             paused_reason=paused_reason,
             parts_sent=parts_sent,
             parts_upto=parts_upto,
@@ -214,6 +234,19 @@ def set_quiet(db: Database, chat_id: int, quiet: bool) -> Subscriber:
     return _require(db, chat_id)
 
 
+def lowest_due_watermark(db: Database, now: datetime) -> int | None:
+    """The oldest watermark among subscribers due at `now` (None when nobody is due).
+
+    A run reads the changes its digests need once, from here on, instead of widening its
+    window (and re-joining every channel's lines) each time a batch reaches further back.
+    """
+    row = db.execute(
+        "SELECT min(watermark) FROM subscribers WHERE active = 1 AND next_due_at <= ?",
+        [to_db(now)],
+    ).fetchone()
+    return None if row is None else row[0]
+
+
 def due_subscribers(
     db: Database, now: datetime, limit: int, after: Subscriber | None = None
 ) -> list[Subscriber]:
@@ -283,6 +316,21 @@ def record_delivery(
             chat_id,
         ],
     )
+
+
+Delivery = tuple[int, int, datetime | None, datetime | None]  # chat, watermark, next, sent
+
+
+def record_deliveries(db: Database, deliveries: Iterable[Delivery]) -> None:
+    """`record_delivery` for several chats in one transaction: one disk sync for all of them.
+
+    Each item is (chat id, watermark, next due, delivered at), as record_delivery takes them.
+    """
+    with db.atomic():
+        for chat_id, watermark, next_due_at, delivered_at in deliveries:
+            record_delivery(
+                db, chat_id, watermark=watermark, next_due_at=next_due_at, delivered_at=delivered_at
+            )
 
 
 def record_parts_sent(db: Database, chat_id: int, *, upto: int, digest: str, sent: int) -> None:

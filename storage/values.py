@@ -47,7 +47,12 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
     """
     shown = value if isinstance(value, str) else _REPR.repr(value)
     cut = shown[:limit]
-    visible = "".join("↵" if _is_break(char) else char for char in cut)
+    # A printable string has no control, line or paragraph separator characters (the
+    # usual case, checked in C); only other strings are looked at character by character.
+    if cut.isprintable():
+        visible = cut
+    else:
+        visible = "".join("↵" if _is_break(char) else char for char in cut)
     return visible + ("…" if len(shown) > limit else "")
 
 
@@ -108,7 +113,11 @@ def actor_name(value: str, what: str = "actor name") -> str:
 
 def is_web_url(value: str) -> bool:
     """An http(s) address with a host, on one line and of sane length: safe to make a link."""
-    if len(value) > URL_MAX or any(_is_break(c) or c.isspace() for c in value):
+    if len(value) > URL_MAX:
+        return False
+    # In a printable string the only white space is " " (see `excerpt`); the character by
+    # character look is for the rest.
+    if " " in value if value.isprintable() else any(_is_break(c) or c.isspace() for c in value):
         return False
     try:
         parts = urlsplit(value)

@@ -11,6 +11,7 @@ echoing the request path (and so the token), answer 500, or drop every connectio
 
 from __future__ import annotations
 
+import email.policy
 import json
 import random
 import socket
@@ -18,6 +19,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -41,6 +43,45 @@ def _decode_form(body: bytes) -> dict[str, Any]:
             params[key] = json.loads(values[0])
         except ValueError:
             params[key] = values[0]
+    return params
+
+
+def _decode_json(body: bytes) -> dict[str, Any]:
+    # A JSON body's values may themselves be JSON text (PTB serialises reply_markup and the
+    # like to strings either way); read them as the form decoder does.
+    params: dict[str, Any] = {}
+    for key, value in json.loads(body or b"{}").items():
+        try:
+            params[key] = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            params[key] = value
+    return params
+
+
+@dataclass
+class Upload:
+    """A file sent as multipart form data."""
+
+    filename: str | None
+    content: bytes
+
+
+def _decode_multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    params: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename() is not None:
+            params[str(name)] = Upload(part.get_filename(), payload)
+        else:
+            value = payload.decode()
+            try:
+                params[str(name)] = json.loads(value)
+            except ValueError:
+                params[str(name)] = value
     return params
 
 
@@ -75,6 +116,7 @@ class BotApiEmulator:
     def __init__(self, faults: Faults | None = None) -> None:
         self.faults = faults or Faults()
         self._random = random.Random(self.faults.seed)
+        self.clock = time.monotonic  # replaced in tests of the rate limit
         self._recent_sends: deque[float] = deque()
         self.rejected_429 = 0
         self.delivered: list[tuple[int, str]] = []  # (chat id, text) of accepted messages
@@ -105,7 +147,12 @@ class BotApiEmulator:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 kind = self.headers.get("Content-Type", "")
-                params = json.loads(body or b"{}") if "json" in kind else _decode_form(body)
+                if "json" in kind:
+                    params = _decode_json(body)
+                elif "multipart" in kind:
+                    params = _decode_multipart(kind, body)
+                else:
+                    params = _decode_form(body)
                 _, token_part, method = self.path.split("/", 2)
                 status, payload = emulator.answer(token_part.removeprefix("bot"), method, params)
                 if status == DROP or emulator.dropping.is_set():
@@ -210,7 +257,7 @@ class BotApiEmulator:
         if chat_id in faults.gone_chats:
             return _error(400, "Bad Request: chat not found")
         with self._changed:
-            now = time.monotonic()
+            now = self.clock()
             while self._recent_sends and now - self._recent_sends[0] >= 1.0:
                 self._recent_sends.popleft()
             if faults.rate_limit is not None and len(self._recent_sends) >= faults.rate_limit:

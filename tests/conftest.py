@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,8 +114,19 @@ def api() -> OfflineBotApi:
 
 
 @pytest.fixture
-async def app(settings: Settings, db: Database, api: OfflineBotApi) -> AsyncIterator[Application]:
-    application = build_application(settings, db, token=TEST_TOKEN, request=api)
+def chart_pool() -> Iterator[Executor]:
+    """Charts drawn in threads: a process pool per test would cost seconds to start."""
+    with ThreadPoolExecutor(2, thread_name_prefix="chart") as pool:
+        yield pool
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, db: Database, api: OfflineBotApi, chart_pool: Executor
+) -> AsyncIterator[Application]:
+    application = build_application(
+        settings, db, token=TEST_TOKEN, request=api, chart_executor=chart_pool
+    )
     async with application:
         # run_polling calls post_init right after initialize, then starts the application
         # (and its JobQueue, which conversation timeouts need); do the same.

@@ -3,9 +3,12 @@
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import storage
-from digests.builder import DigestBuilder
+from digests.builder import FOOTER, SHARED_DIGESTS, DigestBuilder, _pack, _pack_runs, _Run
+from render.splitting import telegram_length
 from tests.digest_support import set_status
 from tests.html_check import telegram_html_problems
 
@@ -151,3 +154,77 @@ def test_extending_to_older_changes_gives_what_a_fresh_builder_gives(db, seeded_
         fresh = builder_for(db, lowest=seeded_upto).build_for(None, watermark, "Europe/Kyiv")
         assert builder.build_for(None, watermark, "Europe/Kyiv") == fresh
     assert "First talks" in builder.build_for(None, seeded_upto, "Europe/Kyiv").parts[0]
+
+
+# Lines as digests have them: emoji (two UTF-16 units each), Cyrillic, markup; some longer
+# than a whole message (a pasted essay), which the packer must still send, cut by lines.
+_LINE = st.lists(
+    st.sampled_from(["a", " ", "\u0431", "🤝", "<b>x</b>", "\n  "]), min_size=1, max_size=60
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sections=st.lists(
+        st.tuples(st.sampled_from(["<b>Aid</b> · /aid", "<b>Сводка</b> · /x"]),
+                  st.lists(_LINE, min_size=1, max_size=12), st.integers(0, 11),
+                  st.integers(1, 12)),
+        min_size=1, max_size=4,
+    ),
+    limit=st.integers(40, 400),
+)  # fmt: skip
+def test_packing_slices_of_joined_lines_gives_the_same_messages_as_line_by_line(
+    sections, limit
+) -> None:
+    intro = "📰 <b>Backchannel digest</b> · 1 Dec 2026\n<i>3 changes</i>"
+    by_line, by_run = [], []
+    for title, texts, start, length in sections:
+        lines = [(line, telegram_length(line)) for line in texts]
+        start = min(start, len(lines) - 1)
+        stop = min(start + length, len(lines))  # a digest resumed after a crash ends early
+        run = _Run.of(lines, list(range(len(lines))))
+        by_line.append((title, lines[start:stop]))
+        by_run.append(((title, telegram_length(title)), run, start, stop))
+    assert _pack_runs(intro, by_run, FOOTER, limit) == _pack(intro, by_line, FOOTER, limit)
+
+
+def test_alert_marks_change_only_the_marked_line(db, seeded_upto) -> None:
+    # Digests with marks are packed line by line, the others from joined runs: same text.
+    set_status(db, "aid", "negotiating", "Convoy talks")
+    entry = set_status(db, "aid", "stalled", "Convoy talks stalled")
+    builder = builder_for(db)
+    alerted_at = datetime(2026, 11, 25, 5, 14, tzinfo=UTC)
+    plain = builder.build_for(None, seeded_upto, "UTC").parts
+    marked = builder.build_for(None, seeded_upto, "UTC", alerted={entry.id: alerted_at}).parts
+    assert [part.replace(" · 🔔 alerted 05:14", "") for part in marked] == list(plain)
+    assert "🔔 alerted 05:14" in marked[0]
+
+
+def test_shared_digests_are_bounded_but_every_render_is_counted(db, seeded_upto) -> None:
+    set_status(db, "aid", "negotiating", "Convoy talks")
+    builder = builder_for(db)
+    zones = ["UTC", "Europe/Kyiv", "Asia/Tokyo"]
+    for watermark in range(seeded_upto - 5, seeded_upto + 1):
+        for zone in zones:
+            builder.build_for(None, watermark, zone)
+    assert builder.distinct_digests == 6 * 3
+    assert len(builder._digests) <= SHARED_DIGESTS
+
+
+def test_a_digest_read_after_the_builder_reached_further_back_is_unchanged(db) -> None:
+    # A digest's text is joined when it is first read; by then a later batch may have widened
+    # the builder to older changes, which moves every position in its joined lines.
+    set_status(db, "aid", "negotiating", "old aid news")
+    middle = storage.latest_change_id(db)
+    set_status(db, "aid", "stalled", "new aid news")
+    set_status(db, "ceasefire", "negotiating", "new ceasefire news")
+    upto = storage.latest_change_id(db)
+    fresh = builder_for(db, middle).build_for(None, middle, "UTC").parts
+    builder = builder_for(db, middle)
+    planned = builder.build_for(None, middle, "UTC")
+    _ = builder.build_for(None, middle, "Asia/Tokyo").parts  # joins runs before widening
+    builder.extend(storage.changes_between(db, 0, middle), 0)
+    assert planned.parts == fresh
+    assert "new aid news" in planned.parts[0] and "old aid news" not in planned.parts[0]
+    assert builder.build_for(None, 0, "UTC").change_count > planned.change_count
+    assert upto == planned.upto

@@ -118,6 +118,41 @@ async def test_crash_loses_nothing_and_repeats_at_most_the_one_in_flight(
     assert all(storage.get_subscriber(db, c).watermark == 7 for c in (501, 502, 503))
 
 
+PAID_TIER_WORKERS = 16  # what README.md documents for DIGEST_RATE_LIMIT=1000
+
+
+async def test_with_several_workers_a_crash_repeats_at_most_one_message_per_worker(
+    db, api, app, monkeypatch
+) -> None:
+    chats = range(501, 541)
+    for chat_id in chats:
+        add_subscriber(db, chat_id)
+    set_status(db, "aid", "negotiating", "news")
+    real_record = storage.record_deliveries
+
+    def crashing_record(connection, deliveries):
+        # The process dies while committing the batch that holds chat 520's delivery: every
+        # message of that batch was accepted by Telegram and none of them is recorded.
+        if any(delivery[0] == 520 for delivery in deliveries):
+            raise SimulatedCrash
+        return real_record(connection, deliveries)
+
+    monkeypatch.setattr(storage, "record_deliveries", crashing_record)
+    with pytest.raises(SimulatedCrash):
+        await runner.send_due(db, make_sender(app.bot), now=FIRST_DUE, workers=PAID_TIER_WORKERS)
+    monkeypatch.undo()
+    await runner.send_due(
+        db, make_sender(app.bot), now=FIRST_DUE + timedelta(seconds=30), workers=PAID_TIER_WORKERS
+    )
+    counts = [len(texts_to(api, chat_id)) for chat_id in chats]
+    assert all(1 <= count <= 2 for count in counts), counts
+    assert counts[520 - 501] == 2
+    assert sum(count == 2 for count in counts) <= PAID_TIER_WORKERS
+    assert all(
+        storage.get_subscriber(db, c).watermark == storage.latest_change_id(db) for c in chats
+    )
+
+
 async def test_blocked_chat_is_deactivated_and_others_still_get_theirs(db, api, sender) -> None:
     for chat_id in (501, 502, 503):
         add_subscriber(db, chat_id)

@@ -1,7 +1,12 @@
 """Flood control: a user sending 50 commands a second is slowed with one notice."""
 
+import pytest
+
+from bot.cli.offline_api import BOT_USER
 from bot.traffic.flood import FLOOD_KEY, NOTICE, FloodGuard, Verdict
 from tests.conftest import Chat
+
+MENTION = "@BackchannelBot what changed this week?"
 
 
 class Clock:
@@ -36,6 +41,32 @@ async def test_group_chatter_does_not_count(app, api) -> None:
     for _ in range(30):
         assert await group.send("just talking among ourselves") == []
     assert "Leader-level summit" in await group.ask("/status")
+
+
+def _addressed(how: str, chat_id: int) -> dict:
+    """Message fields that address a group message to the bot in one of Telegram's ways."""
+    if how == "mention":
+        return {"entities": [{"type": "mention", "offset": 0, "length": 15}]}
+    if how == "text mention":
+        return {"entities": [{"type": "text_mention", "offset": 0, "length": 15, "user": BOT_USER}]}
+    bots_message = {
+        "message_id": 1, "date": 0, "chat": {"id": chat_id, "type": "supergroup", "title": "G"},
+        "from": BOT_USER, "text": "Overview",
+    }  # fmt: skip
+    return {"reply_to_message": bots_message}
+
+
+@pytest.mark.parametrize("how", ["mention", "text mention", "reply to the bot"])
+async def test_group_messages_to_the_bot_count_like_commands(app, api, how) -> None:
+    """200 questions to the bot in a group got 200 answers, and Telegram then throttled the
+    bot for the whole group; they are limited like commands."""
+    guard = app.bot_data[FLOOD_KEY] = FloodGuard(rate=1, burst=8, clock=Clock())
+    group = Chat(app, api, user_id=14, chat_id=-100778, chat_type="supergroup")
+    answers = [await group.send(MENTION, **_addressed(how, group.chat_id)) for _ in range(200)]
+    answered = [replies for replies in answers if replies and replies != [NOTICE]]
+    assert len(answered) == guard.burst
+    assert answers.count([NOTICE]) == 1
+    assert answers.count([]) == 200 - guard.burst - 1
 
 
 def test_bucket_refills_at_the_configured_rate() -> None:

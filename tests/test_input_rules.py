@@ -8,13 +8,18 @@ turned every reply into a hundred messages, line breaks inside titles and labels
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import storage
 from render.channels import channel_detail
 from render.formatting import source_html
+from storage.values import EXCERPT_CHARS, excerpt, is_web_url
 from tests.admin_support import admin_in, rows
 from tests.cli_support import cli_runner
 from tests.conftest import Chat
@@ -176,3 +181,27 @@ def test_render_links_only_web_addresses(db) -> None:
         ladder = storage.phase_ladder(db)
         detail = channel_detail(shown, [], ladder, entry.changed_at, entry.changed_at.tzinfo)
         assert ("<a href=" in detail) is linked, url
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
+def test_printable_fast_paths_agree_with_the_character_by_character_rules(value) -> None:
+    # `excerpt` and `is_web_url` skip their per-character look for printable strings.
+    def is_break(char: str) -> bool:
+        return unicodedata.category(char) in {"Cc", "Zl", "Zp"}
+
+    cut = value[:EXCERPT_CHARS]
+    more = "…" if len(value) > EXCERPT_CHARS else ""
+    slow = "".join("↵" if is_break(c) else c for c in cut) + more
+    assert excerpt(value) == slow
+    url = f"https://example.org/{value}"
+    spaced = any(is_break(c) or c.isspace() for c in url)
+    assert is_web_url(url) == (not spaced and is_web_url_parts_ok(url))
+
+
+def is_web_url_parts_ok(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)

@@ -1,12 +1,14 @@
 """Routing questions to intents and channels: English and Ukrainian, typos, orders, periods."""
-# ruff: noqa: RUF001 (Ukrainian text and apostrophes are the point of these tests)
 
+# ruff: noqa: RUF001 (Ukrainian text and apostrophes are the point of these tests)
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 import storage
+from language import routing
 from language.routing import Intent, Period, Router, route, word_similarity
 from language.time_phrases import DaySpec
 from storage.channel_writes import create_channel
@@ -333,3 +335,18 @@ def test_calendar_questions_route(channels, question, intent, expected, resolved
 )
 def test_days_without_a_year_are_the_latest_that_has_come(spec, today, day) -> None:
     assert spec.resolve(today) == day
+
+
+def test_one_router_serves_channels_until_their_names_or_keywords_change(db) -> None:
+    before = storage.list_channels(db)
+    router = routing.router_for(before)
+    router.route("any news on prisoner swaps?")
+    aid = storage.find_channel(db, "aid")
+    storage.record_status(db, channel_id=aid.id, kind="status", phase="negotiating",
+                          summary="Convoys resume", actor=Actor(id=1, name="editor"))  # fmt: skip
+    after = storage.list_channels(db)
+    assert after != before  # the change moved the channel's updated_at
+    assert routing.router_for(after) is router
+    renamed = [replace(c, keywords=[*c.keywords, "grain"]) if c.id == aid.id else c for c in after]
+    assert routing.router_for(renamed) is not router
+    assert routing.router_for(renamed).route("grain deal?").channel == "aid"

@@ -10,7 +10,7 @@ import sys
 import pytest
 from pydantic import SecretStr
 
-from bot.logs import REDACTED, RedactSecrets, configure_logging
+from bot.runtime.logs import REDACTED, RedactSecrets, configure_logging
 
 TOKEN = "987654:AAH-very-secret-token"
 
@@ -93,7 +93,7 @@ def test_exception_hooks_and_asyncio_handler_redact(capsys) -> None:
     import asyncio
     import threading
 
-    from bot.redaction import secrets_redacted
+    from bot.runtime.redaction import secrets_redacted
 
     error = RuntimeError(f"failed https://api.telegram.org/bot{TOKEN}/getMe")
     with secrets_redacted([TOKEN]):

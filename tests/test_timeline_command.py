@@ -2,11 +2,14 @@
 
 import threading
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-import bot.chart_cache
+import bot.charts.cache
+import bot.charts.drawing
 import storage
+from bot.charts.cache import ChartDrawer, channel_request, draw_now
 from bot.cli.offline_api import OfflineBotApi
 from storage.models import Actor
 from tests.chart_support import png_size
@@ -36,13 +39,13 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count chart renderings, and remember which thread each ran on."""
     threads: list[int] = []
     for name in ("render_channel", "render_overview"):
-        original = getattr(bot.chart_cache, name)
+        original = getattr(bot.charts.drawing, name)
 
         def counting(*args, _original=original):
             threads.append(threading.get_ident())
             return _original(*args)
 
-        monkeypatch.setattr(bot.chart_cache, name, counting)
+        monkeypatch.setattr(bot.charts.drawing, name, counting)
     return threads
 
 
@@ -51,9 +54,14 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     [
         ("/timeline ceasefire 30", "<b>Tactical ceasefire proposals</b>, last 30 days", 810),
         ("/timeline prisoners", "<b>Detainee swaps and prisoner releases</b>, last 90 days", 810),
-        ("/timeline CEASEFIRE 1", "<b>Tactical ceasefire proposals</b>, last 1 day", 810),
-        ("/timeline", "<b>All channels</b>, last 90 days", 140 + 6 * 400),
-        ("/timeline 3650", "<b>All channels</b>, last 3650 days", 140 + 6 * 400),
+        (
+            "/timeline CEASEFIRE 1",
+            "<b>Tactical ceasefire proposals</b>, last 7 days\n<i>The nearest chart to the 1 day "
+            "you asked for: charts show the last 7, 30, 90 or 365 days, or all history.</i>",
+            810,
+        ),
+        ("/timeline", "<b>All channels</b>, last 90 days\nOne channel", 140 + 6 * 400),
+        ("/timeline 3650", "<b>All channels</b>, all history\n<i>The nearest", 140 + 6 * 400),
     ],
 )
 async def test_timeline_sends_a_chart(any_chat: Chat, command, caption, height) -> None:
@@ -146,7 +154,31 @@ async def test_storage_window_queries(db, frozen_time) -> None:
 
 
 async def test_overview_says_when_channels_were_left_out(private_chat: Chat, monkeypatch) -> None:
-    monkeypatch.setattr(bot.chart_cache, "MAX_PANELS", 4)
+    monkeypatch.setattr(bot.charts.cache, "MAX_PANELS", 4)
     ((params, png),) = await photos_for(private_chat, "/timeline")
     assert "Showing the first 4 of 6 channels." in params["caption"]
     assert png_size(png) == (1080, 140 + 4 * 400)
+
+
+@pytest.mark.subprocess
+async def test_charts_are_drawn_in_worker_processes(db, frozen_time) -> None:
+    """The bot's own pool: the job crosses to another process, which reads the database."""
+    drawer = ChartDrawer()  # no executor given: worker processes
+    aid = storage.find_channel(db, "aid")
+    request = channel_request(db, aid, days=None, now=datetime.now(UTC), zone=ZoneInfo("UTC"))
+    try:
+        png = await drawer.draw(request)
+    finally:
+        drawer.shutdown()
+    assert png_size(png) == (1080, 810)
+    assert drawer.cached(request) == png
+
+
+def test_an_in_memory_database_is_read_before_drawing(frozen_time) -> None:
+    """A worker cannot open an in-memory database, so its data travels with the job."""
+    memory = storage.open_database(":memory:")
+    storage.seed_if_empty(memory)
+    aid = storage.find_channel(memory, "aid")
+    request = channel_request(memory, aid, days=7, now=datetime.now(UTC), zone=UTC)
+    assert request.job.database is None and len(request.job.series or ()) == 1
+    assert png_size(draw_now(request)) == (1080, 810)

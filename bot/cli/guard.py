@@ -15,7 +15,7 @@ from collections.abc import Callable
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import Settings
-from bot.redaction import Redactor, secrets_redacted
+from bot.runtime.redaction import Redactor, secrets_redacted
 
 FAILED = 1
 INTERRUPTED = 130  # what shells report for a command stopped by Ctrl-C

@@ -27,11 +27,11 @@ from bot.cli import (
 from bot.cli.console import run_console
 from bot.cli.guard import run_guarded
 from bot.config import ConfigError, Settings, load_settings
-from bot.heap import freeze_startup_heap
 from bot.jobs import scheduling as digest_jobs
 from bot.jobs import sources as source_jobs
-from bot.logs import configure_logging
-from bot.webhook import serve_webhook
+from bot.runtime.heap import freeze_startup_heap
+from bot.runtime.logs import configure_logging
+from bot.runtime.webhook import serve_webhook
 from storage.backup import BackupError, backup_database
 
 log = logging.getLogger("backchannel")

@@ -6,7 +6,6 @@ Both read the database the bot uses (DATABASE_PATH) and never change it.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +14,8 @@ from typing import Any
 from sqlite_utils import Database
 
 import storage
-from bot.chart_cache import DEFAULT_DAYS, MAX_DAYS, channel_chart, overview_chart
+from bot.charts.cache import DEFAULT_DAYS, channel_request, draw_now, overview_request
+from bot.charts.drawing import MAX_DAYS
 from bot.config import Settings
 from language.suggestions import closest
 from render.export_files import FORMATS, serialize
@@ -89,7 +89,8 @@ def _export(db: Database, args: argparse.Namespace) -> int:
 def _timeline(db: Database, args: argparse.Namespace, settings: Settings) -> int:
     now = datetime.now(UTC)
     if args.channel is None:
-        png, _, _ = asyncio.run(overview_chart(db, days=args.days, now=now, zone=settings.zone))
+        request, _, _ = overview_request(db, days=args.days, now=now, zone=settings.zone)
+        png = draw_now(request)
         output = args.output or Path("timeline.png")
     else:
         try:
@@ -99,8 +100,7 @@ def _timeline(db: Database, args: argparse.Namespace, settings: Settings) -> int
             hint = f" Did you mean {guess}?" if guess else ""
             print(f"There is no channel called {args.channel!r}.{hint}", file=sys.stderr)
             return 2
-        chart = channel_chart(db, channel, days=args.days, now=now, zone=settings.zone)
-        png = asyncio.run(chart)
+        png = draw_now(channel_request(db, channel, days=args.days, now=now, zone=settings.zone))
         output = args.output or Path(f"timeline-{channel.slug}.png")
     if problem := _output_problem(output, ".png"):
         print(problem, file=sys.stderr)

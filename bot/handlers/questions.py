@@ -8,16 +8,16 @@ import logging
 import re
 from datetime import UTC, datetime
 
-from telegram import Message, MessageEntity, Update
+from telegram import Update
 
 import storage
 from bot.callbacks import Action
-from bot.chats import is_private, language_of, replied_message
+from bot.chats import addressed_to_bot, is_private, language_of
 from bot.context import BotContext
 from bot.handlers import help, status
 from bot.handlers.search import SEARCH_LIMIT
 from bot.keyboards import choices_keyboard, overview_only
-from bot.pages import cached, channel_page, latest_page, send_page, status_at_html
+from bot.pages import channel_page, latest_page, send_page, status_at_html
 from bot.replies import reply
 from language import routing
 from language.i18n import ENGLISH, Texts, language_of_text, texts
@@ -38,20 +38,6 @@ CHANGES_LIMIT = 20
 _CHOICE_ACTIONS = {routing.Intent.LATEST_ENTRY: Action.LATEST}
 
 
-def addressed_to_bot(message: Message, bot_id: int, bot_username: str) -> bool:
-    """Whether a group message mentions the bot or replies to one of its messages."""
-    replied = replied_message(message)
-    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
-        return True
-    mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
-    for entity, value in mentions.items():
-        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
-            return True
-        if value.lower() == f"@{bot_username.lower()}":
-            return True
-    return False
-
-
 async def question(update: Update, context: BotContext) -> None:
     """Answer a plain-language question about the channels."""
     message, bot, db = update.effective_message, context.bot, context.db
@@ -60,9 +46,8 @@ async def question(update: Update, context: BotContext) -> None:
     if not is_private(update) and not addressed_to_bot(message, bot.id, bot.username):
         return
     asked = re.sub(rf"@{re.escape(bot.username)}\b", " ", message.text, flags=re.IGNORECASE)
-    router = cached(context, "router", lambda _now: routing.Router(storage.list_channels(db)))
-    channels = router.channels
-    found = router.route(asked)
+    channels = storage.list_channels(db)
+    found = routing.router_for(channels).route(asked)
     log.info("question routed to %s %s", found.intent, [m.slug for m in found.channels])
     # New answers speak the language the question was asked in.
     _ = texts(language_of_text(asked) or language_of(update, context))

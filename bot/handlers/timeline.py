@@ -1,4 +1,9 @@
-"""/timeline: a channel's phase over time, or every channel at once, as a picture."""
+"""/timeline: a channel's phase over time, or every channel at once, as a picture.
+
+Charts come in a few windows (see bot/chart_cache.py) and are drawn in a worker pool; the
+person's next messages do not wait for the picture, and one person waits for one chart at a
+time.
+"""
 
 import logging
 import re
@@ -8,33 +13,43 @@ from datetime import UTC, datetime
 from telegram import Update
 
 import storage
-from bot.chart_cache import (
+from bot.charts.cache import (
+    CHARTS_KEY,
     DEFAULT_DAYS,
-    MAX_DAYS,
-    ChartCache,
-    channel_chart,
-    new_cache,
-    overview_chart,
+    WINDOWS,
+    ChartDrawer,
+    ChartRequest,
+    ChartWindow,
+    channel_request,
+    overview_request,
+    snap,
 )
+from bot.charts.drawing import MAX_DAYS
 from bot.context import BotContext
 from bot.replies import reply, reply_photo
+from bot.traffic.concurrency import step_aside
 from language.suggestions import closest
 from render.formatting import bold, quoted, text
 
 log = logging.getLogger(__name__)
 
-CACHE_KEY = "timeline_cache"
 _NUMBER = re.compile(r"[+-]?\d+")
+_WINDOW_NAMES = ", ".join(str(days) for days in WINDOWS[:-1]) + f" or {WINDOWS[-1]} days"
 USAGE = (
     "Send <code>/timeline</code> for every channel, or a channel and optionally a number of "
-    f"days (1 to {MAX_DAYS}, default {DEFAULT_DAYS}), e.g. <code>/timeline ceasefire 30</code>."
+    f"days (1 to {MAX_DAYS}, default {DEFAULT_DAYS}), e.g. <code>/timeline ceasefire 30</code>. "
+    f"Charts show the last {_WINDOW_NAMES}, or all history."
+)
+STILL_DRAWING = (
+    "Your chart is still being drawn; it will be here in a moment. "
+    "Ask for the next one once it has arrived."
 )
 
 
-def _cache(context: BotContext) -> ChartCache:
-    if CACHE_KEY not in context.bot_data:
-        context.bot_data[CACHE_KEY] = new_cache()
-    return context.bot_data[CACHE_KEY]
+def _drawer(context: BotContext) -> ChartDrawer:
+    if CHARTS_KEY not in context.bot_data:
+        context.bot_data[CHARTS_KEY] = ChartDrawer()
+    return context.bot_data[CHARTS_KEY]
 
 
 def _days(word: str) -> int | None:
@@ -43,8 +58,15 @@ def _days(word: str) -> int | None:
     return int(word) if word.isascii() and word.isdigit() and 1 <= int(word) <= MAX_DAYS else None
 
 
-def _period(days: int) -> str:
-    return f"last {days} day{'s' if days != 1 else ''}"
+def _shown(window: ChartWindow, asked: int) -> str:
+    """The caption's period, saying so when it is not exactly what was asked for."""
+    if window.days == asked:
+        return window.label
+    days = f"{asked} day{'s' if asked != 1 else ''}"
+    return (
+        f"{window.label}\n<i>The nearest chart to the {days} you asked for: charts show "
+        f"the last {_WINDOW_NAMES}, or all history.</i>"
+    )
 
 
 def _no_such_channel(context: BotContext, name: str) -> str:
@@ -79,6 +101,20 @@ async def timeline(update: Update, context: BotContext) -> None:
         await _overview_timeline(update, context, days)
 
 
+async def _draw(update: Update, context: BotContext, request: ChartRequest) -> bytes | None:
+    """The chart, or None after telling a person already waiting for one to wait."""
+    drawer = _drawer(context)
+    if (png := drawer.cached(request)) is not None:
+        return png
+    person = update.effective_user.id if update.effective_user else None
+    if person is not None and drawer.drawing_for(person):
+        await reply(update, STILL_DRAWING)
+        return None
+    # Drawing may take seconds; the person's next messages need not wait for the picture.
+    step_aside()
+    return await drawer.draw(request, person)
+
+
 async def _channel_timeline(update: Update, context: BotContext, name: str, days: int) -> None:
     """Send one channel's chart, or a suggestion when the name is unknown."""
     try:
@@ -86,25 +122,33 @@ async def _channel_timeline(update: Update, context: BotContext, name: str, days
     except storage.ChannelNotFoundError:
         await reply(update, _no_such_channel(context, name))
         return
-    settings = context.settings
-    png = await channel_chart(
-        context.db, channel, days=days, now=datetime.now(UTC), zone=settings.zone,
-        cache=_cache(context),
-    )  # fmt: skip
+    window = snap(days)
+    request = channel_request(
+        context.db, channel, days=window.days, now=datetime.now(UTC), zone=context.settings.zone
+    )
+    png = await _draw(update, context, request)
+    if png is None:
+        return
     title = textwrap.shorten(channel.title, 200, placeholder="…")
-    caption = f"{bold(title)}, {_period(days)}\nMore: /history {channel.slug}"
+    caption = f"{bold(title)}, {_shown(window, days)}\nMore: /history {channel.slug}"
     await reply_photo(update, png, f"timeline-{channel.slug}.png", caption)
-    log.info("sent the %d-day timeline of %s", days, channel.slug)
+    log.info("sent the %s timeline of %s", window.label, channel.slug)
 
 
 async def _overview_timeline(update: Update, context: BotContext, days: int) -> None:
     """Send every active channel's chart in one picture."""
-    png, shown, total = await overview_chart(
-        context.db, days=days, now=datetime.now(UTC), zone=context.settings.zone,
-        cache=_cache(context),
-    )  # fmt: skip
-    caption = f"{bold('All channels')}, {_period(days)}\nOne channel: <code>/timeline aid 30</code>"
+    window = snap(days)
+    request, shown, total = overview_request(
+        context.db, days=window.days, now=datetime.now(UTC), zone=context.settings.zone
+    )
+    png = await _draw(update, context, request)
+    if png is None:
+        return
+    caption = (
+        f"{bold('All channels')}, {_shown(window, days)}\n"
+        "One channel: <code>/timeline aid 30</code>"
+    )
     if shown < total:
         caption += f"\nShowing the first {shown} of {total} channels."
     await reply_photo(update, png, "timeline.png", caption)
-    log.info("sent the %d-day timeline of all channels", days)
+    log.info("sent the %s timeline of all channels", window.label)

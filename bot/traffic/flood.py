@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.chats import is_private
+from bot.chats import addressed_to_bot, is_private
 from bot.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,9 @@ class FloodGuard:
             del self._buckets[user_id]
 
 
-def _counts(update: Update) -> bool:
-    """Only what asks the bot for work: buttons, private messages, commands in groups."""
+def _counts(update: Update, bot: Bot) -> bool:
+    """Everything addressed to the bot: buttons, private messages, and in groups commands,
+    mentions and replies to the bot (each of which it answers). Group chatter does not count."""
     if update.callback_query is not None:
         return True
     message = update.effective_message
@@ -84,13 +85,15 @@ def _counts(update: Update) -> bool:
         return False
     if is_private(update):
         return True
-    return bool(message.text and message.text.startswith("/"))
+    if (message.text or message.caption or "").startswith("/"):
+        return True
+    return addressed_to_bot(message, bot.id, bot.username)
 
 
 async def guard(update: Update, context: BotContext) -> None:
     """Stop further handlers for updates over the user's rate; warn once per flood."""
     user = update.effective_user
-    if user is None or not _counts(update):
+    if user is None or not _counts(update, context.bot):
         return
     verdict = context.bot_data[FLOOD_KEY].check(user.id)
     if verdict is Verdict.ALLOW:

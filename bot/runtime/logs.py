@@ -4,7 +4,7 @@ import logging
 
 from pydantic import SecretStr
 
-from bot.redaction import REDACTED, Redactor
+from bot.runtime.redaction import REDACTED, Redactor
 
 __all__ = ["REDACTED", "RedactSecrets", "configure_logging"]
 

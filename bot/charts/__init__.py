@@ -1,0 +1,1 @@
+"""Timeline charts for Telegram: drawn off the event loop, on shared windows, and cached."""
