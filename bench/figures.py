@@ -140,3 +140,6 @@ class Benchmark:
 
     name: str
     run: Callable[[Path, Sizes], Section]
+    # Part of bench-quick (and so of `make test`) unless its small run is itself long or its
+    # checks depend on the machine being idle; such an entry says why where it is listed.
+    in_quick: bool = True

@@ -41,7 +41,10 @@ BENCHMARKS: list[Benchmark] = [
     Benchmark("delivery", digest_bench.bench_delivery),
     Benchmark("memory", digest_bench.bench_memory),
     Benchmark("storage", storage_bench.bench),
-    Benchmark("fairness", fairness.bench),
+    # Not in bench-quick: even small, it paces its load at one request a second (over a
+    # minute), and on a loaded machine some of its paced requests miss their answer, which
+    # its own check counts as a failure: `make test` would fail on the machine, not the code.
+    Benchmark("fairness", fairness.bench, in_quick=False),
 ]
 
 
@@ -135,6 +138,9 @@ def run(sizes: Sizes, only: set[str] | None = None) -> tuple[list[str], list[str
     for entry in BENCHMARKS:
         if only and entry.name not in only:
             continue
+        if sizes.quick and not entry.in_quick and not only:
+            body += [f"## {entry.name}", "", "Not part of the quick run (see bench/run.py).", ""]
+            continue
         started = time.perf_counter()
         print(f"bench: {entry.name} ...", file=sys.stderr, flush=True)
         with tempfile.TemporaryDirectory(prefix=f"bench-{entry.name}-") as folder:
@@ -193,7 +199,7 @@ def main() -> None:
     report = "\n".join(header + body) + "\n\n" + notes
     if sizes.quick and not args.report:
         # Inside `make test` a page of unjudged figures would bury the test summary.
-        ran = len(args.only) if args.only else len(BENCHMARKS)
+        ran = len(args.only) if args.only else sum(entry.in_quick for entry in BENCHMARKS)
         print(f"bench-quick: {ran} benchmarks ran at small sizes ({body[-1]})")
     else:
         print(report)

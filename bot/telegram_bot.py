@@ -9,6 +9,7 @@ Defaults, the rate limiter, the HTTP layer and PTB's error mapping all still app
 the buttons' JSON directly, and keeps only the new message's id.
 """
 
+import asyncio
 import operator
 from typing import Any
 
@@ -38,6 +39,21 @@ class BackchannelBot(ExtBot[None]):
         # The Defaults' link preview choice in wire form, so no reply re-serialises it.
         preview = self.defaults.link_preview_options if self.defaults else None
         self._link_preview_json = preview.to_dict() if preview is not None else None
+
+    async def initialize(self) -> None:
+        """Open the HTTP layers and check the token; on failure, close the layers again.
+
+        PTB opens its requests and then asks Telegram who the bot is. When that fails (a
+        rejected token, no network, Ctrl-C while waiting) nothing ever shuts the bot down, and
+        aiohttp reports the session left open on stderr after the one-line error.
+        """
+        try:
+            await super().initialize()
+        except BaseException:
+            await asyncio.gather(
+                *(request.shutdown() for request in self._request), return_exceptions=True
+            )
+            raise
 
     async def send_html(
         self,

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
 from bot.aiohttp_request import AiohttpRequest
@@ -133,3 +133,20 @@ def test_the_fake_telegram_answers_429_above_its_limit_in_any_one_second_window(
     assert [send(), send(), send(), send()] == [200, 200, 200, 429]
     assert server.rejected_429 == 3 and len(server.delivered) == 6
     server.server.server_close()
+
+
+class _Rejecting(BotApiEmulator):
+    def answer(self, token, method, params):
+        if method == "getMe":
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        return super().answer(token, method, params)
+
+
+async def test_a_bot_that_fails_to_start_leaves_no_session_open() -> None:
+    # Nothing shuts down a bot whose start-up failed; aiohttp would complain on stderr.
+    request = AiohttpRequest()
+    with _Rejecting() as server:
+        bot = build_bot(_settings(server.url), TOKEN, request)
+        with pytest.raises(InvalidToken):
+            await bot.initialize()
+    assert request._session is None

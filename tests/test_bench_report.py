@@ -69,3 +69,18 @@ def test_the_report_names_the_commit_and_whether_the_tree_differed(monkeypatch, 
 
     monkeypatch.setattr(run.subprocess, "run", lambda args, **_: Done(answers[args[1]]))
     assert run.commit() == "abc123" + (" + uncommitted changes" if dirty else "")
+
+
+def test_an_entry_left_out_of_the_quick_run_is_said_so_and_not_run(monkeypatch) -> None:
+    ran: list[str] = []
+
+    def slow(workdir: Path, sizes: Sizes) -> Section:
+        ran.append("slow")
+        return section(("p99 loaded / idle", [1.2], at_most(2)))
+
+    monkeypatch.setattr(run, "BENCHMARKS", [Benchmark("slow", slow, in_quick=False)])
+    body, problems = run.run(QUICK)
+    assert ran == [] and problems == []
+    assert "Not part of the quick run (see bench/run.py)." in body
+    run.run(FULL)
+    assert ran == ["slow"]

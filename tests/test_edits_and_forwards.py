@@ -21,6 +21,13 @@ def dump(db) -> str:
     return "\n".join(db.conn.iterdump())
 
 
+def dump_outside_the_inbox(db) -> str:
+    """Everything but the source inbox (and its own audit rows), where an admin's forward in
+    private is filed."""
+    inbox = ('"source_items"', '"sources"', "source_items", "sources_fts", ",'source_add',")
+    return "\n".join(line for line in db.conn.iterdump() if not any(t in line for t in inbox))
+
+
 @pytest.fixture
 def admin(app, api):
     return admin_in(app, api)
@@ -78,25 +85,18 @@ async def test_editing_the_guided_summary_saves_nothing_more(db, admin) -> None:
     assert dump(db) == before
 
 
-def what_commands_change(db) -> tuple:
-    """Everything the forwarded commands below would change if they ran."""
-    actions = {"grant", "revoke", "status", "note", "undo"}
-    audited = [row for row in rows(db, "audit_log") if row["action"] in actions]
-    return rows(db, "admins"), rows(db, "status_history"), audited
-
-
 @pytest.mark.parametrize(
     "command", ["/grant 4242 Mallory", "/set aid collapsed Talks over", "/revoke 777", "/undo"]
 )
 async def test_a_forwarded_command_is_not_run(db, admin, command) -> None:
-    """In a private chat an admin's forward is filed in the inbox (bot/handlers/inbox.py)."""
+    # An admin's forward in private is filed in the source inbox (issue 17), never run.
     await admin.ask("/grant 777 Taras")
     await admin.ask("/set aid negotiating Talks resumed")  # what a forwarded /undo would revert
-    before = what_commands_change(db)
+    before = dump_outside_the_inbox(db)
     forward = forwarded_from(user_dict(MALLORY, "Mallory"))
-    (filed,) = await admin.send(command, **forward)
-    assert filed.startswith("<b>Filed in the inbox:</b>")
-    assert what_commands_change(db) == before
+    (answer,) = await admin.send(command, **forward)
+    assert answer.startswith("<b>Filed in the inbox:</b>")
+    assert dump_outside_the_inbox(db) == before
 
 
 async def test_a_forwarded_command_in_a_group_is_not_run(db, app, api) -> None:
@@ -113,11 +113,11 @@ async def test_a_forwarded_text_is_never_a_guided_summary(db, admin) -> None:
     await admin.ask("/set")
     await admin.press(f"set:c:{aid}")
     await admin.press(f"set:p:{aid}:collapsed")
-    before = what_commands_change(db)
+    before = dump_outside_the_inbox(db)
     forward = forwarded_from(user_dict(MALLORY, "Mallory"))
     (filed,) = await admin.send("Aid convoys halted", **forward)
     assert filed.startswith("<b>Filed in the inbox:</b>")
-    assert what_commands_change(db) == before
+    assert dump_outside_the_inbox(db) == before
     assert "✅ Status saved" in await admin.ask("Aid convoys halted")
     assert storage.history(db, aid, 1)[0].actor_id == ADMIN_ID
 
