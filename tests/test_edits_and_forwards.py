@@ -86,10 +86,12 @@ async def test_editing_the_guided_summary_saves_nothing_more(db, admin) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", ["/grant 4242 Mallory", "/set aid collapsed Talks over", "/revoke 900", "/undo"]
+    "command", ["/grant 4242 Mallory", "/set aid collapsed Talks over", "/revoke 777", "/undo"]
 )
 async def test_a_forwarded_command_is_not_run(db, admin, command) -> None:
     # An admin's forward in private is filed in the source inbox (issue 17), never run.
+    await admin.ask("/grant 777 Taras")
+    await admin.ask("/set aid negotiating Talks resumed")  # what a forwarded /undo would revert
     before = dump_outside_the_inbox(db)
     forward = forwarded_from(user_dict(MALLORY, "Mallory"))
     (answer,) = await admin.send(command, **forward)
@@ -113,7 +115,8 @@ async def test_a_forwarded_text_is_never_a_guided_summary(db, admin) -> None:
     await admin.press(f"set:p:{aid}:collapsed")
     before = dump_outside_the_inbox(db)
     forward = forwarded_from(user_dict(MALLORY, "Mallory"))
-    await admin.send("Aid convoys halted", **forward)
+    (filed,) = await admin.send("Aid convoys halted", **forward)
+    assert filed.startswith("<b>Filed in the inbox:</b>")
     assert dump_outside_the_inbox(db) == before
     assert "✅ Status saved" in await admin.ask("Aid convoys halted")
     assert storage.history(db, aid, 1)[0].actor_id == ADMIN_ID
