@@ -3,6 +3,11 @@
 No Telegram and no database here, so charts are tested (and drawn for the README) on plain
 models. Matplotlib's object API (a Figure saved through Agg) is used instead of pyplot: it
 needs no display, keeps no global figure list, and each call owns the figure it draws.
+
+Matplotlib is imported on first draw, not with this module: importing it costs about a second
+of CPU, and every `backchannel` process imports this module (through the bot's chart cache and
+the status site) while most never draw: a bot drawing charts does so in its worker pool, whose
+fork server preloads matplotlib (bot/charts/drawing.py).
 """
 
 from __future__ import annotations
@@ -14,18 +19,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
-
-from matplotlib import dates as mdates
-from matplotlib import font_manager
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ft2font import FT2Font
-from matplotlib.lines import Line2D
+from typing import TYPE_CHECKING
 
 from language.i18n import N_, Texts
 from render.formatting import phase_label
 from storage import PhaseLadder, StatusEntry
+
+# What drawing imports; a process that will draw may import these ahead (a fork server).
+MATPLOTLIB_MODULES = (
+    "matplotlib.backends.backend_agg",
+    "matplotlib.dates",
+    "matplotlib.figure",
+    "matplotlib.font_manager",
+    "matplotlib.ft2font",
+    "matplotlib.lines",
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.dates import DateLocator
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import Formatter
 
 # 1080 px wide: Telegram shows photos at full phone width without downscaling much.
 DPI = 100
@@ -66,6 +80,9 @@ class Window:
 
 @lru_cache(maxsize=1)
 def _drawable_codepoints() -> frozenset[int]:
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
     path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
     return frozenset(FT2Font(path).get_charmap())
 
@@ -116,34 +133,50 @@ def _heading(series: Series, ladder: PhaseLadder, _: Texts) -> str:
     return f"{series.title}: {current}" if current else series.title
 
 
-class _LocalDateFormatter(mdates.ConciseDateFormatter):
+def _local_date_formatter(locator: DateLocator, zone: tzinfo, _: Texts) -> Formatter:
     """Matplotlib's concise dates with month names in the reader's language."""
+    return _local_date_formatter_class()(locator, zone, _)
 
-    def __init__(self, locator: mdates.DateLocator, zone: tzinfo, _: Texts) -> None:
-        super().__init__(
-            locator, tz=zone,
-            formats=["%Y", "<%m>", "%d", "%H:%M", "%H:%M", "%S.%f"],
-            zero_formats=["", "%Y", "<%m>", "%d <%m>", "%H:%M", "%H:%M"],
-            offset_formats=["", "%Y", "<%m> %Y", "%d <%m> %Y", "%d <%m> %Y", "%d <%m> %Y %H:%M"],
-        )  # fmt: skip
-        self._months = _.locale.months["stand-alone"]["abbreviated"]
 
-    def _local(self, value: str) -> str:
-        return _MONTH.sub(lambda found: self._months[int(found.group(1))], value)
+@lru_cache(maxsize=1)
+def _local_date_formatter_class() -> type[Formatter]:
+    """The formatter's class, defined on first use: its base class is matplotlib's."""
+    from matplotlib import dates as mdates
 
-    def format_ticks(self, values: Sequence[float]) -> list[str]:
-        """Tick labels, with month numbers turned into the language's month names."""
-        return [self._local(label) for label in super().format_ticks(values)]
+    class LocalDateFormatter(mdates.ConciseDateFormatter):
+        """Matplotlib's concise dates with month names in the reader's language."""
 
-    def get_offset(self) -> str:
-        """The year (and month) shown once beside the axis, in the language's words."""
-        return self._local(super().get_offset())
+        def __init__(self, locator: DateLocator, zone: tzinfo, _: Texts) -> None:
+            super().__init__(
+                locator, tz=zone,
+                formats=["%Y", "<%m>", "%d", "%H:%M", "%H:%M", "%S.%f"],
+                zero_formats=["", "%Y", "<%m>", "%d <%m>", "%H:%M", "%H:%M"],
+                offset_formats=[
+                    "", "%Y", "<%m> %Y", "%d <%m> %Y", "%d <%m> %Y", "%d <%m> %Y %H:%M",
+                ],
+            )  # fmt: skip
+            self._months = _.locale.months["stand-alone"]["abbreviated"]
+
+        def _local(self, value: str) -> str:
+            return _MONTH.sub(lambda found: self._months[int(found.group(1))], value)
+
+        def format_ticks(self, values: Sequence[float]) -> list[str]:
+            """Tick labels, with month numbers turned into the language's month names."""
+            return [self._local(label) for label in super().format_ticks(values)]
+
+        def get_offset(self) -> str:
+            """The year (and month) shown once beside the axis, in the language's words."""
+            return self._local(super().get_offset())
+
+    return LocalDateFormatter
 
 
 def _draw(
     ax: Axes, series: Series, ladder: PhaseLadder, window: Window, size: int, _: Texts
 ) -> None:
     """Draw one channel on `ax`; `size` is the base font size in points."""
+    from matplotlib import dates as mdates
+
     where = _positions(ladder)
     xs, ys = _steps(series, ladder, window)
     changes = [e for e in series.entries if e.kind == "status" and e.phase in where]
@@ -179,7 +212,7 @@ def _draw(
     ax.set_xlim(window.since, window.now + max(span / 40, timedelta(hours=1)))
     locator = mdates.AutoDateLocator(tz=window.zone, minticks=3, maxticks=6)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(_LocalDateFormatter(locator, window.zone, _))
+    ax.xaxis.set_major_formatter(_local_date_formatter(locator, window.zone, _))
     ax.tick_params(labelsize=size * 0.8)
     ax.xaxis.get_offset_text().set_fontsize(size * 0.7)
     ax.grid(axis="y", color="#dddddd", linewidth=1)
@@ -187,6 +220,8 @@ def _draw(
 
 
 def _legend(figure: Figure, size: int, _: Texts) -> None:
+    from matplotlib.lines import Line2D
+
     handles = [
         Line2D([], [], color=LINE_COLOR, marker="o", linewidth=3, label=_("phase")),
         Line2D([], [], color=NOTE_COLOR, marker="D", linestyle="none", label=_("note")),
@@ -198,6 +233,8 @@ def _legend(figure: Figure, size: int, _: Texts) -> None:
 
 
 def _png(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer, metadata={"Software": None})
     return buffer.getvalue()
@@ -217,6 +254,8 @@ def _period(window: Window, _: Texts) -> str:
 
 def render_channel(series: Series, ladder: PhaseLadder, window: Window, _: Texts) -> bytes:
     """One channel's phase over time, as a PNG about 1080 px wide for phone screens."""
+    from matplotlib.figure import Figure
+
     size = 22
     figure = Figure(figsize=(WIDTH_IN, SINGLE_HEIGHT_IN), dpi=DPI, layout="constrained")
     ax = figure.add_subplot()
@@ -235,6 +274,8 @@ def render_overview(
 
     At most MAX_PANELS are drawn; the caller says in its caption when some were left out.
     """
+    from matplotlib.figure import Figure
+
     size = 18
     shown = list(series)[:MAX_PANELS] or [Series(_("No channels"), None, ())]
     height = HEADER_HEIGHT_IN + PANEL_HEIGHT_IN * len(shown)
