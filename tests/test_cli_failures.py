@@ -195,6 +195,7 @@ def read_only_database(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     "args", [("set", "aid", "stalled", "Convoys halted"), ("note", "aid", "Convoy arrived")]
 )
@@ -204,6 +205,7 @@ def test_read_only_database(tmp_path: Path, read_only_database: Path, args) -> N
     assert "writable" in line
 
 
+@pytest.mark.subprocess
 def test_database_in_a_read_only_folder(tmp_path: Path, read_only_database: Path) -> None:
     read_only_database.chmod(0o644)
     read_only_database.parent.chmod(0o555)
@@ -215,6 +217,7 @@ def test_database_in_a_read_only_folder(tmp_path: Path, read_only_database: Path
         read_only_database.parent.chmod(0o755)
 
 
+@pytest.mark.subprocess
 def test_new_database_in_a_folder_that_cannot_be_written(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o555)
@@ -226,6 +229,7 @@ def test_new_database_in_a_folder_that_cannot_be_written(tmp_path: Path) -> None
         locked.chmod(0o755)
 
 
+@pytest.mark.subprocess
 def test_outputs_into_a_folder_that_cannot_be_written(
     tmp_path: Path, read_only_database: Path
 ) -> None:
@@ -254,6 +258,7 @@ def test_import_of_a_file_that_is_not_text(live: Path, capsys, name: str) -> Non
     )
 
 
+@pytest.mark.subprocess
 def test_dotenv_this_user_cannot_read(tmp_path: Path, read_only_database: Path) -> None:
     (tmp_path / ".env").write_text("TIMEZONE=UTC\n")
     (tmp_path / ".env").chmod(0o000)

@@ -36,6 +36,7 @@ def test_unit_is_hardened_and_restarts() -> None:
     assert found["ExecStart"] == f"{EXEC} run"
 
 
+@pytest.mark.subprocess
 def test_systemd_analyze_verify_accepts_the_unit(tmp_path: Path) -> None:
     tool = shutil.which("systemd-analyze")
     if tool is None:

@@ -35,6 +35,7 @@ def copied_example(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("command", ["console", "run"])
 def test_console_starts_from_the_copied_example(copied_example: Path, command: str) -> None:
     result = subprocess.run(
@@ -52,6 +53,7 @@ def test_console_starts_from_the_copied_example(copied_example: Path, command: s
     assert (copied_example / "data" / "backchannel.db").is_file()
 
 
+@pytest.mark.subprocess
 def test_telegram_mode_starts_from_the_copied_example(copied_example: Path) -> None:
     with BotApiEmulator() as server:
         process = subprocess.Popen(

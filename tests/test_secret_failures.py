@@ -22,6 +22,8 @@ from tests.bot_api_emulator import BotApiEmulator, Faults
 TOKEN = "987654:AAH-recognisable-Secret_part-42"
 SECRET_PART = TOKEN.split(":")[1]
 HOOK_SECRET = "hook-Secret_recognisable-77"
+pytestmark = pytest.mark.subprocess
+
 REJECTED = "Telegram rejected BOT_TOKEN (401): check the token from @BotFather"
 
 
