@@ -10,14 +10,11 @@ Telegram took it or after.
 from __future__ import annotations
 
 import enum
-import multiprocessing
 import os
 import signal
-import sys
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
-from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +22,7 @@ import storage
 from storage.timestamps import utc_now
 from tests.bot_api_emulator import DROP, BotApiEmulator, Faults
 from tests.digest_support import EDITOR
+from tests.forked_cli import CliProcess, start_cli
 
 TOKEN = "515151:crash-test-token"
 
@@ -114,61 +112,12 @@ class CrashingEmulator(BotApiEmulator):
         assert done, f"only {len({c for c, _ in self.delivered})} of {chats} chats got a digest"
 
 
-# Each `backchannel run` here is a real process of its own, killed with a real SIGKILL; only
-# its Python start-up is shared. A fork server that has imported the bot once forks every bot
-# process, which then runs the same entry point `python -m bot.cli run` does, with its own
-# environment, folder and stderr. Importing the bot costs about 1.5 s of CPU, and these tests
-# start eleven bots each: that, not the digests, was most of their time.
-_BOT_MODULES = ["bot.cli.main"]
+def start_bot(tmp_path: Path, api_url: str, log: Path, **env: str) -> CliProcess:
+    """`backchannel run` as its own process, against the emulator, logging to `log`.
 
-
-class BotProcess:
-    """A started bot: kill, signal and wait on it like a `subprocess.Popen`."""
-
-    def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
-        self._process = process
-
-    @property
-    def returncode(self) -> int | None:
-        """The exit code, or minus the signal that ended it; None while it runs."""
-        return self._process.exitcode
-
-    def kill(self) -> None:
-        """SIGKILL: no clean-up of any kind in the bot."""
-        self._process.kill()
-
-    def send_signal(self, signum: int) -> None:
-        """Deliver `signum` to the bot process."""
-        os.kill(self._process.pid, signum)
-
-    def wait(self, timeout: float | None = None) -> int:
-        """Block until the bot ended; returns its exit code like `Popen.wait`."""
-        self._process.join(timeout)
-        assert self._process.exitcode is not None, f"bot still running after {timeout}s"
-        return self._process.exitcode
-
-
-def _run_bot(cwd: str, variables: dict[str, str], log: str) -> None:
-    """In the forked bot process: become `backchannel run` in `cwd`, stderr into `log`."""
-    os.chdir(cwd)
-    os.environ.clear()
-    os.environ.update(variables)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.dup2(devnull, 1)
-    stderr = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    os.dup2(stderr, 2)
-    # Its own resource tracker, as a process started afresh has: the bot's semaphores (the
-    # source pipeline's pool) are cleaned up after its SIGKILL, reported in its own log.
-    resource_tracker._resource_tracker._fd = None
-    resource_tracker._resource_tracker._pid = None
-    from bot.cli.main import main
-
-    sys.exit(main(["run"]))
-
-
-def start_bot(tmp_path: Path, api_url: str, log: Path, **env: str) -> BotProcess:
-    """`backchannel run` as its own process, against the emulator, logging to `log`."""
+    Forked from a fork server that imported the bot once (tests/forked_cli.py): these tests
+    start eleven bots each, and the import was most of their time.
+    """
     variables = {
         **os.environ,
         "BOT_TOKEN": TOKEN,
@@ -177,16 +126,10 @@ def start_bot(tmp_path: Path, api_url: str, log: Path, **env: str) -> BotProcess
         "LOG_LEVEL": "WARNING",
         **env,
     }
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_BOT_MODULES)
-    process = context.Process(
-        target=_run_bot, args=(str(tmp_path), variables, str(log)), name="backchannel run"
-    )
-    process.start()
-    return BotProcess(process)
+    return start_cli(["run"], cwd=tmp_path, env=variables, stderr=log)
 
 
-def stop_bot(process: BotProcess) -> int:
+def stop_bot(process: CliProcess) -> int:
     """SIGTERM, as systemd stops the service; returns the exit code."""
     process.send_signal(signal.SIGTERM)
     return process.wait(timeout=60)

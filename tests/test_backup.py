@@ -2,25 +2,20 @@
 
 import sqlite3
 import subprocess
-import sys
 
 import pytest
 
 import storage
 from storage.models import Actor
+from tests import forked_cli
 
 pytestmark = pytest.mark.subprocess
 
 
 def run_cli(tmp_path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_PATH": str(tmp_path / "live.db")},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    """The CLI in a process of its own (forked with the bot already imported: forked_cli)."""
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_PATH": str(tmp_path / "live.db")}
+    return forked_cli.run_cli(list(args), cwd=tmp_path, env=env)
 
 
 def test_backup_while_a_writer_holds_an_open_transaction(tmp_path) -> None:

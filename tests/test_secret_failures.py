@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import forked_cli
 from tests.bot_api_emulator import BotApiEmulator, Faults
 
 TOKEN = "987654:AAH-recognisable-Secret_part-42"
@@ -55,13 +56,9 @@ def assert_no_secret(tmp_path: Path, *outputs: str) -> None:
 
 
 def run_cli(tmp_path: Path, api_url: str, *command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *command],
-        cwd=tmp_path,
-        env=environment(tmp_path, api_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    """The CLI in a process of its own, forked with the bot already imported (forked_cli)."""
+    return forked_cli.run_cli(
+        list(command), cwd=tmp_path, env=environment(tmp_path, api_url), timeout=120
     )
 
 

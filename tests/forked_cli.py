@@ -1,0 +1,121 @@
+"""`backchannel ...` as a process of its own, forked instead of started afresh.
+
+Importing the bot costs about 1.5 s of CPU per process, and the tests start dozens of bot and
+CLI processes: that import, not what the tests look at, was most of their time. A fork server
+(multiprocessing's "forkserver": a clean process started once per test process, holding no
+threads, database or event loop) imports the bot once and forks each process from there. The
+child is a real process with its own pid, folder, environment, stdin/stdout/stderr and exit
+code, and runs the same entry point as `python -m bot.cli` (`bot.cli.main.main`): a signal, a
+crash or SIGKILL is as real as ever; only the interpreter's start-up is shared.
+
+Tests of the start-up itself (the `python -m bot.cli` entry, `.env` files, dropped privileges)
+keep starting `sys.executable` with subprocess.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+from multiprocessing import resource_tracker
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+_PRELOAD = ["bot.cli.main"]
+
+
+class CliProcess:
+    """A started `backchannel` process: kill, signal and wait on it like a `subprocess.Popen`."""
+
+    def __init__(self, process: BaseProcess) -> None:
+        self._process = process
+        self.pid = process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit code, or minus the signal that ended it; None while it runs."""
+        return self._process.exitcode
+
+    def poll(self) -> int | None:
+        """The exit code if the process ended, else None (it keeps running)."""
+        return self._process.exitcode
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind in the process."""
+        self._process.kill()
+
+    def send_signal(self, signum: int) -> None:
+        """Deliver `signum` to the process."""
+        os.kill(self._process.pid, signum)
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Block until the process ended; returns its exit code like `Popen.wait`."""
+        self._process.join(timeout)
+        if self._process.exitcode is None:
+            raise subprocess.TimeoutExpired("backchannel", timeout or 0)
+        return self._process.exitcode
+
+
+def _become_cli(
+    argv: list[str], cwd: str, env: dict[str, str], stdin: str, stdout: str, stderr: str
+) -> None:
+    """In the forked child: take the folder, environment and files, then run the CLI."""
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    for fd, path, flags in [
+        (0, stdin, os.O_RDONLY),
+        (1, stdout, os.O_WRONLY | os.O_APPEND | os.O_CREAT),
+        (2, stderr, os.O_WRONLY | os.O_APPEND | os.O_CREAT),
+    ]:
+        opened = os.open(path, flags, 0o644)
+        os.dup2(opened, fd)
+        os.close(opened)
+    # Its own resource tracker, as a process started afresh has: semaphores of its pools are
+    # cleaned up after a SIGKILL, reported on its own stderr.
+    resource_tracker._resource_tracker._fd = None
+    resource_tracker._resource_tracker._pid = None
+    from bot.cli.main import main
+
+    sys.exit(main(argv))
+
+
+def start_cli(
+    argv: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    stdin: Path | None = None,
+    stdout: Path | None = None,
+    stderr: Path | None = None,
+) -> CliProcess:
+    """Start `backchannel *argv`; its stdio are files (default: nothing in, output dropped)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    files = [str(path) if path else os.devnull for path in (stdin, stdout, stderr)]
+    process = context.Process(
+        target=_become_cli, args=(argv, str(cwd), env, *files), name="backchannel"
+    )
+    process.start()
+    return CliProcess(process)
+
+
+def run_cli(
+    argv: list[str], *, cwd: Path, env: dict[str, str], input: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """`subprocess.run(..., input=input, capture_output=True, text=True)` for the CLI."""
+    with tempfile.TemporaryDirectory(prefix="forked-cli-") as folder:
+        stdin, stdout, stderr = (Path(folder) / name for name in ("in", "out", "err"))
+        stdin.write_text(input)
+        process = start_cli(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr)
+        try:
+            code = process.wait(timeout)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        return subprocess.CompletedProcess(
+            ["backchannel", *argv], code, stdout.read_text(), stderr.read_text()
+        )
