@@ -73,6 +73,13 @@ def _become_cli(
         opened = os.open(path, flags, 0o644)
         os.dup2(opened, fd)
         os.close(opened)
+    # Python's own streams on those descriptors, as a fresh interpreter opens them
+    # (multiprocessing closed the child's stdin, and the others belonged to the fork server).
+    sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    sys.stderr = open(  # noqa: SIM115
+        2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False
+    )
     # Its own resource tracker, as a process started afresh has: semaphores of its pools are
     # cleaned up after a SIGKILL, reported on its own stderr.
     resource_tracker._resource_tracker._fd = None

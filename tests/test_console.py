@@ -1,12 +1,14 @@
 """The console: stdin in, the real handlers' replies out, readable in a terminal."""
 
 import io
+import os
 import subprocess
 import sys
 
 import pytest
 
 from bot.cli.console import render_html, run_console
+from tests import forked_cli
 
 
 async def test_console_answers_piped_commands(settings, db) -> None:
@@ -64,18 +66,18 @@ def test_bare_links_show_their_address_once() -> None:
 
 
 def _console_transcript(tmp_path, *options: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", *options],
+    """The console as its own process (forked with the bot already imported: forked_cli)."""
+    result = forked_cli.run_cli(
+        ["console", *options],
         cwd=tmp_path,
+        env=dict(os.environ),
         input="/help\n/ceasefire\n/set aid stalled Convoys halted\n/status\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
+@pytest.mark.subprocess
 def test_console_as_reader_sees_what_readers_see(tmp_path) -> None:
     admin = _console_transcript(tmp_path)
     assert "Admin commands" in admin and "✏️ Update" in admin

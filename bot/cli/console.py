@@ -198,8 +198,8 @@ def _typed_update(
 async def run_console(
     settings: Settings,
     db: Database,
-    stdin: TextIO = sys.stdin,
-    stdout: TextIO = sys.stdout,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
     *,
     as_reader: bool = False,
     language: str | None = None,
@@ -209,7 +209,11 @@ async def run_console(
     The console user is an admin unless `as_reader`: then they are an ordinary reader, so an
     admin can preview what readers see (help, buttons, refusals) before going live.
     `language` is the console user's Telegram app language ("uk" to see the bot in Ukrainian).
+    Standard input and output are looked up when called, not when this module was imported: a
+    process may have replaced them since (a forked process, a test capturing output).
     """
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
     interactive = stdin.isatty()
     # Photos and files the bot sends are saved beside the database, for the user to open.
     save_dir = settings.database_path.parent / "console"
