@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from multiprocessing import resource_tracker
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -126,3 +128,42 @@ def run_cli(
         return subprocess.CompletedProcess(
             ["backchannel", *argv], code, stdout.read_text(), stderr.read_text()
         )
+
+
+class PipedCliProcess(CliProcess):
+    """A started `backchannel` whose stdout and stderr the test reads as it goes, like a
+    `subprocess.Popen(..., stdout=PIPE, stderr=PIPE, text=True)`: they are named pipes."""
+
+    def __init__(self, process: BaseProcess, stdout: Path, stderr: Path, folder: Path) -> None:
+        super().__init__(process)
+        # Opening a named pipe waits for the writer: the child opens stdout, then stderr.
+        self.stdout = stdout.open(encoding="utf-8")
+        self.stderr = stderr.open(encoding="utf-8")
+        self._folder = folder
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        """Read both pipes to their end while the process runs on, then wait for it."""
+        outputs: dict[str, str] = {}
+        readers = [
+            threading.Thread(target=lambda n=name, s=stream: outputs.__setitem__(n, s.read()))
+            for name, stream in (("out", self.stdout), ("err", self.stderr))
+        ]
+        for reader in readers:
+            reader.start()
+        self.wait(timeout)
+        for reader in readers:
+            reader.join(timeout)
+        self.stdout.close()
+        self.stderr.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+        return outputs.get("out", ""), outputs.get("err", "")
+
+
+def popen_cli(argv: list[str], *, cwd: Path, env: dict[str, str]) -> PipedCliProcess:
+    """Start `backchannel *argv` with nothing on stdin and stdout and stderr piped."""
+    folder = Path(tempfile.mkdtemp(prefix="forked-cli-"))
+    stdout, stderr = folder / "out", folder / "err"
+    os.mkfifo(stdout)
+    os.mkfifo(stderr)
+    process = start_cli(argv, cwd=cwd, env=env, stdout=stdout, stderr=stderr)
+    return PipedCliProcess(process._process, stdout, stderr, folder)

@@ -11,7 +11,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -95,18 +94,12 @@ def test_unreachable_api_is_one_line_without_the_token(tmp_path, command) -> Non
     assert_no_secret(tmp_path, result.stdout, result.stderr)
 
 
-def start(tmp_path: Path, api_url: str, *command: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", *command],
-        cwd=tmp_path,
-        env=environment(tmp_path, api_url),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def start(tmp_path: Path, api_url: str, *command: str) -> forked_cli.PipedCliProcess:
+    """The CLI as its own process, stdout and stderr piped (forked_cli)."""
+    return forked_cli.popen_cli(list(command), cwd=tmp_path, env=environment(tmp_path, api_url))
 
 
-def read_until(process: subprocess.Popen[str], needle: str) -> str:
+def read_until(process: forked_cli.PipedCliProcess, needle: str) -> str:
     """The process's stderr up to the first line containing `needle`."""
     assert process.stderr is not None
     seen = []
@@ -117,7 +110,7 @@ def read_until(process: subprocess.Popen[str], needle: str) -> str:
     pytest.fail(f"{needle!r} never logged; got {''.join(seen)}")
 
 
-def finish(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[int, str, str]:
+def finish(process: forked_cli.PipedCliProcess, sig: signal.Signals) -> tuple[int, str, str]:
     process.send_signal(sig)
     try:
         stdout, stderr = process.communicate(timeout=60)
