@@ -14,6 +14,7 @@ keep starting `sys.executable` with subprocess.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import shutil
@@ -60,10 +61,48 @@ class CliProcess:
         return self._process.exitcode
 
 
+# Linux capabilities that let root ignore file modes (linux/capability.h).
+CAP_DAC_OVERRIDE = 1
+CAP_DAC_READ_SEARCH = 2
+_CAPABILITY_VERSION_3 = 0x20080522
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint32) for name in ("effective", "permitted", "inheritable")]
+
+
+def drop_file_rights() -> None:
+    """Lose root's power to ignore file modes, as `setpriv --bounding-set=-dac_override,
+    -dac_read_search` gives a command it starts: files then refuse root as any other user."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    header = _CapHeader(_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    if libc.capget(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capget")
+    mask = ~((1 << CAP_DAC_OVERRIDE) | (1 << CAP_DAC_READ_SEARCH)) & 0xFFFFFFFF
+    data[0].effective &= mask
+    data[0].permitted &= mask
+    data[0].inheritable &= mask
+    if libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+
+
 def _become_cli(
-    argv: list[str], cwd: str, env: dict[str, str], stdin: str, stdout: str, stderr: str
+    argv: list[str],
+    cwd: str,
+    env: dict[str, str],
+    stdin: str,
+    stdout: str,
+    stderr: str,
+    as_user: bool = False,
 ) -> None:
     """In the forked child: take the folder, environment and files, then run the CLI."""
+    if as_user and os.geteuid() == 0:
+        drop_file_rights()
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
@@ -99,26 +138,39 @@ def start_cli(
     stdin: Path | None = None,
     stdout: Path | None = None,
     stderr: Path | None = None,
+    as_user: bool = False,
 ) -> CliProcess:
-    """Start `backchannel *argv`; its stdio are files (default: nothing in, output dropped)."""
+    """Start `backchannel *argv`; its stdio are files (default: nothing in, output dropped).
+
+    `as_user`: when the tests run as root, without root's power over file modes, so that a
+    read-only file or folder stops the process as it stops an ordinary user.
+    """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     files = [str(path) if path else os.devnull for path in (stdin, stdout, stderr)]
     process = context.Process(
-        target=_become_cli, args=(argv, str(cwd), env, *files), name="backchannel"
+        target=_become_cli, args=(argv, str(cwd), env, *files, as_user), name="backchannel"
     )
     process.start()
     return CliProcess(process)
 
 
 def run_cli(
-    argv: list[str], *, cwd: Path, env: dict[str, str], input: str = "", timeout: float = 60
+    argv: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    input: str = "",
+    timeout: float = 60,
+    as_user: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """`subprocess.run(..., input=input, capture_output=True, text=True)` for the CLI."""
     with tempfile.TemporaryDirectory(prefix="forked-cli-") as folder:
         stdin, stdout, stderr = (Path(folder) / name for name in ("in", "out", "err"))
         stdin.write_text(input)
-        process = start_cli(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr)
+        process = start_cli(
+            argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr, as_user=as_user
+        )
         try:
             code = process.wait(timeout)
         finally:

@@ -5,16 +5,15 @@ one line on stderr saying what is wrong and what to do, and a non-zero exit code
 """
 
 import os
-import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import storage
 from bot.cli.main import main
+from tests import forked_cli
 
 NOT_A_DATABASE = "Shopping list: milk, bread\n"
 
@@ -153,28 +152,13 @@ def test_backup_of_a_database_that_is_not_sqlite_keeps_nothing_half_written(
     assert list(Path("backups").iterdir()) == []
 
 
-# Permissions: root ignores file modes, so as root the CLI runs with the capabilities that let
-# it do so dropped (util-linux `setpriv`), exactly as an ordinary user would meet the problem.
-def _unprivileged(argv: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return argv
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root and setpriv (util-linux) is missing to drop root's rights")
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", *argv]
-
-
+# Permissions: root ignores file modes, so as root the CLI runs without the capabilities that
+# let it do so (what `setpriv --bounding-set=-dac_override,-dac_read_search` gives a command),
+# exactly as an ordinary user would meet the problem. It runs as a process of its own, forked
+# with the bot already imported (tests/forked_cli.py).
 def _run_as_user(tmp_path: Path, database: Path, *args: str) -> subprocess.CompletedProcess:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_PATH": str(database)}
-    return subprocess.run(
-        _unprivileged([sys.executable, "-m", "bot.cli", *args]),
-        cwd=tmp_path,
-        env=env,
-        input="",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return forked_cli.run_cli(list(args), cwd=tmp_path, env=env, as_user=True)
 
 
 def _assert_one_line(result: subprocess.CompletedProcess) -> str:
