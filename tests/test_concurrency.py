@@ -10,7 +10,6 @@ import ast
 import asyncio
 import os
 import random
-import sys
 import threading
 from collections import Counter
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from bot.cli.update_factory import callback_update, chat_dict, text_update, user
 from bot.handlers.error_handler import SORRY
 from bot.jobs import scheduling as jobs
 from bot.traffic.concurrency import PerChatUpdateProcessor
+from tests import forked_cli
 from tests.conftest import ADMIN_ID, GROUP_ID
 from tests.digest_support import add_subscriber, make_sender, set_status
 
@@ -85,15 +85,12 @@ def reader_messages() -> list[tuple[int, int, str]]:
 
 
 async def cli_note(tmp_path, number: int) -> int:
+    """`backchannel note` as a process of its own (forked with the bot imported: forked_cli)."""
     env = {"PATH": os.environ["PATH"], "DATABASE_PATH": str(tmp_path / "backchannel.db")}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "note", "corridors", f"cli note {number}",
-        cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, stderr = await process.communicate()
-    assert process.returncode == 0, stderr.decode()
-    return process.returncode
+    argv = ["note", "corridors", f"cli note {number}"]
+    result = await asyncio.to_thread(forked_cli.run_cli, argv, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.returncode
 
 
 def guided_set(app, user: int, channel_id: int) -> list:
