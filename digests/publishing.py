@@ -20,6 +20,7 @@ import storage
 from digests.alerts import is_phase_change
 from digests.sender import DigestSender, Outcome
 from language.i18n import texts
+from render.corrections import corrected_alert
 from render.publishing import channel_post, corrected_post
 
 log = logging.getLogger(__name__)
@@ -89,8 +90,14 @@ async def _correct(
     if not pending:
         return
     channels = {channel.id: channel for channel in storage.list_channels(db)}
+    edited: set[tuple[int, int]] = set()  # alert messages already edited in this run
     for correction in pending:
         message = correction.message
+        if message.kind == storage.ALERT:
+            if (message.chat_id, message.message_id) not in edited:
+                edited.add((message.chat_id, message.message_id))
+                await _correct_alert(db, sender, message, zone, report)
+            continue
         channel = channels.get(correction.entry.channel_id)
         now_status = storage.channel_status(db, channel) if channel is not None else None
         html = corrected_post(
@@ -100,6 +107,36 @@ async def _correct(
         if outcome is Outcome.RETRY_LATER:
             report.failed += 1
             continue
-        # Delivered, or the message is gone (deleted, too old): either way nothing more to do.
+        # Delivered, or the message is gone or refused (deleted, too old): nothing more to do.
         storage.mark_corrected(db, message)
         report.corrected += 1
+
+
+async def _correct_alert(
+    db: Database,
+    sender: DigestSender,
+    message: storage.SentMessage,
+    zone: ZoneInfo,
+    report: PublishReport,
+) -> None:
+    """Edit one alert so every undone change in it is struck through, the rest kept.
+
+    The edit is computed from the alert as sent and every undone change in it, so it is the
+    same whichever correction triggers it; a crash before the changes are marked repeats
+    this one edit (which Telegram then finds unchanged).
+    """
+    alert = storage.alert_message(db, message.chat_id, message.message_id)
+    undone = [] if alert is None else [b.entry_id for b in alert.blocks if b.reverted_at]
+    if alert is None or not undone:  # forgotten (too old to edit): nothing to do
+        storage.mark_alert_corrected(db, message.chat_id, [message.entry_id])
+        return
+    tz = ZoneInfo(alert.timezone) if alert.timezone else zone
+    html = corrected_alert(
+        alert.html, [(b.html, b.reverted_at) for b in alert.blocks], tz, texts(alert.language)
+    )
+    outcome = await sender.edit(alert.chat_id, alert.message_id, html)
+    if outcome is Outcome.RETRY_LATER:
+        report.failed += 1
+        return
+    storage.mark_alert_corrected(db, alert.chat_id, undone)
+    report.corrected += 1
