@@ -170,7 +170,8 @@ class DigestSender:
         return outcome, (sent[-1] if sent else None)
 
     async def edit(self, chat_id: int, message_id: int, html: str) -> Outcome:
-        """Edit a message sent earlier, paced and retried like a new message."""
+        """Edit a message sent earlier, paced and retried like a new message; an edit Telegram
+        refuses (bad markup, too long) is REFUSED: repeating it would never succeed."""
         return await self._paced(
             chat_id, lambda: self.outbox.edit_html(chat_id, message_id, html), "correction",
             refused=Outcome.REFUSED,

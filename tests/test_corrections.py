@@ -8,7 +8,6 @@ import pytest
 import storage
 from bot.cli.offline_api import ScriptedFailure
 from bot.jobs import scheduling as jobs
-from digests import alerts, runner
 from render.splitting import TELEGRAM_LIMIT, telegram_length
 from storage.models import Actor
 from tests.conftest import ADMIN_ID, READER_ID, Chat
