@@ -26,6 +26,7 @@ from render.publishing import channel_post, corrected_post
 log = logging.getLogger(__name__)
 
 BATCH = 50  # posts or corrections per tick; the rest follow on the next tick
+CORRECTION_ROUNDS = 20  # batches of corrections one run goes through at most
 
 
 @dataclass
@@ -45,7 +46,14 @@ async def publish(
     target = storage.publish_target(db)
     if target is not None:
         await _post_changes(db, sender, target, ZoneInfo(zone), batch, report)
-    await _correct(db, sender, ZoneInfo(zone), batch, report)
+    # An undone change may have been alerted to thousands of chats: keep correcting while whole
+    # batches go through, up to a bound, instead of one batch per tick.
+    for _round in range(CORRECTION_ROUNDS):
+        before = report.corrected
+        if await _correct(db, sender, ZoneInfo(zone), batch, report) < batch:
+            break
+        if report.corrected == before:
+            break  # only retries left: the next tick tries them again
     if report.posted or report.corrected or report.failed:
         log.info("publishing: %d posted, %d corrected, %d to retry",
                  report.posted, report.corrected, report.failed)  # fmt: skip
@@ -85,10 +93,11 @@ async def _post_changes(
 
 async def _correct(
     db: Database, sender: DigestSender, zone: ZoneInfo, batch: int, report: PublishReport
-) -> None:
+) -> int:
+    """Edit in up to `batch` pending corrections; returns how many were pending."""
     pending = storage.uncorrected_messages(db, batch)
     if not pending:
-        return
+        return 0
     channels = {channel.id: channel for channel in storage.list_channels(db)}
     edited: set[tuple[int, int]] = set()  # alert messages already edited in this run
     for correction in pending:
@@ -110,6 +119,7 @@ async def _correct(
         # Delivered, or the message is gone or refused (deleted, too old): nothing more to do.
         storage.mark_corrected(db, message)
         report.corrected += 1
+    return len(pending)
 
 
 async def _correct_alert(

@@ -8,6 +8,7 @@ import pytest
 import storage
 from bot.cli.offline_api import ScriptedFailure
 from bot.jobs import scheduling as jobs
+from digests import alerts
 from render.splitting import TELEGRAM_LIMIT, telegram_length
 from storage.models import Actor
 from tests.conftest import ADMIN_ID, READER_ID, Chat
@@ -224,3 +225,19 @@ async def test_only_what_the_reader_was_told_is_corrected(
     frozen_time.move_to(FIRST_DUE)
     corrections = [line for line in (await digest_text(service, api)).splitlines() if "✏️" in line]
     assert corrections == [CORRECTED_LINE[None]]
+
+
+async def test_one_run_corrects_more_alerts_than_a_batch(app, api, db, admin, frozen_time):
+    from digests.publishing import publish
+
+    chats = [Chat(app, api, user_id=chat_id, chat_id=chat_id) for chat_id in (501, 502, 503)]
+    for chat in chats:
+        await alerted_reader(chat)
+    await admin.ask("/set ceasefire stalled Talks broke off")
+    sender = make_sender(app.bot)
+    await alerts.send_alerts(db, sender)
+    frozen_time.shift(60)
+    await admin.ask("/undo")
+    report = await publish(db, sender, "Europe/Kyiv", batch=2)
+    assert report.corrected == 3 and not storage.publishing_pending(db)
+    assert all(len(edits_to(api, chat.chat_id)) == 1 for chat in chats)
