@@ -142,9 +142,25 @@ def title_uk(value: str) -> str:
     return _single_line(value, UKRAINIAN_TITLE, TITLE_MAX)
 
 
+_TEXT_CONTROLS = frozenset("\n\r\t")  # what typing or pasting a paragraph legitimately brings
+
+
 def summary(value: str) -> str:
-    """What happened: 1 to SUMMARY_MAX characters, line breaks allowed, shown as typed."""
-    return _bounded(value, SUMMARY, SUMMARY_MAX)
+    """What happened: 1 to SUMMARY_MAX characters, line breaks allowed, shown as typed.
+
+    Other control codes (a pasted NUL, record separator or bell) are refused: Telegram drops
+    some and draws others as boxes, so what readers saw would differ from what was stored.
+    """
+    _bounded(value, SUMMARY, SUMMARY_MAX)
+    if not value.isprintable() and any(
+        unicodedata.category(char) == "Cc" and char not in _TEXT_CONTROLS for char in value
+    ):
+        raise Problem(
+            N_("The {what} must not contain control codes (invisible characters such as NUL); "
+               "line breaks are fine."),
+            what=SUMMARY,
+        )  # fmt: skip
+    return value
 
 
 def source_label(value: str) -> str:
