@@ -55,6 +55,16 @@ class Problem(ValueError):
         self.message, self.values = message, values
         super().__init__(message.format(**values))
 
+    def __eq__(self, other: object) -> bool:
+        # Two refusals are the same when they say the same (a feed parsed two ways, a problem
+        # stored and read back), not only when they are the same object.
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return (self.message, self.values) == (other.message, other.values)
+
+    def __hash__(self) -> int:
+        return hash(self.message)
+
     def in_language(self, _: Texts) -> str:
         """The sentence in the reader's language (plain text, not yet escaped); a value that is
         itself a Problem (the reason inside a refusal) is worded in that language too."""
