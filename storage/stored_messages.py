@@ -57,9 +57,10 @@ def readable(stored: str | None, _: Texts) -> str:
         return stored
     parts = []
     for item in data:
-        revived = _revive(item)
         try:
+            revived = _revive(item)
             parts.append(revived.in_language(_) if isinstance(revived, Problem) else str(revived))
-        except (KeyError, IndexError, ValueError):  # a catalog entry changed its placeholders
+        # A catalog entry whose placeholders changed since the row was written, or a hostile row.
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
             parts.append(str(item.get("problem", "")) if isinstance(item, dict) else str(item))
     return "; ".join(parts)

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from language.i18n import texts
 from sources.addresses import AddressRefused, resolve
 from sources.feeds import FeedError, parse_feed, read_with_feedparser
 from sources.fetch import Fetcher, FetchError, FetchLimits
+from storage.stored_messages import readable
 from tests.feed_server import (
     FEEDS,
     FeedServer,
@@ -203,3 +205,26 @@ def test_feeds_the_direct_reading_does_not_handle_go_to_feedparser() -> None:
         .replace(b"Mon, 23 Nov 2026 09:00:00 GMT", b"2026-11-23 09:00:00Z (Monday)")
     )
     assert parse_feed(odd_date, NOW).entries[0].title.startswith("ICRC visits")
+
+
+@pytest.mark.parametrize(
+    ("stored", "english", "ukrainian"),
+    [
+        # Written before problems were stored as catalog entries: shown as it was stored.
+        ("HTTP 404 Not Found", "HTTP 404 Not Found", "HTTP 404 Not Found"),
+        (
+            '[{"problem": "refused: {reason}", "values": {"reason": '
+            '{"problem": "the address has no host name", "values": {}}}}]',
+            "refused: the address has no host name",
+            "відхилено: ",
+        ),
+        ('[{"problem": "{count} duplicate GUIDs skipped", "values": {}}]', "{count}", "{count}"),
+        ("[1, null]", "1; None", "1; None"),
+        ("{}", "{}", "{}"),
+    ],
+)
+def test_a_stored_problem_reads_in_either_language_and_never_crashes(
+    stored: str, english: str, ukrainian: str
+) -> None:
+    assert english in readable(stored, texts("en"))
+    assert ukrainian in readable(stored, texts("uk"))
