@@ -59,6 +59,6 @@ POT := language/locales/messages.pot
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k plural:1,2 --no-location --sort-output \
 		--omit-header -o $(POT) .
-	$(BIN)/pybabel update -i $(POT) -d language/locales -D messages --no-fuzzy-matching --width 100 \
+	$(BIN)/pybabel update -i $(POT) -d language/locales -D messages --no-fuzzy-matching \
 		--ignore-obsolete
 	rm -f $(POT)
