@@ -24,7 +24,7 @@ from sqlite_utils import Database
 
 import storage
 from language.i18n import ENGLISH, N_, texts
-from render.charts import MATPLOTLIB_MODULES, Series, Window, render_channel, render_overview
+from render.charts import Series, Window, render_channel, render_overview
 
 ALL_HISTORY = N_("all history")
 MAX_DAYS = 3650
@@ -40,7 +40,8 @@ class ChartJob:
     """Everything a worker needs to draw one chart; small and picklable.
 
     `days` None means all history (from the first entry, at most MAX_DAYS back). `heading`
-    None means one channel's chart, otherwise the overview with that heading. `window` and
+    None means one channel's chart, otherwise the overview with that heading (a catalog
+    entry, drawn translated). `window` and
     `series` are set only for an in-memory database, which a worker cannot open: the data
     then comes along, read on the caller's side. `language` is the reader's: the chart's
     words (title, legend, months) are drawn in it.
@@ -92,7 +93,7 @@ def draw(job: ChartJob) -> bytes:
     _ = texts(job.language)
     if job.heading is None:
         return render_channel(series[0], job.ladder, window, _)
-    return render_overview(series, job.ladder, window, job.heading, _)
+    return render_overview(series, job.ladder, window, _(job.heading), _)
 
 
 def _reader(path: Path | None) -> Database:
@@ -125,10 +126,9 @@ def process_pool() -> Executor:
 
     Workers come from a fork server started fresh (not forked from the running bot, whose
     threads and open database a fork would copy), with matplotlib and this module already
-    imported, so a new worker costs little once the first has started. (The bot itself never
-    imports matplotlib: render/charts.py loads it on first draw.)
+    imported, so a new worker costs little once the first has started.
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__, *MATPLOTLIB_MODULES])
+    context.set_forkserver_preload([__name__])
     log.info("starting %d chart workers", workers())
     return ProcessPoolExecutor(workers(), mp_context=context, initializer=_start_worker)
