@@ -85,7 +85,10 @@ async def test_telegrams_429_reaches_ptb_as_retry_after() -> None:
 async def test_an_answer_later_than_the_read_timeout_is_timed_out() -> None:
     with BotApiEmulator() as server:
         server.gates["sendMessage"] = gate = threading.Event()
-        bot = build_bot(_settings(server.url), TOKEN, AiohttpRequest(read_timeout=0.2))
+        # aiohttp bounds the wait for an answer by the larger of the read and write time-outs:
+        # both short, or the default 5 s write time-out is what the test waits for.
+        request = AiohttpRequest(read_timeout=0.2, write_timeout=0.2)
+        bot = build_bot(_settings(server.url), TOKEN, request)
         try:
             async with bot:
                 with pytest.raises(TimedOut):
