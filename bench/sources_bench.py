@@ -7,8 +7,9 @@ on 127.0.0.1 (so serving them costs the measured process nothing), the reader ru
 bot's own event loop through `Application.process_update`, and each reader sample counts
 from when the update was due, so time the loop spent busy with the poll counts against it.
 
-`run()` returns a `SourcesBenchResult`; `bench/run.py` can call it. Standalone:
-`.venv/bin/python -m bench.sources_bench [--executor thread|process]`.
+`bench()` is the "sources" entry of `bench/run.py` (`make bench`; small in bench-quick):
+one cycle per repetition, each on a fresh database, with the process pipeline the bot uses.
+Standalone: `.venv/bin/python -m bench.sources_bench [--executor thread|process]`.
 """
 
 # ruff: noqa: RUF001 (Ukrainian headlines)
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import storage
+from bench.figures import Section, Sizes, at_most
 from bot.app import build_application
 from bot.cli.offline_api import OfflineBotApi
 from bot.cli.update_factory import chat_dict, text_update, user_dict
@@ -185,7 +187,11 @@ async def _reader(application: Any, stop: asyncio.Event, limit: int | None) -> l
 
 
 async def run(
-    workdir: Path, sources: int = 500, items: int = 50, executor: str = "thread"
+    workdir: Path,
+    sources: int = 500,
+    items: int = 50,
+    executor: str = "thread",
+    idle_samples: int = IDLE_SAMPLES,
 ) -> SourcesBenchResult:
     """One full poll cycle of `sources` local feeds of `items` items, with a reader."""
     context = multiprocessing.get_context("spawn")
@@ -213,7 +219,7 @@ async def run(
     try:
         async with application:
             await _reader(application, asyncio.Event(), 100)  # warm-up
-            idle = await _reader(application, asyncio.Event(), IDLE_SAMPLES)
+            idle = await _reader(application, asyncio.Event(), idle_samples)
             stop = asyncio.Event()
             reading = asyncio.create_task(_reader(application, stop, None))
             pipeline_before = pool.submit(time.process_time).result()
@@ -241,6 +247,55 @@ async def run(
         busy_p50_ms=statistics.median(busy) * 1e3, busy_p99_ms=_percentile(busy, 0.99) * 1e3,
         busy_samples=len(busy), bot_cpu=bot_cpu, pipeline_cpu=pipeline_cpu,
     )  # fmt: skip
+
+
+def distinct_items(sources: int, items: int) -> int:
+    """How many items the feeds hold, each feed's repeats of one link counted once (a story
+    shared by several feeds is one item of each: grouping them is deduplication's job)."""
+    count = 0
+    for body in feeds(sources, items).values():
+        text = body.decode()
+        count += len({part.split("</link>", 1)[0] for part in text.split("<link>")[1:]})
+    return count
+
+
+def bench(workdir: Path, sizes: Sizes) -> Section:
+    """`make bench`'s "Source watch" section: `sizes.repeats` cycles, each on fresh data."""
+    sources, items = sizes.pick(500, 40), sizes.pick(50, 20)
+    idle_samples = sizes.pick(IDLE_SAMPLES, 100)
+    section = Section(
+        "Source watch",
+        f"{sources} local RSS feeds of {items} items (about half repeat another feed's story) "
+        "polled, parsed, matched and deduplicated in one cycle by the process pipeline the bot "
+        f"uses, while a reader sends /status every {READER_INTERVAL * 1e3:.0f} ms to the same "
+        "bot. Each reader sample counts from when it was due. The p99 ratio is the reader's "
+        f"p99 during the cycle over its p99 idle ({idle_samples} samples) just before.",
+    )
+    expected = distinct_items(sources, items)
+    for repetition in range(sizes.repeats):
+        folder = workdir / f"run-{repetition}"
+        folder.mkdir()
+        result = asyncio.run(run(folder, sources, items, "process", idle_samples))
+        section.check(result.failed == 0, f"{result.failed} feeds failed to poll")
+        section.check(
+            result.stored == expected,
+            f"{result.stored:,} items stored, the feeds hold {expected:,}",
+        )
+        section.check(
+            0 < result.reports < result.stored,
+            f"{result.reports:,} reports from {result.stored:,} items: nothing was grouped",
+        )
+        section.figure("cycle", " s", 2, at_most(TARGET_SECONDS)).add(result.seconds)
+        section.figure("reader /status p99 during / idle", "x", 2, at_most(TARGET_P99_RATIO)).add(
+            result.p99_ratio
+        )
+        section.figure("reader /status p99 idle", " ms", 2).add(result.idle_p99_ms)
+        section.figure("reader /status p99 during the cycle", " ms", 2).add(result.busy_p99_ms)
+        section.figure("items stored", "", 0).add(result.stored)
+        section.figure("reports after grouping duplicates", "", 0).add(result.reports)
+        section.figure("CPU, bot process", " s", 2).add(result.bot_cpu)
+        section.figure("CPU, pipeline process", " s", 2).add(result.pipeline_cpu)
+    return section
 
 
 def describe(result: SourcesBenchResult) -> str:
