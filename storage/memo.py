@@ -38,6 +38,14 @@ def memoized(db: Database, key: Hashable, compute: Callable[[], Value]) -> Value
         entry = (version, {})
         _memos[db] = entry
     values = entry[1]
-    if key not in values:
-        values[key] = compute()
-    return values[key]  # type: ignore[return-value]
+    found = values.get(key, _MISSING)
+    if found is _MISSING:
+        if len(values) >= MAX_VALUES:
+            # Per-chat values (a chat's language) between two writes: bounded, like any cache.
+            values.clear()
+        found = values[key] = compute()
+    return found  # type: ignore[return-value]
+
+
+MAX_VALUES = 10_000
+_MISSING = object()

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from storage.changes import latest_change_id
 from storage.errors import NotSubscribedError
+from storage.memo import memoized
 from storage.models import Subscriber
 from storage.schedule import next_due
 from storage.timestamps import from_db, to_db, utc_now
@@ -100,8 +101,15 @@ def is_subscribed(db: Database, chat_id: int, channel_id: int | None = None) -> 
     """Whether the chat gets digests at all, or digests that include `channel_id`.
 
     Asked for every channel page a reader opens (it decides the Subscribe button), so it is
-    one indexed query rather than loading the whole subscription.
+    one indexed query rather than loading the whole subscription, remembered until the
+    database changes.
     """
+    return memoized(
+        db, ("subscribed", chat_id, channel_id), lambda: _is_subscribed(db, chat_id, channel_id)
+    )
+
+
+def _is_subscribed(db: Database, chat_id: int, channel_id: int | None) -> bool:
     if channel_id is None:
         found = db.execute(
             "SELECT 1 FROM subscribers WHERE chat_id = ? AND active", [chat_id]

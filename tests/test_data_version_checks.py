@@ -7,6 +7,7 @@ update are seen at once, and work that outlives the update checks for itself.
 """
 
 import asyncio
+from datetime import time
 
 import storage
 from storage.channel_writes import rename_channel
@@ -100,3 +101,21 @@ def test_outside_an_update_every_lookup_checks(db, settings) -> None:
     rename_channel(other, channel_id=aid, title="Aid convoys", actor=EDITOR)
     other.close()
     assert storage.list_channels(db)[1].title == "Aid convoys"
+
+
+async def test_a_subscription_and_a_language_chosen_elsewhere_show_on_the_next_update(
+    db, settings, api, private_chat: Chat
+) -> None:
+    await private_chat.ask("/aid")
+    buttons = str(api.calls[-1].params["reply_markup"])
+    assert "Subscribe" in buttons and "Unsubscribe" not in buttons
+    other = storage.open_database(settings.database_path)
+    storage.subscribe(
+        other, private_chat.chat_id, chat_type="private", channel_ids=None,
+        digest_time=time(8, 0), timezone="Europe/Kyiv",
+    )  # fmt: skip
+    storage.choose_language(other, private_chat.chat_id, "uk")
+    other.close()
+    reply = await private_chat.ask("/aid")
+    assert "🔕 Відписатися" in str(api.calls[-1].params["reply_markup"])
+    assert "Джерело:" in reply  # the page is in Ukrainian now
