@@ -190,3 +190,15 @@ def test_reading_every_status_costs_the_same_whatever_the_history_length(db) -> 
     _status_on_every_channel(db)
     long = _steps_to_read_every_status(db)
     assert long <= 2 * short + 5, (short, long)
+
+
+def test_every_status_shows_aliases_added_by_another_connection(db, settings) -> None:
+    assert "grain" not in {s.channel.slug for s in storage.current_statuses(db)}
+    other = storage.open_database(settings.database_path)
+    storage.create_channel(
+        other, slug="grain", title="Grain corridor", aliases=["wheat", "ports"], keywords=[],
+        phase="stalled", summary="Opened", actor=EDITOR,
+    )  # fmt: skip
+    other.close()
+    grain = next(s for s in storage.current_statuses(db) if s.channel.slug == "grain")
+    assert grain.channel.aliases == ["wheat", "ports"]
