@@ -102,30 +102,23 @@ ALERTED = N_("🔔 alerted {time}")
 
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """One channel's change lines in one zone, oldest first, joined by newlines.
+    """One channel's change lines in one zone, oldest first, with running Telegram lengths.
 
-    Line i is text[starts[i] : starts[i + 1] - 1]; lines i..j-1 together (with their
-    newlines) are text[starts[i] : starts[j] - 1], sums[j] - sums[i] - 1 Telegram units long.
+    Lines i..j-1 joined by newlines are sums[j] - sums[i] - 1 Telegram units long. A message
+    is one newline-join of a list holding its title, intro and slices of `lines` (slicing
+    the list copies pointers, not text), so each character is copied once per message.
     """
 
     ids: list[int]
-    text: str
-    starts: list[int]
+    lines: list[str]
     sums: list[int]
 
     @classmethod
     def of(cls, lines: list[_Line], ids: list[int]) -> _Run:
-        starts, sums = [0], [0]
-        for line, length in lines:
-            starts.append(starts[-1] + len(line) + 1)
+        sums = [0]
+        for _line, length in lines:
             sums.append(sums[-1] + length + 1)
-        return cls(ids, "\n".join(line for line, _ in lines), starts, sums)
-
-    def line(self, index: int) -> _Line:
-        return (
-            self.text[self.starts[index] : self.starts[index + 1] - 1],
-            self.sums[index + 1] - self.sums[index] - 1,
-        )
+        return cls(ids, [line for line, _length in lines], sums)
 
 
 class DigestBuilder:
@@ -522,42 +515,42 @@ def _pack_runs(
     """What `_pack` makes of the runs' lines `start` to `stop`, by slices, not lines.
 
     Each step puts as many whole lines as fit (a binary search on the running Telegram
-    lengths) into the current message as one slice of the joined run; a message just begun
-    takes at least one line, however long. Every character of a message is copied twice
-    (the slice, then the join): the text of a run's digests is most of its cost.
+    lengths) into the current message; a message just begun takes at least one line, however
+    long. A message is kept as the list of its lines (an empty one before each channel title
+    makes the blank line) and joined by newlines once, when it is complete.
     """
     parts: list[tuple[str, int]] = []
     current = [intro]
     length = telegram_length(intro) if intro_length is None else intro_length
     fresh = False  # the current message was just begun by a cut: it takes a line whatever
     for (title, title_length), run, start, end in sections:
-        sums, starts, text = run.sums, run.starts, run.text
-        prefix, prefix_length = f"\n\n{title}\n", title_length + 3
+        sums, lines = run.sums, run.lines
+        # Before a channel's first line: "\n\n<title>\n", i.e. an empty line and the title.
+        head, head_length = ["", title], title_length + 3
         index = start
         while index < end:
-            # The last `stop` with prefix + lines index..stop-1 still within the limit.
-            budget = limit - length - prefix_length + sums[index] + 1
+            # The last `stop` with the head and lines index..stop-1 still within the limit.
+            budget = limit - length - head_length + sums[index] + 1
             stop = bisect_right(sums, budget, index, end + 1) - 1
             if stop <= index:
                 if not fresh:
-                    parts.append(("".join(current), length))
+                    parts.append(("\n".join(current), length))
                     if index == start:
                         current, length = [title], title_length
                     else:
                         more, more_length = _continued_label(_)
                         current = [f"{title} {more}"]
                         length = title_length + 1 + more_length
-                    prefix, prefix_length, fresh = "\n", 1, True
+                    head, head_length, fresh = [], 1, True
                     continue
                 stop = index + 1
-            current.append(prefix)
-            current.append(text[starts[index] : starts[stop] - 1])
-            length += prefix_length + sums[stop] - sums[index] - 1
-            index, prefix, prefix_length, fresh = stop, "\n", 1, False
-    ending = "\n\n" + footer
-    if length + telegram_length(ending) <= limit:
-        current.append(ending)
-    parts.append(("".join(current), length))
+            current += head
+            current += lines[index:stop]
+            length += head_length + sums[stop] - sums[index] - 1
+            index, head, head_length, fresh = stop, [], 1, False
+    if length + 2 + telegram_length(footer) <= limit:
+        current += ("", footer)
+    parts.append(("\n".join(current), length))
     # Only a part holding one change longer than a message needs cutting by lines.
     return [
         chunk
