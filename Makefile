@@ -60,5 +60,5 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k plural:1,2 --no-location --sort-output \
 		--omit-header -o $(POT) .
 	$(BIN)/pybabel update -i $(POT) -d language/locales -D messages --no-fuzzy-matching \
-		--ignore-obsolete
+		--ignore-obsolete --ignore-pot-creation-date
 	rm -f $(POT)

@@ -62,13 +62,7 @@ def alert_text(
     read them (/history), instead of flooding every alert chat with dozens of messages.
     """
     tz = ZoneInfo(zone)
-    blocks = []
-    for change in changes:
-        channel = channels[change.entry.channel_id]
-        blocks.append(
-            f"{bold(channel_title(channel, _))} · /{channel.slug}\n"
-            f"{change_line(change, ladder, tz, _)}"
-        )
+    blocks = [alert_block(change, channels, ladder, tz, _) for change in changes]
     alert = bold(_("Backchannel alert"))
     header = _("{bell} {alert}: the phase changed", bell=BELL, alert=alert)
     footer = _("/alerts off stops these; the daily digest still lists them.")
@@ -88,6 +82,20 @@ def alert_text(
     rest = changes[len(shown) :]
     slugs = list(dict.fromkeys(channels[c.entry.channel_id].slug for c in rest))
     return "\n\n".join([header, *shown, _more(len(rest), slugs, _), footer]), len(shown)
+
+
+def alert_block(
+    change: storage.DigestChange,
+    channels: dict[int, storage.Channel],
+    ladder: storage.PhaseLadder,
+    tz: ZoneInfo,
+    _: Texts,
+) -> str:
+    """One change's block of an alert, titled by its channel (kept to correct it later)."""
+    channel = channels[change.entry.channel_id]
+    return (
+        f"{bold(channel_title(channel, _))} · /{channel.slug}\n{change_line(change, ladder, tz, _)}"
+    )
 
 
 def _more(count: int, slugs: list[str], _: Texts) -> str:
@@ -140,6 +148,15 @@ class _Changes:
         return self.items[bisect_right(self.ids, start) :]
 
 
+@dataclass(frozen=True)
+class _Alert:
+    """An alert as rendered once for every chat that gets the same: its text and blocks."""
+
+    html: str
+    blocks: tuple[tuple[int, str], ...]  # (entry id, its block), the changes the text shows
+    language: str
+
+
 class _Run:
     """One alert run: what it knows (changes, channels, rendered texts) and what it did."""
 
@@ -150,7 +167,7 @@ class _Run:
         self.changes, self.report = _Changes(db, self.upto), AlertReport()
         self.channels = {c.id: c for c in storage.list_channels(db)}
         self.ladder = storage.phase_ladder(db)
-        self.rendered: dict[tuple[tuple[int, ...], str, str], tuple[str, int]] = {}
+        self.rendered: dict[tuple[tuple[int, ...], str, str], _Alert] = {}
 
     async def alert(self, setting: storage.AlertSetting) -> None:
         """Send this chat what it has not been alerted to yet, or just move it along."""
@@ -166,8 +183,14 @@ class _Run:
         _ = texts(self.languages.get(setting.chat_id, self.default_language))
         key = (tuple(c.entry.id for c in mine), setting.timezone, _.language)
         if key not in self.rendered:
-            self.rendered[key] = alert_text(mine, self.channels, self.ladder, setting.timezone, _)
-        await _deliver(self, setting, mine, self.rendered[key])
+            html, shown = alert_text(mine, self.channels, self.ladder, setting.timezone, _)
+            tz = ZoneInfo(setting.timezone)
+            blocks = tuple(
+                (c.entry.id, alert_block(c, self.channels, self.ladder, tz, _))
+                for c in mine[:shown]
+            )
+            self.rendered[key] = _Alert(html, blocks, _.language)
+        await _deliver(self, setting, self.rendered[key])
 
 
 async def send_alerts(
@@ -202,22 +225,24 @@ async def send_alerts(
                 run.report.failed.append(setting.chat_id)
     if run.report.sent or run.report.deactivated or run.report.failed:
         log.info("alert run: %s", run.report.summary())
+    if run.report.sent:
+        storage.forget_old_alerts(db, utc_now() - storage.ALERT_EDITABLE)
     return run.report
 
 
-async def _deliver(
-    run: _Run,
-    setting: storage.AlertSetting,
-    changes: list[storage.DigestChange],
-    alert: tuple[str, int],
-) -> None:
+async def _deliver(run: _Run, setting: storage.AlertSetting, alert: _Alert) -> None:
     db, report, upto = run.db, run.report, run.upto
-    html, shown = alert
-    outcome = await run.sender.send(setting.chat_id, (html,))
+    outcome, message_id = await run.sender.post(setting.chat_id, alert.html)
     if outcome is Outcome.DELIVERED:
         # Only what the alert showed is marked "alerted" in the digest; the rest it names.
-        ids = [c.entry.id for c in changes[:shown]]
-        storage.record_alert(db, setting.chat_id, watermark=upto, entry_ids=ids, sent_at=utc_now())
+        # Its message id goes in the same transaction, so an undo can correct it later.
+        ids = [entry_id for entry_id, _block in alert.blocks]
+        sent = None
+        if message_id is not None:
+            sent = storage.SentAlert(message_id, alert.language, alert.html, alert.blocks)
+        storage.record_alert(
+            db, setting.chat_id, watermark=upto, entry_ids=ids, sent_at=utc_now(), message=sent
+        )
         report.sent += 1
     elif outcome is Outcome.GONE:
         storage.deactivate(db, setting.chat_id, "unreachable")

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 import storage
 from digests.builder import Digest, DigestBuilder
+from digests.corrections import Corrections
 from digests.sender import DigestSender, Outcome
 from language.i18n import ENGLISH, Texts, texts
 from storage.schedule import next_due
@@ -65,14 +66,10 @@ class ChangeWindow:
     def __init__(self, db: Database, now: datetime) -> None:
         self.db = db
         upto = storage.latest_change_id(db)
-        self.builder = DigestBuilder(
-            [],
-            storage.list_channels(db),
-            storage.phase_ladder(db),
-            lowest=upto,
-            upto=upto,
-            now=now,
-        )
+        channels, ladder = storage.list_channels(db), storage.phase_ladder(db)
+        self.builder = DigestBuilder([], channels, ladder, lowest=upto, upto=upto, now=now)
+        # Changes undone after the chats were told of them: read once per run, see corrections.
+        self.corrections = Corrections(db, channels, ladder)
 
     def reaching(self, lowest: int | None) -> ChangeWindow:
         """Read every change after `lowest` now (the oldest due watermark), in one go."""
@@ -175,7 +172,7 @@ async def _run(
             builder = window.covering(batch)
             await _deliver_all(
                 db, sender, batch, builder, run_at, report, workers, should_stop, reschedule,
-                recorder, default_language,
+                recorder, default_language, window.corrections,
             )  # fmt: skip
     finally:
         recorder.close()
@@ -266,10 +263,12 @@ async def _deliver_all(
     reschedule: bool,
     recorder: _Recorder,
     default_language: str,
+    corrections: Corrections,
 ) -> None:
     slots = asyncio.Semaphore(max(1, workers))
     ids = [subscriber.chat_id for subscriber in batch]
     alerted = storage.alerted_entries(db, ids)
+    corrections.covering(batch, alerted)
     # One query per batch; the builder renders each language once and shares it.
     languages = storage.languages_of(db, ids)
 
@@ -282,7 +281,9 @@ async def _deliver_all(
                 return
             try:
                 language = languages.get(subscriber.chat_id, default_language)
-                digest = builder.build(subscriber, alerted.get(subscriber.chat_id), language)
+                marks = alerted.get(subscriber.chat_id)
+                digest = builder.build(subscriber, marks, language)
+                digest = corrections.amend(digest, subscriber, marks, language)
                 await _deliver(db, sender, subscriber, digest, run_at, report, reschedule, recorder)
             except Exception:
                 # One broken subscriber must not stop the run; try them again later.
@@ -368,9 +369,13 @@ def preview(
     language: str = ENGLISH,
 ) -> Digest:
     """The digest this subscriber would get now, without sending or recording anything."""
-    alerted = storage.alerted_entries(db, [subscriber.chat_id]).get(subscriber.chat_id)
-    builder = ChangeWindow(db, now or utc_now()).covering([subscriber])
-    return builder.build(subscriber, alerted, language)
+    alerted = storage.alerted_entries(db, [subscriber.chat_id])
+    window = ChangeWindow(db, now or utc_now())
+    digest = window.covering([subscriber]).build(
+        subscriber, alerted.get(subscriber.chat_id), language
+    )
+    corrections = window.corrections.covering([subscriber], alerted)
+    return corrections.amend(digest, subscriber, alerted.get(subscriber.chat_id), language)
 
 
 def preview_since(

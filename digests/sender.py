@@ -74,6 +74,9 @@ class Outcome(enum.Enum):
     DELIVERED = "delivered"
     GONE = "gone"  # blocked the bot, left the group, or the chat was deleted
     RETRY_LATER = "retry later"
+    # An edit Telegram refused for good (bad markup, too long): a correction is not retried
+    # on every tick forever. New messages refused likewise stay RETRY_LATER (retried later).
+    REFUSED = "refused"
 
 
 class RateLimits:
@@ -167,13 +170,19 @@ class DigestSender:
         return outcome, (sent[-1] if sent else None)
 
     async def edit(self, chat_id: int, message_id: int, html: str) -> Outcome:
-        """Edit a message sent earlier, paced and retried like a new message."""
+        """Edit a message sent earlier, paced and retried like a new message; an edit Telegram
+        refuses (bad markup, too long) is REFUSED: repeating it would never succeed."""
         return await self._paced(
-            chat_id, lambda: self.outbox.edit_html(chat_id, message_id, html), "correction"
-        )
+            chat_id, lambda: self.outbox.edit_html(chat_id, message_id, html), "correction",
+            refused=Outcome.REFUSED,
+        )  # fmt: skip
 
     async def _paced(
-        self, chat_id: int, attempt: Callable[[], Awaitable[None]], what: str
+        self,
+        chat_id: int,
+        attempt: Callable[[], Awaitable[None]],
+        what: str,
+        refused: Outcome = Outcome.RETRY_LATER,
     ) -> Outcome:
         failures = flood_waits = 0
         while True:
@@ -200,7 +209,7 @@ class DigestSender:
                 await self.sleep(min(self.first_backoff * 2 ** (failures - 1), self.max_backoff))
             except DeliveryError as error:
                 log.error("%s to %s rejected: %s", what, chat_id, error)
-                return Outcome.RETRY_LATER
+                return refused
 
     async def _wait_for_flood_control(self) -> None:
         # Shared by every concurrent send: after a 429 nobody sends until the pause is over.

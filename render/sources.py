@@ -11,6 +11,7 @@ from datetime import datetime, tzinfo
 from language.i18n import N_, Texts
 from render.formatting import bold, channel_title, day, grade_name, italic, link, text
 from storage import Channel, InboxItem, Source
+from storage.stored_messages import readable
 
 EXCERPT = 240
 _DATE_FLAGS = {
@@ -72,7 +73,7 @@ def source_line(source: Source, channels: dict[int, Channel], zone: tzinfo, _: T
         or (source.last_error_at is not None and source.last_error_at >= source.last_success_at)
     ):
         when = _when(source.last_error_at, zone, _)
-        error = text(source.last_error[:200])
+        error = text(readable(source.last_error, _)[:200])
         if source.failures > 1:
             failed = _(
                 "❌ last error {when} ({count} in a row): {error}",
@@ -82,7 +83,7 @@ def source_line(source: Source, channels: dict[int, Channel], zone: tzinfo, _: T
             failed = _("❌ last error {when}: {error}", when=when, error=error)
         lines.append(f"  {failed}")
     if source.warnings:
-        lines.append(f"  ⚠️ {text(source.warnings[:200])}")
+        lines.append(f"  ⚠️ {text(readable(source.warnings, _)[:200])}")
     lines.append("  " + _("for {channels}", channels=text(_channel_names(source, channels, _))))
     return "\n".join(lines)
 

@@ -26,7 +26,9 @@ import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
+from language.i18n import N_
 from sources.text import SUMMARY_MAX, TITLE_MAX, plain_text, title_key
+from storage.values import Problem
 
 MAX_ITEMS = 200
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -35,8 +37,8 @@ _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _LINK_MAX = 2000
 
 
-class FeedError(Exception):
-    """The body cannot be used as a feed; the message is one line for /sources."""
+class FeedError(Problem):
+    """The body cannot be used as a feed: one line for /sources, in the admin's language."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,7 @@ class ParsedFeed:
 
     title: str | None
     entries: list[FeedEntry]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def refuse_entities(body: bytes) -> Element | None:
@@ -70,15 +72,14 @@ def refuse_entities(body: bytes) -> Element | None:
         return defused_fromstring(
             body, forbid_dtd=False, forbid_entities=True, forbid_external=True
         )
-    except DefusedXmlException as error:
+    except DefusedXmlException:
         raise FeedError(
-            f"refused: the feed declares XML entities ({type(error).__name__}), "
-            "which can be used to blow up memory"
+            N_("refused: the feed declares XML entities, which can be used to blow up memory")
         ) from None
     except ParseError:
         # Not well-formed, so defusedxml never reached every declaration: look for any.
         if _ENTITY_DECL.search(body):
-            raise FeedError("refused: malformed XML that declares entities") from None
+            raise FeedError(N_("refused: malformed XML that declares entities")) from None
         return None
 
 
@@ -106,9 +107,10 @@ def read_with_feedparser(
     entries = parsed.get("entries") or []
     feed = parsed.get("feed") or {}
     if not entries and not feed.get("title") and parsed.get("version", "") == "":
-        detail = f" (malformed XML: {_bozo(parsed)})" if not well_formed else ""
-        raise FeedError(f"not an RSS or Atom feed{detail}")
-    warnings = [] if well_formed else ["malformed XML, read leniently"]
+        if well_formed:
+            raise FeedError(N_("not an RSS or Atom feed"))
+        raise FeedError(N_("not an RSS or Atom feed (malformed XML: {error})"), error=_bozo(parsed))
+    warnings = [] if well_formed else [Problem(N_("malformed XML, read leniently"))]
     return _clean(feed, entries, now, max_items, warnings)
 
 
@@ -196,7 +198,7 @@ def _bozo(parsed: Any) -> str:
 
 
 def _clean(
-    feed: Any, entries: list[Any], now: datetime, max_items: int, warnings: list[str]
+    feed: Any, entries: list[Any], now: datetime, max_items: int, warnings: list[Problem]
 ) -> ParsedFeed:
     cleaned: list[FeedEntry] = []
     seen: set[str] = set()
@@ -212,11 +214,22 @@ def _clean(
         flagged += item.date_flag is not None
         cleaned.append(item)
     if duplicates:
-        warnings.append(f"{duplicates} duplicate GUIDs skipped")
+        warnings.append(Problem(N_("{count} duplicate GUIDs skipped"), count=duplicates))
     if flagged:
-        warnings.append(f"{flagged} dates in the future or before 2000 replaced by fetch time")
+        warnings.append(
+            Problem(
+                N_("{count} dates in the future or before 2000 replaced by fetch time"),
+                count=flagged,
+            )
+        )
     if len(cleaned) > max_items:
-        warnings.append(f"{len(cleaned):,} items, kept the {max_items} newest")
+        warnings.append(
+            Problem(
+                N_("{count} items, kept the {kept} newest"),
+                count=f"{len(cleaned):,}",
+                kept=max_items,
+            )
+        )
         # Stable: entries with equal dates keep the feed's order (usually newest first).
         cleaned = sorted(cleaned, key=lambda e: e.published_at, reverse=True)[:max_items]
     title = plain_text(feed.get("title"), TITLE_MAX) or None

@@ -17,7 +17,9 @@ from urllib.parse import urljoin, urlunsplit
 
 import httpx
 
+from language.i18n import N_
 from sources.addresses import AddressRefused, Target, resolve
+from storage.values import Problem
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,8 @@ class FetchResult:
     last_modified: str | None
 
 
-class FetchError(Exception):
-    """The fetch failed; the message is one line for /sources (no body, no secrets)."""
+class FetchError(Problem):
+    """The fetch failed: one line for /sources (no body, no secrets), in the admin's language."""
 
 
 def _connect_url(target: Target) -> str:
@@ -93,14 +95,19 @@ class Fetcher:
                 return await self._follow(url, etag, last_modified)
         except TimeoutError:
             raise FetchError(
-                f"timed out after {self.limits.total_timeout:.0f} s (server too slow)"
+                N_("timed out after {seconds} s (server too slow)"),
+                seconds=f"{self.limits.total_timeout:.0f}",
             ) from None
         except AddressRefused as error:
-            raise FetchError(f"refused: {error}") from None
+            raise FetchError(N_("refused: {reason}"), reason=error) from None
         except httpx.TimeoutException:
-            raise FetchError("timed out (server too slow)") from None
+            raise FetchError(N_("timed out (server too slow)")) from None
         except httpx.HTTPError as error:
-            raise FetchError(f"network error: {type(error).__name__} {str(error)[:80]}") from None
+            raise FetchError(
+                N_("network error: {kind} {error}"),
+                kind=type(error).__name__,
+                error=str(error)[:80],
+            ) from None
 
     async def _follow(self, url: str, etag: str | None, modified: str | None) -> FetchResult:
         current = url
@@ -128,30 +135,42 @@ class Fetcher:
                 if response.status_code in REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
-                        raise FetchError(f"HTTP {response.status_code} without a Location")
+                        raise FetchError(
+                            N_("HTTP {status} without a Location"), status=response.status_code
+                        )
                     current = urljoin(current, location.strip())
                     continue
                 return await self._result(response, current)
             finally:
                 await response.aclose()
-        raise FetchError(f"more than {self.limits.max_redirects} redirects (a redirect loop?)")
+        raise FetchError(
+            N_("more than {count} redirects (a redirect loop?)"), count=self.limits.max_redirects
+        )
 
     async def _result(self, response: httpx.Response, url: str) -> FetchResult:
         headers = response.headers
         if response.status_code == 304:
             return FetchResult(304, b"", url, headers.get("etag"), headers.get("last-modified"))
         if response.status_code != 200:
-            raise FetchError(f"HTTP {response.status_code} {response.reason_phrase[:40]}")
+            raise FetchError(
+                N_("HTTP {status} {reason}"),
+                status=response.status_code, reason=response.reason_phrase[:40],
+            )  # fmt: skip
         limit = self.limits.max_bytes
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise FetchError(f"refused: {int(declared):,} bytes is over the {limit:,}-byte limit")
+            raise FetchError(
+                N_("refused: {size} bytes is over the {limit}-byte limit"),
+                size=f"{int(declared):,}", limit=f"{limit:,}",
+            )  # fmt: skip
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > limit:
-                raise FetchError(f"refused: the body is over the {limit:,}-byte limit")
+                raise FetchError(
+                    N_("refused: the body is over the {limit}-byte limit"), limit=f"{limit:,}"
+                )
             chunks.append(chunk)
         body = b"".join(chunks)
         return FetchResult(200, body, url, headers.get("etag"), headers.get("last-modified"))

@@ -28,10 +28,13 @@ from typing import Any
 from sqlite_utils import Database
 
 import storage
+from language.i18n import ENGLISH, N_, texts
 from sources.dedup import TitleIndex
 from sources.feeds import MAX_ITEMS, FeedEntry, FeedError, parse_feed
 from sources.fetch import Fetcher, FetchError, FetchLimits, FetchResult
 from sources.matching import ChannelTerms, Match, Matcher
+from storage.stored_messages import readable, to_stored
+from storage.values import Problem
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,7 @@ class SourceOutcome:
     source_id: int
     new_items: int = 0
     not_modified: bool = False
-    error: str | None = None
+    error: str | None = None  # as stored (storage.stored_messages): `readable` words it
 
 
 @dataclass(slots=True)
@@ -189,13 +192,14 @@ def worker_feed(job: FeedJob) -> SourceOutcome:
         else:
             parsed = parse_feed(fetched.body, now, job.max_items)
             entries, title = parsed.entries, parsed.title
-            warnings = "; ".join(parsed.warnings) or None
+            warnings = to_stored(parsed.warnings) if parsed.warnings else None
     except FeedError as error:
         retry = next_after_failure(source, now, job.max_backoff)
+        stored_error = to_stored([error])
         storage.record_poll_failure(
-            worker.db, source.id, now=now, error=str(error), next_poll_at=retry
+            worker.db, source.id, now=now, error=stored_error, next_poll_at=retry
         )
-        return SourceOutcome(source.id, error=str(error))
+        return SourceOutcome(source.id, error=stored_error)
     known = storage.known_guids(worker.db, source.id, [entry.guid for entry in entries])
     fresh = [entry for entry in entries if entry.guid not in known]
     matches = match_entries(fresh, job.channels, tuple(source.channel_ids)) if fresh else []
@@ -336,12 +340,13 @@ class Poller:
             )  # fmt: skip
             outcome: SourceOutcome = await self._call(worker_feed, job)
         except FetchError as error:
-            outcome = await self._failed(source, now, str(error))
+            outcome = await self._failed(source, now, to_stored([error]))
         except Exception as error:  # one broken feed must never stop the others
             log.exception("source %s: unexpected error while polling", source.id)
-            outcome = await self._failed(source, now, f"internal error: {type(error).__name__}")
+            internal = Problem(N_("internal error: {kind}"), kind=type(error).__name__)
+            outcome = await self._failed(source, now, to_stored([internal]))
         if outcome.error:
-            log.warning("source %s: %s", source.id, outcome.error)
+            log.warning("source %s: %s", source.id, readable(outcome.error, texts(ENGLISH)))
         return outcome
 
     async def _failed(self, source: storage.Source, now: datetime, reason: str) -> SourceOutcome:

@@ -81,11 +81,18 @@ from storage.models import (
 from storage.phases import phase_ladder
 from storage.publishing import (
     ALERT,
+    ALERT_EDITABLE,
     CHANNEL_POST,
+    AlertBlock,
+    AlertMessage,
     Correction,
     PublishTarget,
+    SentAlert,
     SentMessage,
+    alert_message,
+    forget_old_alerts,
     link_target,
+    mark_alert_corrected,
     mark_corrected,
     move_publish_watermark,
     publish_target,
@@ -155,10 +162,11 @@ from storage.subscribers import (
     unsubscribe,
 )
 from storage.translations import EntryNotFoundError, translate_entry
-from storage.undo import UNDO_WINDOW, undo_last_change
+from storage.undo import UNDO_WINDOW, undo_last_change, undone_since
 
 __all__ = [
     "ALERT",
+    "ALERT_EDITABLE",
     "ANY_CHANNEL",
     "CHANNEL_POST",
     "COUNTED",
@@ -166,6 +174,8 @@ __all__ = [
     "UNDO_WINDOW",
     "Actor",
     "AdminGrant",
+    "AlertBlock",
+    "AlertMessage",
     "AlertSetting",
     "AuditEntry",
     "Changes",
@@ -191,6 +201,7 @@ __all__ = [
     "RestoreResult",
     "SearchHit",
     "SearchResults",
+    "SentAlert",
     "SentMessage",
     "Source",
     "SourceExistsError",
@@ -208,6 +219,7 @@ __all__ = [
     "add_note",
     "add_source",
     "alert_batch",
+    "alert_message",
     "alerted_entries",
     "alerts_off",
     "alerts_pending",
@@ -236,6 +248,7 @@ __all__ = [
     "file_identity",
     "find_channel",
     "first_change",
+    "forget_old_alerts",
     "get_alerts",
     "get_source",
     "get_subscriber",
@@ -261,6 +274,7 @@ __all__ = [
     "list_channels",
     "list_sources",
     "lowest_due_watermark",
+    "mark_alert_corrected",
     "mark_corrected",
     "mark_notified",
     "move_publish_watermark",
@@ -307,6 +321,7 @@ __all__ = [
     "translate_entry",
     "uncorrected_messages",
     "undo_last_change",
+    "undone_since",
     "unlink_target",
     "unsubscribe",
     "watch_inbox",

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from storage.changes import latest_change_id
 from storage.errors import NotSubscribedError
+from storage.publishing import SentAlert, record_alert_message
 from storage.timestamps import to_db, utc_now
 
 _COLUMNS = (
@@ -157,13 +158,17 @@ def record_alert(
     watermark: int,
     entry_ids: Collection[int] = (),
     sent_at: datetime | None = None,
+    message: SentAlert | None = None,
 ) -> None:
     """After Telegram accepted an alert (or there was nothing to alert): remember it.
 
-    The watermark (never moved back) and the alerted changes are one transaction; marks the
-    chat's digest has already covered are dropped at the same time.
+    The watermark (never moved back), the alerted changes and the alert's message id (for
+    corrections) are one transaction; marks the chat's digest has already covered are
+    dropped at the same time.
     """
     with db.atomic():
+        if message is not None:
+            record_alert_message(db, chat_id, message, sent_at or utc_now())
         if entry_ids and sent_at is not None:
             db.conn.executemany(
                 "INSERT OR REPLACE INTO alerted_entries (chat_id, entry_id, sent_at) "

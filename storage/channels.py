@@ -18,6 +18,9 @@ _CHANNEL_COLUMNS = (
     "id, slug, title, keywords, archived, position, updated_at, verified_at, title_uk"
 )
 # The current status row and the phase before it, after the channel's own columns.
+# INDEXED BY: without it SQLite answers max(changed_at) from the (channel, changed_at) index,
+# walking the channel's whole history (160 ms a /status at 10^6 rows) instead of the few
+# entries after the current status.
 _STATUS_SQL = f"""
 SELECT {", ".join(f"c.{name}" for name in _CHANNEL_COLUMNS.split(", "))},
        {", ".join(f"h.{name}" for name in _ENTRY_NAMES)},
@@ -26,6 +29,7 @@ SELECT {", ".join(f"c.{name}" for name in _CHANNEL_COLUMNS.split(", "))},
            AND p.{COUNTED}
          ORDER BY p.id DESC LIMIT 1) AS previous_phase,
        (SELECT max(n.changed_at) FROM status_history n
+         INDEXED BY idx_status_history_channel_id_kind_id
          WHERE n.channel_id = c.id AND n.kind = 'note' AND n.id > c.current_status_id
            AND n.{COUNTED}) AS last_note_at
 FROM channels c JOIN status_history h ON h.id = c.current_status_id

@@ -377,3 +377,22 @@ def m100_history_by_time(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS idx_status_history_channel_changed "
         "ON status_history (channel_id, changed_at)"
     )
+
+
+@migrations()
+def m110_alert_messages(db: Database) -> None:
+    """Instant alerts' message ids and texts, so an undone change's alert line can be corrected.
+
+    One alert message may cover several changes: `sent_messages` keeps a row per change (its
+    `html` is that change's block of the alert) and `alert_messages` the whole text once.
+    """
+    db["alert_messages"].create(
+        {"chat_id": int, "message_id": int, "language": str, "html": str, "sent_at": str},
+        pk=("chat_id", "message_id"),
+        not_null={"language", "html", "sent_at"},
+    )
+    # Alerts older than Telegram's edit window are forgotten by time (see storage.publishing).
+    db["alert_messages"].create_index(["sent_at"])
+    db.execute(
+        "CREATE INDEX idx_sent_messages_alert_time ON sent_messages (sent_at) WHERE kind = 'alert'"
+    )

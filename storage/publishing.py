@@ -9,8 +9,9 @@ post in flight and never skips one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -21,6 +22,8 @@ from storage.timestamps import from_db, to_db, utc_now
 
 CHANNEL_POST = "channel_post"
 ALERT = "alert"
+# Telegram lets bots edit group messages for 48 hours; an alert record is kept that long.
+ALERT_EDITABLE = timedelta(hours=48)
 
 
 @dataclass(frozen=True)
@@ -182,3 +185,97 @@ def publishing_pending(db: Database) -> bool:
         "WHERE h.reverted_at IS NOT NULL AND m.corrected_at IS NULL LIMIT 1"
     ).fetchone()
     return row is not None
+
+
+@dataclass(frozen=True)
+class SentAlert:
+    """An alert message Telegram accepted: its id, text, and each change's block within it."""
+
+    message_id: int
+    language: str
+    html: str
+    blocks: Sequence[tuple[int, str]]  # (entry id, that entry's block of `html`), in order
+
+
+def record_alert_message(db: Database, chat_id: int, alert: SentAlert, sent_at: datetime) -> None:
+    """Remember an alert's id, text and blocks (call inside the alert's own transaction)."""
+    at = to_db(sent_at)
+    with db.atomic():
+        db.execute(
+            "INSERT OR REPLACE INTO alert_messages (chat_id, message_id, language, html, sent_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [chat_id, alert.message_id, alert.language, alert.html, at],
+        )
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO sent_messages (chat_id, entry_id, message_id, kind, "
+            "language, html, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (chat_id, entry_id, alert.message_id, ALERT, alert.language, block, at)
+                for entry_id, block in alert.blocks
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class AlertBlock:
+    """One change's block of an alert message, and when that change was undone (if it was)."""
+
+    entry_id: int
+    html: str
+    reverted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    """An alert as it was sent, with every change it showed, for editing in corrections."""
+
+    chat_id: int
+    message_id: int
+    language: str
+    html: str
+    blocks: list[AlertBlock]
+    timezone: str | None  # the chat's zone now (None if it no longer subscribes)
+
+
+def alert_message(db: Database, chat_id: int, message_id: int) -> AlertMessage | None:
+    """The alert message with this id and its blocks in order; None if forgotten."""
+    row = db.execute(
+        "SELECT language, html FROM alert_messages WHERE chat_id = ? AND message_id = ?",
+        [chat_id, message_id],
+    ).fetchone()
+    if row is None:
+        return None
+    blocks = [
+        AlertBlock(entry_id, html, from_db(reverted_at))
+        for entry_id, html, reverted_at in db.execute(
+            "SELECT m.entry_id, m.html, h.reverted_at FROM sent_messages m "
+            "JOIN status_history h ON h.id = m.entry_id "
+            "WHERE m.chat_id = ? AND m.kind = ? AND m.message_id = ? ORDER BY m.entry_id",
+            [chat_id, ALERT, message_id],
+        ).fetchall()
+    ]
+    zone = db.execute("SELECT timezone FROM subscribers WHERE chat_id = ?", [chat_id]).fetchone()
+    return AlertMessage(chat_id, message_id, row[0], row[1], blocks, zone and zone[0])
+
+
+def mark_alert_corrected(db: Database, chat_id: int, entry_ids: Sequence[int]) -> None:
+    """These changes' lines in the chat's alert now show the correction: done with them."""
+    now = to_db(utc_now())
+    with db.atomic():
+        db.conn.executemany(
+            "UPDATE sent_messages SET corrected_at = ? "
+            "WHERE chat_id = ? AND entry_id = ? AND kind = ?",
+            [(now, chat_id, entry_id, ALERT) for entry_id in entry_ids],
+        )
+
+
+def forget_old_alerts(db: Database, before: datetime) -> None:
+    """Drop alert records Telegram would no longer let the bot edit (older than `before`)."""
+    cutoff = to_db(before)
+    with db.atomic():
+        db.execute(
+            "DELETE FROM sent_messages INDEXED BY idx_sent_messages_alert_time "
+            "WHERE kind = 'alert' AND sent_at < ?",
+            [cutoff],
+        )
+        db.execute("DELETE FROM alert_messages WHERE sent_at < ?", [cutoff])

@@ -10,9 +10,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.errors import UndoRefusedError
-from storage.history import _ENTRY_COLUMNS, COUNTED, entry_from_row, write_audit
+from storage.history import _ENTRY_COLUMNS, COUNTED, entry_from_row, entry_from_values, write_audit
 from storage.models import Actor, StatusEntry, UndoResult
-from storage.timestamps import to_db, utc_now
+from storage.timestamps import from_db, to_db, utc_now
 
 UNDO_WINDOW = timedelta(minutes=15)
 
@@ -82,3 +82,16 @@ def _revert(db: Database, entry: StatusEntry, actor: Actor, now: datetime) -> St
         db, actor=actor, action="undo", channel_id=entry.channel_id, old=old, new=new, at=now
     )
     return restored
+
+
+def undone_since(db: Database, since: datetime) -> list[tuple[StatusEntry, datetime]]:
+    """Entries undone after `since` and when, oldest undo first (for digests' corrections).
+
+    Undone entries are few, and a partial index holds only them: one seek per digest run.
+    """
+    rows = db.execute(
+        f"SELECT {_ENTRY_COLUMNS}, reverted_at FROM status_history "
+        "INDEXED BY idx_history_reverted WHERE reverted_at > ? ORDER BY reverted_at, id",
+        [to_db(since)],
+    ).fetchall()
+    return [(entry_from_values(row[:-1]), from_db(row[-1])) for row in rows]

@@ -55,6 +55,16 @@ class Problem(ValueError):
         self.message, self.values = message, values
         super().__init__(message.format(**values))
 
+    def __eq__(self, other: object) -> bool:
+        # Two refusals are the same when they say the same (a feed parsed two ways, a problem
+        # stored and read back), not only when they are the same object.
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return (self.message, self.values) == (other.message, other.values)
+
+    def __hash__(self) -> int:
+        return hash(self.message)
+
     def in_language(self, _: Texts) -> str:
         """The sentence in the reader's language (plain text, not yet escaped); a value that is
         itself a Problem (the reason inside a refusal) is worded in that language too."""
@@ -142,9 +152,25 @@ def title_uk(value: str) -> str:
     return _single_line(value, UKRAINIAN_TITLE, TITLE_MAX)
 
 
+_TEXT_CONTROLS = frozenset("\n\r\t")  # what typing or pasting a paragraph legitimately brings
+
+
 def summary(value: str) -> str:
-    """What happened: 1 to SUMMARY_MAX characters, line breaks allowed, shown as typed."""
-    return _bounded(value, SUMMARY, SUMMARY_MAX)
+    """What happened: 1 to SUMMARY_MAX characters, line breaks allowed, shown as typed.
+
+    Other control codes (a pasted NUL, record separator or bell) are refused: Telegram drops
+    some and draws others as boxes, so what readers saw would differ from what was stored.
+    """
+    _bounded(value, SUMMARY, SUMMARY_MAX)
+    if not value.isprintable() and any(
+        unicodedata.category(char) == "Cc" and char not in _TEXT_CONTROLS for char in value
+    ):
+        raise Problem(
+            N_("The {what} must not contain control codes (invisible characters such as NUL); "
+               "line breaks are fine."),
+            what=SUMMARY,
+        )  # fmt: skip
+    return value
 
 
 def source_label(value: str) -> str:

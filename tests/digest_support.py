@@ -91,12 +91,18 @@ def crash_for_chat(
 ) -> None:
     """Make delivery to `chat_id` die before sending, or after sending but before the storage
     function `record_name` (which moves the watermark) runs."""
-    real_send, real_record = sender.send, getattr(storage, record_name)
+    real_send, real_post = sender.send, sender.post
+    real_record = getattr(storage, record_name)
 
     async def crashing_send(to: int, parts: object, *rest: object) -> object:
         if to == chat_id:
             raise SimulatedCrash
         return await real_send(to, parts, *rest)
+
+    async def crashing_post(to: int, html: str) -> object:
+        if to == chat_id:
+            raise SimulatedCrash
+        return await real_post(to, html)
 
     def crashing_record(db: object, to: int, **kwargs: object) -> object:
         if to == chat_id:
@@ -104,6 +110,8 @@ def crash_for_chat(
         return real_record(db, to, **kwargs)
 
     if crash_point == "before send":
+        # Digests send through `send`, alerts through `post` (which returns the message id).
         monkeypatch.setattr(sender, "send", crashing_send)
+        monkeypatch.setattr(sender, "post", crashing_post)
     else:
         monkeypatch.setattr(storage, record_name, crashing_record)

@@ -161,8 +161,8 @@ def test_cli_rejects_bad_options(cli, argv, message, capsys) -> None:
 @pytest.mark.parametrize(
     ("argv", "file", "height"),
     [
-        (["timeline", "prisoners", "--days", "30"], "timeline-exchanges.png", 810),
-        (["timeline", "--output", "all.png"], "all.png", 140 + 6 * 400),
+        (["timeline", "prisoners", "--days", "30"], "timeline-exchanges.png", 896),
+        (["timeline", "--output", "all.png"], "all.png", 1000),
     ],
 )
 def test_cli_timeline_writes_a_png(cli, tmp_path, argv, file, height) -> None:
@@ -196,5 +196,5 @@ async def test_console_saves_and_announces_files(settings, db) -> None:
     assert re.search(rf"bot> \[photo: timeline-aid\.png, \d+ KB, {photo}", shown)
     assert "Civilian humanitarian aid access, last 7 days" in shown
     assert "[document: backchannel-history-2026-11-24.json, " in shown
-    assert png_size((saved / "timeline-aid.png").read_bytes()) == (1080, 810)
+    assert png_size((saved / "timeline-aid.png").read_bytes()) == (1080, 896)
     assert len(json.loads((saved / "backchannel-history-2026-11-24.json").read_text())) == 6

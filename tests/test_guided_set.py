@@ -206,6 +206,22 @@ async def test_timeout_ends_the_form_without_saving(db, started, admin) -> None:
     assert len(rows(db, "status_history")) == 6
 
 
+async def test_a_one_line_set_closes_the_form_without_a_late_timeout_notice(
+    db, started, admin
+) -> None:
+    """The admin gave up on the buttons and typed the whole /set: five minutes later the
+    abandoned form must not announce "timed out; nothing was changed" about a saved status."""
+    await admin.ask("/set")
+    await admin.press(f"set:c:{channel_id(db, 'corridors')}")
+    assert "✅ Status saved" in await admin.ask("/set corridors agreement Corridor opened")
+    before = len(admin.api.calls)
+    for job in started.job_queue.jobs():
+        await job.run(started)
+    sent = [c.params["text"] for c in admin.api.calls[before:] if c.method == "sendMessage"]
+    assert sent == []
+    assert latest(db, "corridors") == "Corridor opened"
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [

@@ -10,6 +10,8 @@ import pytest
 import storage
 from bot.config import Settings
 from bot.jobs import sources as source_jobs
+from language.i18n import texts
+from storage.stored_messages import readable
 from tests.admin_support import admin_in, rows
 from tests.conftest import ADMIN_ID, Chat
 from tests.feed_server import FEEDS, FeedServer, body, endless, feed, redirect
@@ -129,7 +131,7 @@ async def test_a_failing_feed_backs_off_and_says_why(db, app, admin, server) -> 
     added = await follow(app, admin, server.url("/missing.xml"))
     assert "⚠️ The first poll failed: HTTP 404 Not Found" in added
     (source,) = storage.list_sources(db)
-    assert source.failures == 1 and source.last_error == "HTTP 404 Not Found"
+    assert source.failures == 1 and readable(source.last_error, texts("en")) == "HTTP 404 Not Found"
     # 15 minutes doubled once.
     assert (source.next_poll_at - source.last_polled_at).total_seconds() == 30 * 60
     listing = await admin.ask("/sources")

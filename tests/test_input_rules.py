@@ -148,6 +148,30 @@ async def test_titles_are_one_line(db, app, api, command: str, expected: str) ->
     assert rows(db, "channels") == before
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/set ceasefire negotiating Talks\x1b[31m resumed",
+        "/note exchanges Lists\x00 handed over",
+        "/set aid stalled Convoys\u200b\x07 halted",
+    ],
+)
+async def test_a_summary_refuses_control_codes(db, app, api, command: str) -> None:
+    """Line breaks are welcome in a summary; invisible control codes (a pasted record
+    separator, a NUL, a bell) are not: Telegram drops some and shows others as boxes."""
+    before = storage.history_count(db)
+    reply = await admin_in(app, api).ask(command)
+    assert "control codes" in reply and "Nothing was changed" in reply
+    assert storage.history_count(db) == before
+
+
+async def test_a_summary_keeps_its_line_breaks(db, app, api) -> None:
+    before = storage.history_count(db)
+    reply = await admin_in(app, api).ask("/note exchanges Lists handed over\nNames follow")
+    assert "control codes" not in reply
+    assert storage.history_count(db) == before + 1
+
+
 async def test_grant_name_follows_the_actor_name_rule(db, app, api) -> None:
     reply = await admin_in(app, api).ask("/grant 4242 " + "N" * 300)
     assert "The name is 300 characters long; the limit is 150." in reply

@@ -13,10 +13,12 @@ import pytest
 import bot.cli.main
 import storage
 from storage.models import Actor
+from tests.chart_support import figures, png_size, shown_texts
 from web.site import pages, snapshot
 
 EDITOR = Actor(id=900, name="Editor")
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+__all__ = ["figures"]  # a fixture
 
 
 @pytest.fixture
@@ -32,11 +34,6 @@ def hostile_entry(db):
 @pytest.fixture
 def site(db, settings, hostile_entry) -> dict[str, bytes]:
     return pages(snapshot(db, NOW, settings.zone), with_charts=False)
-
-
-@pytest.fixture
-def site_with_charts(db, settings, hostile_entry) -> dict[str, bytes]:
-    return pages(snapshot(db, NOW, settings.zone))
 
 
 def _html_errors(content: bytes) -> list:
@@ -79,15 +76,40 @@ def test_untrusted_text_is_escaped_and_unsafe_links_are_not_links(site) -> None:
     assert "&lt;/a&gt;&lt;b&gt;label" in page
 
 
-def test_charts_are_png_files_shared_by_both_languages(site_with_charts, db) -> None:
+@pytest.fixture
+def site_with_charts(db, settings, hostile_entry, figures) -> dict[str, bytes]:
+    return pages(snapshot(db, NOW, settings.zone))
+
+
+def test_charts_are_the_bots_pictures_in_each_language(site_with_charts, db, figures) -> None:
     site = site_with_charts
     for channel in storage.list_channels(db):
-        assert site[f"charts/{channel.slug}.png"].startswith(b"\x89PNG")
-        assert (
-            f'src="../../charts/{channel.slug}.png"'.encode()
-            in site[f"uk/channels/{channel.slug}.html"]
-        )
-    assert site["charts/overview.png"].startswith(b"\x89PNG")
+        for root in ("", "uk/"):
+            assert png_size(site[f"{root}charts/{channel.slug}.png"])[0] == 1080
+            page = site[f"{root}channels/{channel.slug}.html"]
+            assert f'src="../charts/{channel.slug}.png"'.encode() in page
+        assert site[f"charts/{channel.slug}.png"] != site[f"uk/charts/{channel.slug}.png"]
+    assert b'src="charts/overview.png"' in site["uk/index.html"]
+    # The overview is one panel, and every chart carries the credit line in its language.
+    english, ukrainian = figures[: len(figures) // 2], figures[len(figures) // 2 :]
+    assert len(english[-1].axes) == len(ukrainian[-1].axes) == 1
+    as_of = {"en": "Backchannel · as of 24 Nov 2026", "uk": "Backchannel · станом на 24 листопада"}
+    for language, drawn in [("en", english), ("uk", ukrainian)]:
+        for figure in (drawn[0], drawn[-1]):  # a channel's and the overview
+            shown = " ".join(text.get_text() for text in shown_texts(figure))
+            assert as_of[language] in shown
+    assert "Застопорено" in shown and "Stalled" not in shown
+
+
+def test_ukrainian_pages_name_phases_grades_and_channels_in_ukrainian(site) -> None:
+    page = site["uk/channels/aid.html"].decode()
+    assert "🧊 Застопорено" in page and "Stalled" not in page
+    assert "(ЗМІ)" in page  # noqa: RUF001 and "(media)" not in page
+    assert "Доступ цивільних до гуманітарної допомоги" in page
+    assert "Civilian humanitarian aid access" not in page
+    index = site["uk/index.html"].decode()
+    assert "Negotiating" not in index and "Stalled" not in index
+    assert "🧊 Stalled" in site["channels/aid.html"].decode()
 
 
 def test_site_build_writes_the_files(tmp_path, settings, db, monkeypatch, capsys) -> None:

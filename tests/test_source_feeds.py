@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from language.i18n import texts
 from sources.addresses import AddressRefused, resolve
 from sources.feeds import FeedError, parse_feed, read_with_feedparser
 from sources.fetch import Fetcher, FetchError, FetchLimits
+from storage.stored_messages import readable
 from tests.feed_server import (
     FEEDS,
     FeedServer,
@@ -76,7 +78,7 @@ def test_malformed_entity_declarations_are_refused_too() -> None:
 
 def test_malformed_xml_is_read_leniently_and_flagged() -> None:
     feed_read = parsed("malformed.xml")
-    assert feed_read.warnings == ["malformed XML, read leniently"]
+    assert [str(w) for w in feed_read.warnings] == ["malformed XML, read leniently"]
     assert feed_read.entries[0].title.startswith("Prisoner exchange talks resume")
 
 
@@ -92,7 +94,7 @@ def test_markup_duplicates_and_impossible_dates_are_repaired() -> None:
     future, epoch = hostile.entries[1], hostile.entries[2]
     assert (future.published_at, future.date_flag) == (NOW, "future")
     assert (epoch.published_at, epoch.date_flag) == (NOW, "implausible")
-    assert hostile.warnings == [
+    assert [str(w) for w in hostile.warnings] == [
         "1 duplicate GUIDs skipped",
         "2 dates in the future or before 2000 replaced by fetch time",
     ]
@@ -101,7 +103,7 @@ def test_markup_duplicates_and_impossible_dates_are_repaired() -> None:
 def test_ten_thousand_items_keep_the_newest_two_hundred() -> None:
     feed_read = parse_feed(many_items(10_000), NOW)
     assert len(feed_read.entries) == 200
-    assert feed_read.warnings == ["10,000 items, kept the 200 newest"]
+    assert [str(w) for w in feed_read.warnings] == ["10,000 items, kept the 200 newest"]
     newest = max(entry.published_at for entry in feed_read.entries)
     assert feed_read.entries[0].published_at == newest
 
@@ -203,3 +205,26 @@ def test_feeds_the_direct_reading_does_not_handle_go_to_feedparser() -> None:
         .replace(b"Mon, 23 Nov 2026 09:00:00 GMT", b"2026-11-23 09:00:00Z (Monday)")
     )
     assert parse_feed(odd_date, NOW).entries[0].title.startswith("ICRC visits")
+
+
+@pytest.mark.parametrize(
+    ("stored", "english", "ukrainian"),
+    [
+        # Written before problems were stored as catalog entries: shown as it was stored.
+        ("HTTP 404 Not Found", "HTTP 404 Not Found", "HTTP 404 Not Found"),
+        (
+            '[{"problem": "refused: {reason}", "values": {"reason": '
+            '{"problem": "the address has no host name", "values": {}}}}]',
+            "refused: the address has no host name",
+            "відхилено: ",
+        ),
+        ('[{"problem": "{count} duplicate GUIDs skipped", "values": {}}]', "{count}", "{count}"),
+        ("[1, null]", "1; None", "1; None"),
+        ("{}", "{}", "{}"),
+    ],
+)
+def test_a_stored_problem_reads_in_either_language_and_never_crashes(
+    stored: str, english: str, ukrainian: str
+) -> None:
+    assert english in readable(stored, texts("en"))
+    assert ukrainian in readable(stored, texts("uk"))

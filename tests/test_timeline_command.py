@@ -5,15 +5,19 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from matplotlib.figure import Figure
 
 import bot.charts.cache
 import bot.charts.drawing
 import storage
 from bot.charts.cache import ChartDrawer, channel_request, draw_now
 from bot.cli.offline_api import OfflineBotApi
+from language.i18n import texts
 from storage.models import Actor
-from tests.chart_support import png_size
+from tests.chart_support import figures, png_size, shown_texts
 from tests.conftest import GROUP_ID, Chat
+
+__all__ = ["figures"]  # a fixture
 
 EDITOR = Actor(id=900, name="Editor")
 
@@ -52,16 +56,16 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 @pytest.mark.parametrize(
     ("command", "caption", "height"),
     [
-        ("/timeline ceasefire 30", "<b>Tactical ceasefire proposals</b>, last 30 days", 810),
-        ("/timeline prisoners", "<b>Detainee swaps and prisoner releases</b>, last 90 days", 810),
+        ("/timeline ceasefire 30", "<b>Tactical ceasefire proposals</b>, last 30 days", 896),
+        ("/timeline prisoners", "<b>Detainee swaps and prisoner releases</b>, last 90 days", 896),
         (
             "/timeline CEASEFIRE 1",
             "<b>Tactical ceasefire proposals</b>, last 7 days\n<i>The nearest chart to the 1 day "
             "you asked for: charts show the last 7, 30, 90 or 365 days, or all history.</i>",
-            810,
+            896,
         ),
-        ("/timeline", "<b>All channels</b>, last 90 days\nOne channel", 140 + 6 * 400),
-        ("/timeline 3650", "<b>All channels</b>, all history\n<i>The nearest", 140 + 6 * 400),
+        ("/timeline", "<b>All channels</b>, last 90 days\nOne channel", 1000),
+        ("/timeline 3650", "<b>All channels</b>, all history\n<i>The nearest", 1000),
     ],
 )
 async def test_timeline_sends_a_chart(any_chat: Chat, command, caption, height) -> None:
@@ -154,10 +158,10 @@ async def test_storage_window_queries(db, frozen_time) -> None:
 
 
 async def test_overview_says_when_channels_were_left_out(private_chat: Chat, monkeypatch) -> None:
-    monkeypatch.setattr(bot.charts.cache, "MAX_PANELS", 4)
+    monkeypatch.setattr(bot.charts.cache, "MAX_ROWS", 4)
     ((params, png),) = await photos_for(private_chat, "/timeline")
     assert "Showing the first 4 of 6 channels." in params["caption"]
-    assert png_size(png) == (1080, 140 + 4 * 400)
+    assert png_size(png) == (1080, 820)
 
 
 @pytest.mark.subprocess
@@ -170,7 +174,7 @@ async def test_charts_are_drawn_in_worker_processes(db, frozen_time) -> None:
         png = await drawer.draw(request)
     finally:
         drawer.shutdown()
-    assert png_size(png) == (1080, 810)
+    assert png_size(png) == (1080, 938)  # the channel's first entry is listed under it
     assert drawer.cached(request) == png
 
 
@@ -181,4 +185,34 @@ def test_an_in_memory_database_is_read_before_drawing(frozen_time) -> None:
     aid = storage.find_channel(memory, "aid")
     request = channel_request(memory, aid, days=7, now=datetime.now(UTC), zone=UTC)
     assert request.job.database is None and len(request.job.series or ()) == 1
-    assert png_size(draw_now(request)) == (1080, 810)
+    assert png_size(draw_now(request)) == (1080, 896)
+
+
+async def test_a_shared_chart_says_what_changed_when_and_whose_it_is(
+    db, private_chat: Chat, figures: list[Figure], settings, frozen_time
+) -> None:
+    record(db, "aid", "negotiating")
+    ((_, png),) = await photos_for(private_chat, "/timeline aid 30")
+    assert png_size(png) == (1080, 938)  # the chart and one listed change under it
+    shown = [text.get_text() for text in shown_texts(figures[-1])]
+    today = texts("en").date(datetime.now(UTC), settings.zone)
+    assert f"1 · {today} · moved" in shown
+    assert "1" in [bubble.get_text() for bubble in figures[-1].axes[0].texts]
+    assert (
+        f"Backchannel · as of {today} · source grades:\n"
+        "● official   ■ mediator   ○ media   ◌ unconfirmed"
+    ) in shown
+
+
+async def test_the_overview_is_one_panel_of_every_channel(
+    db, private_chat: Chat, figures: list[Figure]
+) -> None:
+    ((_, png),) = await photos_for(private_chat, "/timeline")
+    assert png_size(png) == (1080, 1000)
+    (panel,) = figures[-1].axes
+    rows = [label.get_text().replace("\n", " ") for label in panel.get_yticklabels()]
+    titles = [channel.title for channel in storage.list_channels(db)]
+    assert len(rows) == len(titles) == 6
+    for row, title in zip(rows, titles, strict=True):
+        assert title.startswith(row.rstrip("…"))
+    assert "All channels" in [text.get_text() for text in shown_texts(figures[-1])]

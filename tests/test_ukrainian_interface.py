@@ -45,7 +45,7 @@ CHANNEL_ID = -1001234567890
 # Names that stay as they are in every language.
 NAMES = {
     "Backchannel", "Telegram", "CSV", "JSON", "UTC", "IANA", "ADMIN_IDS", "English", "Ctrl",
-    "D", "Enter", "KB",
+    "D", "Enter", "KB", "RSS", "Atom", "XML", "GUID", "HTTP",
 }  # fmt: skip
 # Words people type as they are: command arguments (phase slugs, grades and slugs come from
 # the database below).

@@ -14,7 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.jobs import sources as source_jobs
 from tests.conftest import ADMIN_ID
-from tests.feed_server import FeedServer, feed
+from tests.feed_server import FeedServer, feed, redirect
 from tests.test_ukrainian_interface import UkrainianChat, english_left
 
 
@@ -93,3 +93,23 @@ async def test_sources_and_the_inbox_speak_ukrainian(app, api, db, server) -> No
     notices = [c.params["text"] for c in api.calls[before:] if c.method == "sendMessage"]
     assert notices and all(english_left(notice, db) == [] for notice in notices)
     assert notices[0].startswith("📥 ")
+
+
+async def test_feed_errors_and_repairs_are_shown_in_ukrainian(app, api, db, server) -> None:
+    """A poll fails or repairs a feed long before anyone reads /sources: what went wrong is
+    stored as a catalog entry with its values, so a Ukrainian admin reads it in Ukrainian."""
+    for name in ("hostile_titles.xml", "malformed.xml", "entity_bomb.xml", "not_a_feed.html"):
+        server.routes[f"/{name}"] = feed(name)
+    server.routes["/loop"] = redirect("/loop")
+    admin = UkrainianChat(app, api, db, user_id=ADMIN_ID, chat_id=ADMIN_ID, first_name="Олена")
+    for path in ("/hostile_titles.xml", "/malformed.xml", "/entity_bomb.xml", "/loop"):
+        await admin.send(f"/source add {server.url(path)}")
+    assert await admin.walk(["/sources"]) == {}
+    shown = api.sent()[-1]["text"]
+    assert "пропущено повторів GUID: 1" in shown
+    assert "пошкоджений XML, прочитано поблажливо" in shown
+    assert "відхилено: стрічка оголошує сутності XML" in shown
+    assert "понад 5 переспрямувань (замкнене коло?)" in shown
+    # The parser's own words about a broken page are data, quoted as they are.
+    await admin.send(f"/source add {server.url('/not_a_feed.html')}")
+    assert "Перше опитування не вдалося: це не стрічка RSS чи Atom" in api.sent()[-1]["text"]

@@ -13,6 +13,7 @@ from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from language.i18n import Texts
+from render.formatting import channel_title, grade_name, phase_label
 from storage import Channel, PhaseLadder, StatusEntry
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -64,11 +65,11 @@ def atom_feed(
         if channel is None:
             continue
         phase = ladder.get(entry.phase)
-        label = f"{phase.emoji} {phase.label}" if phase else entry.phase
+        label = f"{phase.emoji} {phase_label(phase, _)}" if phase else entry.phase
         item = ET.SubElement(feed, f"{{{ATOM}}}entry")
         _text(item, "id", f"{TAG_PREFIX}{_.language}:entry:{entry.id}")
         kind = _("note") if entry.kind == "note" else label
-        _text(item, "title", f"{channel.title}: {kind}")
+        _text(item, "title", f"{channel_title(channel, _)}: {kind}")
         _text(item, "updated", _when(entry.recorded_at))
         _text(item, "published", _when(entry.changed_at))
         href = f"{home}channels/{channel.slug}.html#entry-{entry.id}"
@@ -77,7 +78,7 @@ def atom_feed(
         _text(
             item,
             "summary",
-            _("{summary} (source: {source}, {grade})", summary=entry.summary, source=source,
-              grade=entry.source_grade),
+            _("{summary} (source: {source}, {grade})", summary=entry.summary_in(_.language)[0],
+              source=source, grade=grade_name(entry.source_grade, _)),
         )  # fmt: skip
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -1,7 +1,7 @@
 """The status site: every channel's phase, summary, source and freshness, and its history.
 
-`pages()` turns one snapshot of the database into every file of the site (HTML in English at
-the root and Ukrainian under `uk/`, charts, Atom feeds); `backchannel site build DIR` writes
+`pages()` turns one snapshot of the database into every file of the site (HTML, charts and
+Atom feeds in English at the root and in Ukrainian under `uk/`); `backchannel site build DIR` writes
 them, and the live server (`WEB_PORT`) answers from the same function, so the two never differ.
 The site is static and dependency-free: no script, one inline stylesheet.
 """
@@ -9,7 +9,7 @@ The site is static and dependency-free: no script, one inline stylesheet.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
@@ -18,9 +18,9 @@ from markupsafe import Markup
 from sqlite_utils import Database
 
 import storage
-from language.i18n import ENGLISH, LANGUAGES, Texts, texts
+from language.i18n import LANGUAGES, Texts, texts
 from render.charts import Series, Window, render_channel, render_overview
-from render.formatting import days_between, is_stale
+from render.formatting import channel_title, days_between, grade_name, is_stale, phase_label
 from web.feeds import atom_feed
 
 HISTORY_SHOWN = 50
@@ -86,7 +86,7 @@ def _helpers(snap: Snapshot, _: Texts, prefix: str) -> dict[str, object]:
 
     def phase(slug: str) -> str:
         found = snap.ladder.get(slug)
-        return f"{found.emoji} {found.label}" if found else slug
+        return f"{found.emoji} {phase_label(found, _)}" if found else slug
 
     return {
         "_": _,
@@ -96,6 +96,9 @@ def _helpers(snap: Snapshot, _: Texts, prefix: str) -> dict[str, object]:
         "date": lambda moment: _.date(moment, snap.window.zone),
         "stale": lambda moment: is_stale(moment, snap.window.now.astimezone(snap.window.zone)),
         "phase": phase,
+        "grade": lambda value: grade_name(value, _),
+        "title": lambda channel: channel_title(channel, _),
+        "summary": lambda entry: entry.summary_in(_.language)[0],
         "safe_url": safe_url,
         "now": snap.window.now,
         "other": {"en": "uk/", "uk": "../"}[_.language],
@@ -106,8 +109,8 @@ def _helpers(snap: Snapshot, _: Texts, prefix: str) -> dict[str, object]:
 def pages(snap: Snapshot, base_url: str = "", *, with_charts: bool = True) -> dict[str, bytes]:
     """Every file of the site by its path: HTML in both languages, feeds, charts.
 
-    Charts are most of the work (about a second of drawing); `with_charts=False` leaves them
-    out for checks that only read the pages.
+    Charts are most of the work (about a second of drawing per language); `with_charts=False`
+    leaves them out for checks that only read the pages.
     """
     env = _environment()
     files: dict[str, bytes] = {}
@@ -131,12 +134,12 @@ def pages(snap: Snapshot, base_url: str = "", *, with_charts: bool = True) -> di
                 entries=entries,
             )  # fmt: skip
             files[f"{root}channels/{slug}.xml"] = atom_feed(
-                title=_("Backchannel: {channel}", channel=status.channel.title),
+                title=_("Backchannel: {channel}", channel=channel_title(status.channel, _)),
                 feed_path=f"{root}channels/{slug}.xml", base_url=base_url, entries=entries,
                 channels=channels, ladder=snap.ladder, updated=snap.window.now, _=_,
             )  # fmt: skip
-    if with_charts:
-        files.update(charts(snap))
+        if with_charts:
+            files.update({root + path: png for path, png in charts(snap, _).items()})
     return files
 
 
@@ -144,17 +147,23 @@ def _html(env: Environment, template: str, values: dict[str, object], **data: ob
     return env.get_template(template).render(**values, **data, Markup=Markup).encode("utf-8")
 
 
-def charts(snap: Snapshot) -> dict[str, bytes]:
-    """The overview chart and one chart per channel, as PNG files (shared by both languages)."""
-    english = texts(ENGLISH)
+def charts(snap: Snapshot, _: Texts) -> dict[str, bytes]:
+    """The overview chart and one chart per channel, as PNG files, in `_`'s language: the
+    same pictures (and drawing code) as the bot's /timeline."""
+    series = {
+        status.channel.id: replace(
+            snap.series[status.channel.id], title=channel_title(status.channel, _)
+        )
+        for status in snap.statuses
+    }
     files = {
         f"charts/{status.channel.slug}.png": render_channel(
-            snap.series[status.channel.id], snap.ladder, snap.window, english
+            series[status.channel.id], snap.ladder, snap.window, _
         )
         for status in snap.statuses
     }
     files["charts/overview.png"] = render_overview(
-        list(snap.series.values()), snap.ladder, snap.window, "Backchannel", english
+        list(series.values()), snap.ladder, snap.window, _("All channels"), _
     )
     return files
 

@@ -26,15 +26,15 @@ from sqlite_utils import Database
 import storage
 from bot.charts.drawing import ALL_HISTORY, ChartJob, draw, gather, process_pool
 from bot.traffic.concurrency import slot_released
-from language.i18n import ENGLISH, Texts
+from language.i18n import ENGLISH, N_, Texts
 from language.i18n import texts as texts_of
-from render.charts import MAX_PANELS, period_words
+from render.charts import MAX_ROWS, period_words
 from render.formatting import channel_title
 
 DEFAULT_DAYS = 90
 WINDOWS = (7, 30, 90, 365)  # days; anything longer is drawn as all history
 CACHE_SIZE = 32
-OVERVIEW_HEADING = "Backchannel"
+OVERVIEW_HEADING = N_("All channels")  # translated where drawn, like window labels
 CHARTS_KEY = "charts"
 
 log = logging.getLogger(__name__)
@@ -103,10 +103,11 @@ def channel_request(
 def overview_request(
     db: Database, *, days: int | None, now: datetime, zone: tzinfo, texts: Texts | None = None
 ) -> tuple[ChartRequest, int, int]:
-    """Every active channel as small multiples; returns (request, channels drawn, channels)."""
+    """Every active channel in one panel, a row each; returns (request, channels drawn,
+    channels)."""
     _ = texts or texts_of(ENGLISH)
     channels = storage.list_channels(db)
-    shown = channels[:MAX_PANELS]
+    shown = channels[:MAX_ROWS]
     request = _request(db, "overview", shown, days, now, zone, OVERVIEW_HEADING, _)
     return request, len(shown), len(channels)
 

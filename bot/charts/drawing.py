@@ -40,7 +40,8 @@ class ChartJob:
     """Everything a worker needs to draw one chart; small and picklable.
 
     `days` None means all history (from the first entry, at most MAX_DAYS back). `heading`
-    None means one channel's chart, otherwise the overview with that heading. `window` and
+    None means one channel's chart, otherwise the overview with that heading (a catalog
+    entry, drawn translated). `window` and
     `series` are set only for an in-memory database, which a worker cannot open: the data
     then comes along, read on the caller's side. `language` is the reader's: the chart's
     words (title, legend, months) are drawn in it.
@@ -92,7 +93,7 @@ def draw(job: ChartJob) -> bytes:
     _ = texts(job.language)
     if job.heading is None:
         return render_channel(series[0], job.ladder, window, _)
-    return render_overview(series, job.ladder, window, job.heading, _)
+    return render_overview(series, job.ladder, window, _(job.heading), _)
 
 
 def _reader(path: Path | None) -> Database:

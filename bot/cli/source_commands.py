@@ -25,6 +25,7 @@ from language.i18n import ENGLISH, texts
 from render.sources import source_line, sources_view
 from sources.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from sources.poller import Poller
+from storage.stored_messages import readable
 from storage.timestamps import utc_now
 
 
@@ -121,7 +122,8 @@ async def _poll(db: Database, settings: Settings) -> int:
     for outcome in report.outcomes:
         label = labels.get(outcome.source_id, "?")
         if outcome.error:
-            print(f"#{outcome.source_id} {label}: failed: {outcome.error}")
+            failed = readable(outcome.error, texts(ENGLISH))
+            print(f"#{outcome.source_id} {label}: failed: {failed}")
         elif outcome.not_modified:
             print(f"#{outcome.source_id} {label}: not modified")
         else:

@@ -251,6 +251,10 @@ async def timed_out(update: Update, context: BotContext) -> None:
     draft = guided_drafts.draft_of(update, context)
     guided_drafts.discard(update, context)
     context.user_data.pop(SOURCE_PREFILL, None)
+    if draft is None:
+        # A one-line /set (or a new form) already closed this form's draft: the admin has
+        # moved on, and "nothing was changed" would contradict the status they just saved.
+        return
     _ = texts_for(update, context)
     minutes = TIMEOUT_SECONDS // 60
     if draft is not None and draft.get("saved") is not None:

@@ -20,6 +20,7 @@ from render.formatting import text
 from render.sources import source_line, sources_view
 from sources.addresses import AddressRefused, resolve
 from sources.poller import SourceOutcome
+from storage.stored_messages import readable
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def _first_poll_text(outcome: SourceOutcome | None, _: Texts) -> str:
         return _(
             "⚠️ The first poll failed: {error}\nI'll keep trying with growing pauses; fix the "
             "address with /source remove and add it again.",
-            error=text(outcome.error),
+            error=text(readable(outcome.error, _)),
         )
     return _.plural(
         "First poll: {count} new item. /inbox to review them.",

@@ -1,6 +1,6 @@
 """/timeline: a channel's phase over time, or every channel at once, as a picture.
 
-Charts come in a few windows (see bot/chart_cache.py) and are drawn in a worker pool; the
+Charts come in a few windows (see bot/charts/cache.py) and are drawn in a worker pool; the
 person's next messages do not wait for the picture, and one person waits for one chart at a
 time.
 """
