@@ -523,6 +523,7 @@ def _pack_runs(
     current = [intro]
     length = telegram_length(intro) if intro_length is None else intro_length
     fresh = False  # the current message was just begun by a cut: it takes a line whatever
+    more, more_length = _continued_label(_)
     for (title, title_length), run, start, end in sections:
         sums, lines = run.sums, run.lines
         # Before a channel's first line: "\n\n<title>\n", i.e. an empty line and the title.
@@ -538,7 +539,6 @@ def _pack_runs(
                     if index == start:
                         current, length = [title], title_length
                     else:
-                        more, more_length = _continued_label(_)
                         current = [f"{title} {more}"]
                         length = title_length + 1 + more_length
                     head, head_length, fresh = [], 1, True
