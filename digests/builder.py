@@ -2,10 +2,10 @@
 
 One builder serves a whole run. Every change line is rendered once, and once more only for
 the date in each zone that writes it differently; the lines of one channel in one zone are
-joined once, with the position and Telegram length of every line. A digest shows, per
-channel, the changes after the subscriber's watermark: a tail of that joined text. So
-building a digest is a binary search and a slice per channel, not a rendering per
-subscriber, whatever the spread of watermarks, zones and channel sets (bench/NOTES.md).
+listed once, with the running Telegram length of every line. A digest shows, per channel,
+the changes after the subscriber's watermark: a tail of that list. So building a digest is a
+binary search and a list slice per channel, not a rendering per subscriber, whatever the
+spread of watermarks, zones and channel sets (bench/NOTES.md).
 Identical digests (same channels, watermark, zone, language) are shared while they are
 recent. Every rendering above is per language too: subscribers of one language share it.
 """
@@ -44,7 +44,7 @@ SHARED_DIGESTS = 256
 class Digest:
     """One subscriber's digest: the messages to send and how far it reads.
 
-    Built as a plan (which slices of which channels' joined lines go into which message);
+    Built as a plan (which slices of which channels' lines go into which message);
     the text of the messages is joined the first time `parts` is read, which the sender does
     just before sending. A run builds every due digest of a batch at once, a tenth of them
     days or weeks behind (tens of kilobytes each); joining those texts is paced by the rate
@@ -364,7 +364,7 @@ class DigestBuilder:
         return _pack(intro, lined, FOOTER, self.limit, _)
 
     def _shelf(self, zone: str, _: Texts) -> dict[int, tuple[tuple[str, int], _Run]]:
-        # Every channel's title and joined lines in one zone and language, looked up once per
+        # Every channel's title and lines in one zone and language, looked up once per
         # digest rather than once per channel in it.
         key = (zone, _.language)
         shelf = self._shelves.get(key)
@@ -377,7 +377,7 @@ class DigestBuilder:
 
     def _run(self, channel_id: int, zone: str, tz: ZoneInfo, _: Texts) -> _Run:
         # Most digests carry no alert marks: they show a tail of the channel's lines in their
-        # zone, so those lines are joined once per channel, zone and language and sliced.
+        # zone, so those lines are listed once per channel, zone and language and sliced.
         key = (channel_id, zone, _.language)
         run = self._runs.get(key)
         if run is None:
@@ -457,7 +457,7 @@ def _pack(
 ) -> list[str]:
     """Messages under `limit`, cut only between changes; a channel cut in two is re-titled.
 
-    Line by line; `_pack_runs` gives the same messages from joined runs (digests with alert
+    Line by line; `_pack_runs` gives the same messages from listed runs (digests with alert
     marks come here, every other digest there; a test holds the two equal).
     """
     parts: list[str] = []
