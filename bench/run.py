@@ -27,7 +27,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import digest_bench, fairness, latency, storage_bench
+from bench import digest_bench, fairness, latency, sources_bench, storage_bench
 from bench.figures import Benchmark, Section, Sizes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,7 @@ BENCHMARKS: list[Benchmark] = [
     # minute), and on a loaded machine some of its paced requests miss their answer, which
     # its own check counts as a failure: `make test` would fail on the machine, not the code.
     Benchmark("fairness", fairness.bench, in_quick=False),
+    Benchmark("sources", sources_bench.bench),
 ]
 
 

@@ -7,28 +7,27 @@ on 127.0.0.1 (so serving them costs the measured process nothing), the reader ru
 bot's own event loop through `Application.process_update`, and each reader sample counts
 from when the update was due, so time the loop spent busy with the poll counts against it.
 
-`run()` returns a `SourcesBenchResult`; `bench/run.py` can call it. Standalone:
-`.venv/bin/python -m bench.sources_bench [--executor thread|process]`.
+`bench()` is the "sources" entry of `bench/run.py` (`make bench`; small in bench-quick):
+one cycle per repetition, each on a fresh database, with the process pipeline the bot uses.
+Standalone: `.venv/bin/python -m bench.sources_bench [--executor thread|process]`.
 """
 
-# ruff: noqa: RUF001 (Ukrainian headlines)
 from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
-import os
-import random
 import statistics
 import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import storage
+from bench import local_feeds
+from bench.figures import Section, Sizes, at_most
+from bench.local_feeds import feeds
 from bot.app import build_application
 from bot.cli.offline_api import OfflineBotApi
 from bot.cli.update_factory import chat_dict, text_update, user_dict
@@ -43,24 +42,6 @@ TARGET_P99_RATIO = 2.0
 READER_INTERVAL = 0.01  # a /status every 10 ms
 IDLE_SAMPLES = 400
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-# Stories in the words of the seeded channels, English and Ukrainian, plus news no channel
-# is about. Each story has its own numbers and place, so different stories differ.
-_TEMPLATES = [
-    "Prisoner exchange: {n} detainees returned home via {city}",
-    "Обмін полоненими: додому повернулися {n} захисників",
-    "Humanitarian aid convoy of {n} trucks reaches {city}",
-    "Гуманітарна допомога: {n} тонн ліків доставлено до {city}",
-    "Tactical ceasefire of {n} hours proposed around {city}",
-    "Перемир'я на {n} годин обговорюють у {city}",
-    "Humanitarian corridor for {n} civilians opened near {city}",
-    "Summit: presidents may meet in {city} within {n} days",
-    "Energy infrastructure repair talks: {n} substations near {city}",
-    "Weather: {n} mm of rain expected in {city}",
-    "Football: {city} wins {n}-0 at home",
-]
-_CITIES = ["Istanbul", "Geneva", "Kherson", "Zaporizhzhia", "Doha", "Riyadh", "Vienna", "Odesa"]
-_CITIES += ["Kharkiv", "Sumy", "Mykolaiv", "Ankara", "Abu Dhabi", "Rome", "Minsk"]
 
 
 @dataclass
@@ -100,67 +81,6 @@ class SourcesBenchResult:
         )
 
 
-def feeds(sources: int, items: int, seed: int = 7) -> dict[str, bytes]:
-    """Deterministic RSS bodies: about half the items repeat a story another feed has."""
-    rng = random.Random(seed)
-    stories = [
-        rng.choice(_TEMPLATES).format(n=rng.randrange(2, 999), city=rng.choice(_CITIES))
-        for _ in range(sources * items // 2)
-    ]
-    bodies = {}
-    for source in range(sources):
-        entries = []
-        for item in range(items):
-            story = rng.randrange(len(stories))
-            title = stories[story]
-            shared = rng.random() < 0.5
-            link = (
-                f"https://news.example/{story}"
-                if shared
-                else f"https://source{source}.example/{item}"
-            )
-            if not shared and rng.random() < 0.3:
-                title = title.upper() + "!"  # the same report, worded by another desk
-            minute = (source * items + item) % 1440
-            entries.append(
-                f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
-                f"<pubDate>Mon, 23 Nov 2026 {minute // 60:02d}:{minute % 60:02d}:00 GMT</pubDate>"
-                f"<description>&lt;p&gt;Report {item} of source {source}: {title}.&lt;/p&gt;"
-                "</description></item>"
-            )
-        bodies[f"/feed/{source}.xml"] = (
-            "<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
-            f"<title>Source {source}</title>{''.join(entries)}</channel></rss>"
-        ).encode()
-    return bodies
-
-
-def _serve(ready: Any, sources: int, items: int) -> None:
-    # The feeds stand in for servers elsewhere on the internet: keep their CPU out of the way.
-    os.nice(15)
-    bodies = feeds(sources, items)
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            body = bodies.get(self.path)
-            self.send_response(200 if body else 404)
-            payload = body or b""
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    ready.put(server.server_address[1])
-    server.serve_forever()
-
-
 def _percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
@@ -185,52 +105,56 @@ async def _reader(application: Any, stop: asyncio.Event, limit: int | None) -> l
 
 
 async def run(
-    workdir: Path, sources: int = 500, items: int = 50, executor: str = "thread"
+    workdir: Path,
+    sources: int = 500,
+    items: int = 50,
+    executor: str = "thread",
+    idle_samples: int = IDLE_SAMPLES,
 ) -> SourcesBenchResult:
     """One full poll cycle of `sources` local feeds of `items` items, with a reader."""
-    context = multiprocessing.get_context("spawn")
-    ready = context.Queue()
-    server = context.Process(target=_serve, args=(ready, sources, items), daemon=True)
-    server.start()
-    port = ready.get(timeout=60)
-    db_path = workdir / "sources_bench.db"
-    db = storage.open_database(db_path)
-    storage.seed_if_empty(db)
-    actor = storage.Actor(id=None, name="bench")
-    for source in range(sources):
-        storage.add_source(
-            db, url=f"http://127.0.0.1:{port}/feed/{source}.xml", actor=actor,
-            now=NOW - timedelta(minutes=1),
-        )  # fmt: skip
-    settings = Settings(_env_file=None, database_path=db_path, flood_burst=10**9)
-    application = build_application(settings, db, token=TOKEN, request=OfflineBotApi())
     pool = process_pipeline() if executor == "process" else thread_pipeline()
-    # Start the worker before measuring, as the bot does once at start-up.
-    pool.submit(abs, 1).result()
-    limits = FetchLimits(allow_private=True)
-    poller = Poller(db, PollConfig(limits=limits, concurrency=8), pipeline=pool)
-    freeze_startup_heap()  # as `backchannel run` does once everything is built
+    # Start the worker before measuring, as the bot does once at start-up; it starts (imports
+    # the bot's modules) while the feed server does the same.
+    started_worker = pool.submit(abs, 1)
+    server, port = local_feeds.start(sources, items)
     try:
-        async with application:
-            await _reader(application, asyncio.Event(), 100)  # warm-up
-            idle = await _reader(application, asyncio.Event(), IDLE_SAMPLES)
-            stop = asyncio.Event()
-            reading = asyncio.create_task(_reader(application, stop, None))
-            pipeline_before = pool.submit(time.process_time).result()
-            cpu_before = time.process_time()
-            started = time.perf_counter()
-            report = await poller.poll_due(NOW)
-            seconds = time.perf_counter() - started
-            bot_cpu = time.process_time() - cpu_before
-            pipeline_cpu = 0.0
-            if executor == "process":
-                pipeline_cpu = pool.submit(time.process_time).result() - pipeline_before
-            stop.set()
-            busy = await reading
+        db_path = workdir / "sources_bench.db"
+        db = storage.open_database(db_path)
+        storage.seed_if_empty(db)
+        actor = storage.Actor(id=None, name="bench")
+        for source in range(sources):
+            storage.add_source(
+                db, url=f"http://127.0.0.1:{port}/feed/{source}.xml", actor=actor,
+                now=NOW - timedelta(minutes=1),
+            )  # fmt: skip
+        settings = Settings(_env_file=None, database_path=db_path, flood_burst=10**9)
+        application = build_application(settings, db, token=TOKEN, request=OfflineBotApi())
+        started_worker.result()
+        limits = FetchLimits(allow_private=True)
+        poller = Poller(db, PollConfig(limits=limits, concurrency=8), pipeline=pool)
+        freeze_startup_heap()  # as `backchannel run` does once everything is built
+        try:
+            async with application:
+                await _reader(application, asyncio.Event(), idle_samples // 4)  # warm-up
+                idle = await _reader(application, asyncio.Event(), idle_samples)
+                stop = asyncio.Event()
+                reading = asyncio.create_task(_reader(application, stop, None))
+                pipeline_before = pool.submit(time.process_time).result()
+                cpu_before = time.process_time()
+                started = time.perf_counter()
+                report = await poller.poll_due(NOW)
+                seconds = time.perf_counter() - started
+                bot_cpu = time.process_time() - cpu_before
+                pipeline_cpu = 0.0
+                if executor == "process":
+                    pipeline_cpu = pool.submit(time.process_time).result() - pipeline_before
+                stop.set()
+                busy = await reading
+        finally:
+            await poller.aclose()
     finally:
-        await poller.aclose()
         server.terminate()
-        server.join()
+        server.wait()
     stored = db.execute("SELECT count(*) FROM source_items").fetchone()[0]
     reports = db.execute("SELECT count(*) FROM source_items WHERE id = cluster_id").fetchone()[0]
     db.close()
@@ -241,6 +165,55 @@ async def run(
         busy_p50_ms=statistics.median(busy) * 1e3, busy_p99_ms=_percentile(busy, 0.99) * 1e3,
         busy_samples=len(busy), bot_cpu=bot_cpu, pipeline_cpu=pipeline_cpu,
     )  # fmt: skip
+
+
+def distinct_items(sources: int, items: int) -> int:
+    """How many items the feeds hold, each feed's repeats of one link counted once (a story
+    shared by several feeds is one item of each: grouping them is deduplication's job)."""
+    count = 0
+    for body in feeds(sources, items).values():
+        text = body.decode()
+        count += len({part.split("</link>", 1)[0] for part in text.split("<link>")[1:]})
+    return count
+
+
+def bench(workdir: Path, sizes: Sizes) -> Section:
+    """`make bench`'s "Source watch" section: `sizes.repeats` cycles, each on fresh data."""
+    sources, items = sizes.pick(500, 20), sizes.pick(50, 10)
+    idle_samples = sizes.pick(IDLE_SAMPLES, 40)
+    section = Section(
+        "Source watch",
+        f"{sources} local RSS feeds of {items} items (about half repeat another feed's story) "
+        "polled, parsed, matched and deduplicated in one cycle by the process pipeline the bot "
+        f"uses, while a reader sends /status every {READER_INTERVAL * 1e3:.0f} ms to the same "
+        "bot. Each reader sample counts from when it was due. The p99 ratio is the reader's "
+        f"p99 during the cycle over its p99 idle ({idle_samples} samples) just before.",
+    )
+    expected = distinct_items(sources, items)
+    for repetition in range(sizes.repeats):
+        folder = workdir / f"run-{repetition}"
+        folder.mkdir()
+        result = asyncio.run(run(folder, sources, items, "process", idle_samples))
+        section.check(result.failed == 0, f"{result.failed} feeds failed to poll")
+        section.check(
+            result.stored == expected,
+            f"{result.stored:,} items stored, the feeds hold {expected:,}",
+        )
+        section.check(
+            0 < result.reports < result.stored,
+            f"{result.reports:,} reports from {result.stored:,} items: nothing was grouped",
+        )
+        section.figure("cycle", " s", 2, at_most(TARGET_SECONDS)).add(result.seconds)
+        section.figure("reader /status p99 during / idle", "x", 2, at_most(TARGET_P99_RATIO)).add(
+            result.p99_ratio
+        )
+        section.figure("reader /status p99 idle", " ms", 2).add(result.idle_p99_ms)
+        section.figure("reader /status p99 during the cycle", " ms", 2).add(result.busy_p99_ms)
+        section.figure("items stored", "", 0).add(result.stored)
+        section.figure("reports after grouping duplicates", "", 0).add(result.reports)
+        section.figure("CPU, bot process", " s", 2).add(result.bot_cpu)
+        section.figure("CPU, pipeline process", " s", 2).add(result.pipeline_cpu)
+    return section
 
 
 def describe(result: SourcesBenchResult) -> str:

@@ -181,9 +181,10 @@ def add_spread_subscribers(
 
     Watermarks: without `behind`, 90% read up to one of the last day's changes (yesterday's
     digest, at their own hour), 8% up to one of the last week's (back from a few days off),
-    2% up to any change of the month (back from a pause), so every change is somebody's
-    watermark at 100,000 subscribers; with `behind=(low, high)`, everyone is that many
-    changes behind and follows every channel (the delivery benchmark's 1-3 KB digests).
+    2% up to any change of the month (back from a pause; they take the changes in turn, so
+    every change is somebody's watermark from about 75,000 subscribers on); with
+    `behind=(low, high)`, everyone is that many changes behind and follows every channel
+    (the delivery benchmark's 1-3 KB digests).
     Otherwise a third follow every channel, the rest a random subset; one in twenty has had
     no digest yet ("since you subscribed").
     """
@@ -192,6 +193,7 @@ def add_spread_subscribers(
     due = due_at.isoformat(timespec="seconds")
     yesterday = (due_at - timedelta(days=1)).isoformat(timespec="seconds")
     subscribers, follows = [], []
+    paused = 0  # subscribers back from a pause so far: they take the month's changes in turn
     for number in range(count):
         chat_id = 10_000_000 + number
         if behind is not None:
@@ -199,13 +201,12 @@ def add_spread_subscribers(
             every = True
         else:
             roll, day = rng.random(), len(change_ids) // 30
-            back = (
-                rng.randint(1, day)
-                if roll < 0.9
-                else rng.randint(day + 1, 7 * day)
-                if roll < 0.98
-                else rng.randint(1, len(change_ids))
-            )
+            if roll < 0.9:
+                back = rng.randint(1, day)
+            elif roll < 0.98:
+                back = rng.randint(day + 1, 7 * day)
+            else:
+                back, paused = paused % len(change_ids) + 1, paused + 1
             watermark = change_ids[-back]
             every = rng.random() < 1 / 3
         subscribers.append(

@@ -28,6 +28,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
+import storage
 from bot import callbacks
 from bot.aiohttp_request import AiohttpRequest
 from bot.charts.cache import CHARTS_KEY, ChartDrawer
@@ -71,6 +72,22 @@ from bot.traffic.concurrency import PerChatUpdateProcessor
 from bot.traffic.flood import FLOOD_KEY, FloodGuard
 
 
+class BackchannelApplication(Application):  # type: ignore[type-arg]
+    """PTB's Application, handling each update with one data-version check.
+
+    Every memo and the reply cache ask SQLite whether another connection committed
+    (`PRAGMA data_version`); a cold channel reply asked six times. Inside an update the
+    first answer is reused (`storage.one_version_check` says why that keeps the promise that
+    no change committed before the update is missed, and that the bot's own writes are seen
+    at once).
+    """
+
+    async def process_update(self, update: object) -> None:
+        """Handle one update (every handler group) under one data-version check."""
+        with storage.one_version_check():
+            await super().process_update(update)
+
+
 def build_application(
     settings: Settings,
     db: Database,
@@ -91,6 +108,7 @@ def build_application(
     bot = build_bot(settings, token, request)
     builder = (
         Application.builder()
+        .application_class(BackchannelApplication)
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)

@@ -108,16 +108,38 @@ def _nav(label: str, action: Action, slug: str | None = None) -> list[InlineKeyb
 
 def overview_keyboard(statuses: Sequence[ChannelStatus], _: Texts) -> InlineKeyboardMarkup:
     """One button per channel under /status, showing its phase at a glance."""
-    return _rows(
-        *(
-            _nav(f"{s.phase.emoji} {channel_title(s.channel, _)}", Action.CHANNEL, s.channel.slug)
-            for s in statuses
-        )
+    return _overview_keyboard(
+        tuple((s.phase.emoji, channel_title(s.channel, _), s.channel.slug) for s in statuses)
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _overview_keyboard(rows: tuple[tuple[str, str, str], ...]) -> InlineKeyboardMarkup:
+    # Built once per set of (emoji, title, slug): a cold /status used to build a button per
+    # channel and hash them all to find the same keyboard again (a twentieth of the reply).
+    return _rows(*(_nav(f"{emoji} {title}", Action.CHANNEL, slug) for emoji, title, slug in rows))
+
+
 def channel_keyboard(channel: Channel, viewer: Viewer, _: Texts) -> InlineKeyboardMarkup:
-    """The channel's own buttons (CHANNEL_BUTTONS) and a way back to every channel."""
+    """The channel's own buttons (CHANNEL_BUTTONS) and a way back to every channel.
+
+    Built once per channel, viewer kind and language (keyboards are immutable), keyed on every
+    channel field a button shows or encodes: a button reading another field adds it here.
+    """
+    key = (channel.id, channel.slug, channel.title, channel.title_uk, viewer, _.language)
+    markup = _channel_keyboards.get(key)
+    if markup is None:
+        if len(_channel_keyboards) >= _KEYBOARDS_KEPT:
+            _channel_keyboards.clear()
+        markup = _channel_keyboards[key] = _build_channel_keyboard(channel, viewer, _)
+    return markup
+
+
+_KEYBOARDS_KEPT = 4096
+_channel_keyboards: dict[tuple[object, ...], InlineKeyboardMarkup] = {}
+
+
+def _build_channel_keyboard(channel: Channel, viewer: Viewer, _: Texts) -> InlineKeyboardMarkup:
     buttons = []
     for make in CHANNEL_BUTTONS:
         try:

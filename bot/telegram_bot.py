@@ -114,7 +114,26 @@ def keyboard_json(markup: InlineKeyboardMarkup) -> dict[str, Any]:
     PTB's `to_dict` walks every attribute of every button generically; for Backchannel's
     buttons the result is just text and callback data, so it is written out here. Any other
     kind of button falls back to PTB, which knows every field.
+
+    Pages reuse the same immutable keyboard objects (bot/keyboards.py), so each one's form is
+    remembered by identity (the entry keeps the keyboard alive, so its id is never reused).
+    Callers must not change what this returns.
     """
+    found = _keyboard_forms.get(id(markup))
+    if found is not None and found[0] is markup:
+        return found[1]
+    form = _keyboard_json(markup)
+    if len(_keyboard_forms) >= _FORMS_KEPT:
+        _keyboard_forms.clear()
+    _keyboard_forms[id(markup)] = (markup, form)
+    return form
+
+
+_FORMS_KEPT = 4096
+_keyboard_forms: dict[int, tuple[InlineKeyboardMarkup, dict[str, Any]]] = {}
+
+
+def _keyboard_json(markup: InlineKeyboardMarkup) -> dict[str, Any]:
     rows = []
     for row in markup.inline_keyboard:
         buttons = []

@@ -2,10 +2,10 @@
 
 One builder serves a whole run. Every change line is rendered once, and once more only for
 the date in each zone that writes it differently; the lines of one channel in one zone are
-joined once, with the position and Telegram length of every line. A digest shows, per
-channel, the changes after the subscriber's watermark: a tail of that joined text. So
-building a digest is a binary search and a slice per channel, not a rendering per
-subscriber, whatever the spread of watermarks, zones and channel sets (bench/NOTES.md).
+listed once, with the running Telegram length of every line. A digest shows, per channel,
+the changes after the subscriber's watermark: a tail of that list. So building a digest is a
+binary search and a list slice per channel, not a rendering per subscriber, whatever the
+spread of watermarks, zones and channel sets (bench/NOTES.md).
 Identical digests (same channels, watermark, zone, language) are shared while they are
 recent. Every rendering above is per language too: subscribers of one language share it.
 """
@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from language.i18n import ENGLISH, N_, Texts, texts
@@ -44,7 +44,7 @@ SHARED_DIGESTS = 256
 class Digest:
     """One subscriber's digest: the messages to send and how far it reads.
 
-    Built as a plan (which slices of which channels' joined lines go into which message);
+    Built as a plan (which slices of which channels' lines go into which message);
     the text of the messages is joined the first time `parts` is read, which the sender does
     just before sending. A run builds every due digest of a batch at once, a tenth of them
     days or weeks behind (tens of kilobytes each); joining those texts is paced by the rate
@@ -102,30 +102,23 @@ ALERTED = N_("🔔 alerted {time}")
 
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """One channel's change lines in one zone, oldest first, joined by newlines.
+    """One channel's change lines in one zone, oldest first, with running Telegram lengths.
 
-    Line i is text[starts[i] : starts[i + 1] - 1]; lines i..j-1 together (with their
-    newlines) are text[starts[i] : starts[j] - 1], sums[j] - sums[i] - 1 Telegram units long.
+    Lines i..j-1 joined by newlines are sums[j] - sums[i] - 1 Telegram units long. A message
+    is one newline-join of a list holding its title, intro and slices of `lines` (slicing
+    the list copies pointers, not text), so each character is copied once per message.
     """
 
     ids: list[int]
-    text: str
-    starts: list[int]
+    lines: list[str]
     sums: list[int]
 
     @classmethod
     def of(cls, lines: list[_Line], ids: list[int]) -> _Run:
-        starts, sums = [0], [0]
-        for line, length in lines:
-            starts.append(starts[-1] + len(line) + 1)
+        sums = [0]
+        for _line, length in lines:
             sums.append(sums[-1] + length + 1)
-        return cls(ids, "\n".join(line for line, _ in lines), starts, sums)
-
-    def line(self, index: int) -> _Line:
-        return (
-            self.text[self.starts[index] : self.starts[index + 1] - 1],
-            self.sums[index + 1] - self.sums[index] - 1,
-        )
+        return cls(ids, [line for line, _length in lines], sums)
 
 
 class DigestBuilder:
@@ -158,7 +151,16 @@ class DigestBuilder:
         # per entry and language.
         self._bodies: dict[tuple[int, str], _Line] = {}
         self._lines: dict[tuple[int, str, str, datetime | None], _Line] = {}
+        self._dates: dict[tuple[date, str], str] = {}
         self._runs: dict[tuple[int, str, str], _Run] = {}
+        self._shelves: dict[tuple[str, str], dict[int, tuple[tuple[str, int], _Run]]] = {}
+        # Intros (header and "N changes in M channels" line) and their Telegram lengths, per
+        # zone, language, first digest or not, change count and channel count: a few hundred
+        # texts shared by every digest of a run.
+        self._intros: dict[tuple[str, str, bool, int, int], tuple[str, int]] = {}
+        # Bumped whenever `extend` moves the positions in every channel's lines, so a plan
+        # made before knows to find its positions again.
+        self._generation = 0
         self.extend(changes, lowest)
 
     def extend(self, older: Iterable[DigestChange], lowest: int) -> None:
@@ -175,6 +177,8 @@ class DigestBuilder:
         # Channels with changes, in display order: what every digest walks through.
         self._order = [(c.id, self._ids[c.id]) for c in self._channels if self._ids.get(c.id)]
         self._runs.clear()  # their positions moved; single lines stay valid
+        self._shelves.clear()
+        self._generation += 1
         self.lowest = min(self.lowest, lowest)
 
     def build(
@@ -263,24 +267,41 @@ class DigestBuilder:
         if marks:
             joined = self._join_marked(sections, count, zone, first, marks, _)
             return Digest(tuple(joined), count, end)
-        channels = [cid for cid, _start, _stop in sections]
+        generation = self._generation
         return Digest(
-            None, count, end, lambda: self._join(channels, watermark, end, count, zone, first, _)
+            None,
+            count,
+            end,
+            lambda: self._join(sections, generation, watermark, end, count, zone, first, _),
         )
 
     def _intro(
         self, sections: list[tuple[int, int, int]], count: int, zone: str, first: bool, _: Texts
     ) -> str:
-        changes = _.plural("{count} change", "{count} changes", count)
-        where = _.plural("{count} channel", "{count} channels", len(sections))
-        summary = (
-            _("{changes} in {channels} since you subscribed", changes=changes, channels=where)
-            if first
-            else _(
-                "{changes} in {channels} since your last digest", changes=changes, channels=where
+        return self._intro_line(len(sections), count, zone, first, _)[0]
+
+    def _intro_line(
+        self, channels: int, count: int, zone: str, first: bool, _: Texts
+    ) -> tuple[str, int]:
+        # What opens a digest, and its Telegram length: the same for every digest of the run
+        # with as many changes in as many channels in that zone and language.
+        key = (zone, _.language, first, count, channels)
+        intro = self._intros.get(key)
+        if intro is None:
+            changes = _.plural("{count} change", "{count} changes", count)
+            where = _.plural("{count} channel", "{count} channels", channels)
+            summary = (
+                _("{changes} in {channels} since you subscribed", changes=changes, channels=where)
+                if first
+                else _(
+                    "{changes} in {channels} since your last digest",
+                    changes=changes,
+                    channels=where,
+                )
             )
-        )
-        return f"{self._header(zone, _)}\n{italic(summary)}"
+            html = f"{self._header(zone, _)}\n{italic(summary)}"
+            intro = self._intros[key] = (html, telegram_length(html))
+        return intro
 
     def _header(self, zone: str, _: Texts) -> str:
         title = bold(_("Backchannel digest"))
@@ -297,7 +318,8 @@ class DigestBuilder:
 
     def _join(
         self,
-        channels: list[int],
+        sections: list[tuple[int, int, int]],
+        generation: int,
         watermark: int,
         end: int,
         count: int,
@@ -305,20 +327,18 @@ class DigestBuilder:
         first: bool,
         _: Texts,
     ) -> list[str]:
-        # Positions are found again here, not kept from the plan: if the builder was extended
-        # to older changes meanwhile, its runs (and every position in them) moved.
-        tz = self._zone(zone)
-        sections = [
-            (cid, bisect_right(ids, watermark), bisect_right(ids, end))
-            for cid in channels
-            for ids in (self._ids[cid],)
-        ]
-        titled = [
-            (self._title(cid, _), self._run(cid, zone, tz, _), start, stop)
-            for cid, start, stop in sections
-        ]
-        intro = self._intro(sections, count, zone, first, _)
-        return _pack_runs(intro, titled, FOOTER, self.limit, _)
+        if generation != self._generation:
+            # The builder was extended to older changes since the plan was made: its runs (and
+            # every position in them) moved, so the positions are found again.
+            sections = [
+                (cid, bisect_right(ids, watermark), bisect_right(ids, end))
+                for cid, _start, _stop in sections
+                for ids in (self._ids[cid],)
+            ]
+        shelf = self._shelf(zone, _)
+        titled = [(*shelf[cid], start, stop) for cid, start, stop in sections]
+        intro, intro_length = self._intro_line(len(sections), count, zone, first, _)
+        return _pack_runs(intro, titled, FOOTER, self.limit, _, intro_length)
 
     def _join_marked(
         self,
@@ -343,9 +363,21 @@ class DigestBuilder:
         intro = self._intro(sections, count, zone, first, _)
         return _pack(intro, lined, FOOTER, self.limit, _)
 
+    def _shelf(self, zone: str, _: Texts) -> dict[int, tuple[tuple[str, int], _Run]]:
+        # Every channel's title and lines in one zone and language, looked up once per
+        # digest rather than once per channel in it.
+        key = (zone, _.language)
+        shelf = self._shelves.get(key)
+        if shelf is None:
+            tz = self._zone(zone)
+            shelf = self._shelves[key] = {
+                cid: (self._title(cid, _), self._run(cid, zone, tz, _)) for cid, _ids in self._order
+            }
+        return shelf
+
     def _run(self, channel_id: int, zone: str, tz: ZoneInfo, _: Texts) -> _Run:
         # Most digests carry no alert marks: they show a tail of the channel's lines in their
-        # zone, so those lines are joined once per channel, zone and language and sliced.
+        # zone, so those lines are listed once per channel, zone and language and sliced.
         key = (channel_id, zone, _.language)
         run = self._runs.get(key)
         if run is None:
@@ -379,8 +411,12 @@ class DigestBuilder:
             html = _body(change, self._ladder, None, tz, _)
             body = self._bodies[(entry_id, _.language)] = (html, telegram_length(html))
         # Not `day`: its cache, shared with reader pages, holds fewer moments than a run dates.
-        date = f"• {_.date(change.entry.changed_at, tz)}"
-        return (date + body[0], len(date) + body[1])
+        # A month of changes falls on some thirty dates per zone: each is formatted once.
+        local = change.entry.changed_at.astimezone(tz).date()
+        bullet = self._dates.get((local, _.language))
+        if bullet is None:
+            bullet = self._dates[(local, _.language)] = f"• {_.date(local)}"
+        return (bullet + body[0], len(bullet) + body[1])
 
 
 def change_line(
@@ -421,7 +457,7 @@ def _pack(
 ) -> list[str]:
     """Messages under `limit`, cut only between changes; a channel cut in two is re-titled.
 
-    Line by line; `_pack_runs` gives the same messages from joined runs (digests with alert
+    Line by line; `_pack_runs` gives the same messages from listed runs (digests with alert
     marks come here, every other digest there; a test holds the two equal).
     """
     parts: list[str] = []
@@ -452,8 +488,20 @@ def _pack(
     return [chunk for part in parts for chunk in split_html(part, limit)]
 
 
+_CONTINUED: dict[str, tuple[str, int]] = {}
+
+
 def _continued(_: Texts) -> str:
     return italic(_("(continued)"))
+
+
+def _continued_label(_: Texts) -> tuple[str, int]:
+    # "(continued)" and its Telegram length, once per language: a run cuts 200,000 times.
+    found = _CONTINUED.get(_.language)
+    if found is None:
+        label = _continued(_)
+        found = _CONTINUED[_.language] = (label, telegram_length(label))
+    return found
 
 
 def _pack_runs(
@@ -462,41 +510,47 @@ def _pack_runs(
     footer: str,
     limit: int,
     _: Texts,
+    intro_length: int | None = None,
 ) -> list[str]:
     """What `_pack` makes of the runs' lines `start` to `stop`, by slices, not lines.
 
     Each step puts as many whole lines as fit (a binary search on the running Telegram
-    lengths) into the current message as one slice of the joined run.
+    lengths) into the current message; a message just begun takes at least one line, however
+    long. A message is kept as the list of its lines (an empty one before each channel title
+    makes the blank line) and joined by newlines once, when it is complete.
     """
     parts: list[tuple[str, int]] = []
     current = [intro]
-    length = telegram_length(intro)
+    length = telegram_length(intro) if intro_length is None else intro_length
+    fresh = False  # the current message was just begun by a cut: it takes a line whatever
+    more, more_length = _continued_label(_)
     for (title, title_length), run, start, end in sections:
-        sums, starts = run.sums, run.starts
+        sums, lines = run.sums, run.lines
+        # Before a channel's first line: "\n\n<title>\n", i.e. an empty line and the title.
+        head, head_length = ["", title], title_length + 3
         index = start
         while index < end:
-            if index == start:
-                prefix, prefix_length = f"\n\n{title}\n", title_length + 3
-            else:
-                prefix, prefix_length = "\n", 1
-            # The last `stop` with prefix + lines index..stop-1 still within the limit.
-            budget = limit - length - prefix_length + sums[index] + 1
+            # The last `stop` with the head and lines index..stop-1 still within the limit.
+            budget = limit - length - head_length + sums[index] + 1
             stop = bisect_right(sums, budget, index, end + 1) - 1
-            if stop > index:
-                current.append(prefix + run.text[starts[index] : starts[stop] - 1])
-                length += prefix_length + sums[stop] - sums[index] - 1
-                index = stop
-                continue
-            parts.append(("".join(current), length))
-            label = title if index == start else f"{title} {_continued(_)}"
-            line, line_length = run.line(index)
-            current = [f"{label}\n{line}"]
-            length = telegram_length(label) + line_length + 1
-            index += 1
-    ending = "\n\n" + footer
-    if length + telegram_length(ending) <= limit:
-        current.append(ending)
-    parts.append(("".join(current), length))
+            if stop <= index:
+                if not fresh:
+                    parts.append(("\n".join(current), length))
+                    if index == start:
+                        current, length = [title], title_length
+                    else:
+                        current = [f"{title} {more}"]
+                        length = title_length + 1 + more_length
+                    head, head_length, fresh = [], 1, True
+                    continue
+                stop = index + 1
+            current += head
+            current += lines[index:stop]
+            length += head_length + sums[stop] - sums[index] - 1
+            index, head, head_length, fresh = stop, [], 1, False
+    if length + 2 + telegram_length(footer) <= limit:
+        current += ("", footer)
+    parts.append(("\n".join(current), length))
     # Only a part holding one change longer than a message needs cutting by lines.
     return [
         chunk

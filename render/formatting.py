@@ -1,5 +1,6 @@
 """Small HTML building blocks shared by every view, so escaping happens in one place."""
 
+import re
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from html import escape
@@ -27,7 +28,12 @@ GRADE_NAMES = {
 
 def text(value: str) -> str:
     """Escape user or admin text for Telegram HTML (quotes too, so it is safe in attributes)."""
-    return escape(value, quote=True)
+    # Most text (labels, titles, summaries) holds nothing to escape: one C scan then, instead
+    # of `escape`'s five replacements (a tenth of rendering a history page).
+    return escape(value, quote=True) if _SPECIAL.search(value) else value
+
+
+_SPECIAL = re.compile("[&<>\"']")
 
 
 def typed(value: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from language.routing import Router, normalize
+from language.routing import ChannelMatch, Router, normalize
 
 TITLE_WEIGHT = 2.0
 MIN_SCORE = 1.0  # one exact word in the summary, or a near one in the title
@@ -44,16 +44,28 @@ class Matcher:
         self.channels = list(channels)
         self._router = Router(self.channels)
         self._index = {channel.slug: channel.id for channel in self.channels}
+        self._titles: dict[str, list[ChannelMatch]] = {}
+
+    MAX_REMEMBERED_TITLES = 16384
+
+    def _title_scores(self, title: str) -> list[ChannelMatch]:
+        # The same story comes from many feeds under the same headline: score it once.
+        found = self._titles.get(title)
+        if found is None:
+            if len(self._titles) >= self.MAX_REMEMBERED_TITLES:
+                self._titles.clear()
+            found = self._titles[title] = self._router.score_channels(normalize(title))
+        return found
 
     def match(self, title: str, summary: str, allowed: Sequence[int] = ()) -> Match:
         """Best channel among `allowed` (all when empty); a source's own channel as fallback."""
         totals: dict[int, float] = {}
         router = self._router
-        for words, weight in (
-            (normalize(title), TITLE_WEIGHT),
-            (normalize(summary)[:SUMMARY_WORDS], 1.0),
+        for found_in, weight in (
+            (self._title_scores(title), TITLE_WEIGHT),
+            (router.score_channels(normalize(summary)[:SUMMARY_WORDS]), 1.0),
         ):
-            for found in router.score_channels(words):
+            for found in found_in:
                 channel_id = self._index[found.slug]
                 totals[channel_id] = totals.get(channel_id, 0.0) + weight * found.score
         if allowed:

@@ -20,7 +20,9 @@ def is_granted_admin(db: Database, user_id: int) -> bool:
 
 
 def _granted_ids(db: Database) -> frozenset[int]:
-    return frozenset(row["user_id"] for row in db.query("SELECT user_id FROM admins"))
+    # `execute`, not sqlite-utils' `query`, which wraps every read in a SAVEPOINT and RELEASE:
+    # three statements instead of one on every cold channel page.
+    return frozenset(user_id for (user_id,) in db.execute("SELECT user_id FROM admins"))
 
 
 def grant_admin(db: Database, *, user_id: int, name: str, actor: Actor) -> bool:

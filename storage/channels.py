@@ -184,9 +184,10 @@ def _status_from_row(
 def current_statuses(db: Database) -> list[ChannelStatus]:
     """Every active channel with its current status, in display order, in one query.
 
-    Aliases come from the remembered channel list, so a cold /status is one round trip.
+    Aliases are remembered apart from the channel list: after a status change (which rewrites
+    its channel's row) /status would otherwise reload every channel's row only for them.
     """
-    aliases = {channel.id: channel.aliases for channel in list_channels(db)}
+    aliases = memoized(db, "aliases", lambda: _aliases(db))
     ladder = phase_ladder(db)
     rows = db.execute(_STATUS_SQL + " WHERE c.archived = 0 ORDER BY c.position, c.id")
     return [_status_from_row(row, aliases.get(row[0], []), ladder) for row in rows.fetchall()]

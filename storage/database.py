@@ -1,8 +1,12 @@
 """Opening the SQLite database the way every part of Backchannel needs it."""
 
+import asyncio
 import logging
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,9 +132,66 @@ def data_version(db: Database) -> tuple[int, int]:
     `PRAGMA data_version` moves on commits by other connections (the CLI, a second process);
     `total_changes` counts this connection's own writes. Together they let callers cache
     anything derived from the data and know exactly when it went stale.
+
+    Inside `one_version_check()` the PRAGMA is asked once per connection (see there); this
+    connection's own writes are always counted at once.
     """
-    (version,) = db.execute("PRAGMA data_version").fetchone()
+    check = _version_check.get()
+    if check is not None and check.owner is _running_task():
+        version = check.versions.get(db.conn)
+        if version is None:
+            (version,) = db.execute("PRAGMA data_version").fetchone()
+            check.versions[db.conn] = version
+    else:
+        (version,) = db.execute("PRAGMA data_version").fetchone()
     return version, db.conn.total_changes
+
+
+class _VersionCheck:
+    """The other connections' data version as seen once, at the start of one update."""
+
+    __slots__ = ("owner", "versions")
+
+    def __init__(self, owner: asyncio.Task[Any] | None) -> None:
+        self.owner = owner
+        self.versions: dict[sqlite3.Connection, int] = {}
+
+
+_version_check: ContextVar[_VersionCheck | None] = ContextVar(
+    "backchannel_version_check", default=None
+)
+
+
+def _running_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no event loop in this thread
+        return None
+
+
+@contextmanager
+def one_version_check() -> Iterator[None]:
+    """Within this block, ask each connection for other connections' commits only once.
+
+    The bot handles each update inside one (`bot.app.BackchannelApplication`): a cold reply
+    consults half a dozen memos and the reply cache, and each used to run its own
+    `PRAGMA data_version`. What it promises is unchanged where it matters:
+    - this connection's own writes (`total_changes`) are seen at once, mid-block too, so a
+      handler that writes and then reads never gets a memo from before its write;
+    - a commit by another connection or process made before the block began is seen by
+      everything in it, since the first check in the block comes after that commit;
+    - a commit by another process made *while* the block runs may go unseen by memos and
+      cached replies until the next block (the next update). No reply could promise to see it
+      anyway: had it come a moment later, after the reply was read, it would not be in the
+      reply either. Plain queries (everything not memoised) still read the latest data.
+    Only the task that entered the block uses the shared check: a task it starts (a
+    /digestnow run, which may last minutes) and threads check for themselves every time.
+    """
+    token = _version_check.set(_VersionCheck(_running_task()))
+    try:
+        yield
+    finally:
+        _version_check.reset(token)
 
 
 def database_file(db: Database) -> Path | None:

@@ -10,11 +10,19 @@ from collections.abc import Collection
 
 from sqlite_utils import Database
 
+from storage.memo import memoized
 from storage.timestamps import to_db, utc_now
 
 
 def chosen_language(db: Database, chat_id: int) -> str | None:
-    """The language the chat chose with /language, or None if it never chose."""
+    """The language the chat chose with /language, or None if it never chose.
+
+    Asked for every update a chat sends, so remembered until the database changes.
+    """
+    return memoized(db, ("chosen_language", chat_id), lambda: _chosen_language(db, chat_id))
+
+
+def _chosen_language(db: Database, chat_id: int) -> str | None:
     row = db.execute(
         "SELECT language FROM chat_languages WHERE chat_id = ? AND chosen = 1", [chat_id]
     ).fetchone()

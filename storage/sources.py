@@ -312,9 +312,11 @@ def store_items(
             ],
         )  # fmt: skip
         # Writes are serialised by the transaction, so the rows above `before` are ours.
+        # `execute`, not `query`: sqlite-utils wraps each `query` in a SAVEPOINT and RELEASE,
+        # three statements where one does (here and in the other per-feed reads below).
         ids = {
-            row["guid"]: row["id"]
-            for row in db.query(
+            guid: item_id
+            for item_id, guid in db.execute(
                 "SELECT id, guid FROM source_items WHERE id > ? AND source_id = ?",
                 [before, source_id],
             )
@@ -337,11 +339,11 @@ def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
     for start in range(0, len(guids), 500):
         chunk = guids[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        rows = db.query(
+        rows = db.execute(
             f"SELECT guid FROM source_items WHERE source_id = ? AND guid IN ({marks})",
             [source_id, *chunk],
         )
-        found.update(row["guid"] for row in rows)
+        found.update(guid for (guid,) in rows)
     return found
 
 
@@ -354,13 +356,13 @@ def clusters_of(
         unique = sorted(set(values))
         for start in range(0, len(unique), 500):
             chunk = unique[start : start + 500]
-            rows = db.query(
-                f"SELECT {column} AS value, cluster_id FROM source_items "
+            rows = db.execute(
+                f"SELECT {column}, cluster_id FROM source_items "
                 f"WHERE {column} IN ({', '.join('?' for _ in chunk)}) ORDER BY id DESC",
                 chunk,
             )
-            for row in rows:  # oldest last, so the first item's cluster wins
-                into[row["value"]] = row["cluster_id"]
+            for value, cluster_id in rows:  # oldest last, so the first item's cluster wins
+                into[value] = cluster_id
     return found
 
 
@@ -377,12 +379,12 @@ def cluster_by_link_or_guid(db: Database, link: str | None, guid: str) -> int | 
 
 def recent_title_keys(db: Database, since: datetime, limit: int) -> list[tuple[int, int, str]]:
     """(item id, cluster id, title key) of items fetched since `since`, newest first."""
-    rows = db.query(
+    rows = db.execute(
         "SELECT id, cluster_id, title_key FROM source_items WHERE fetched_at >= ? "
         "ORDER BY id DESC LIMIT ?",
         [to_db(since), limit],
     )
-    return [(row["id"], row["cluster_id"], row["title_key"]) for row in rows]
+    return [(item_id, cluster_id, key) for item_id, cluster_id, key in rows]
 
 
 # An item is still news unless it was dismissed, or became a note that still counts, or its

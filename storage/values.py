@@ -14,6 +14,7 @@ import re
 import reprlib
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -183,8 +184,13 @@ def actor_name(value: str, what: Words = ACTOR_NAME) -> str:
     return _single_line(value, what, ACTOR_NAME_MAX)
 
 
+@lru_cache(maxsize=4096)
 def is_web_url(value: str) -> bool:
-    """An http(s) address with a host, on one line and of sane length: safe to make a link."""
+    """An http(s) address with a host, on one line and of sane length: safe to make a link.
+
+    Remembered (a pure function of the text): every source line of every page and digest asks
+    it, mostly about the same few addresses, and `urlsplit` is the dearest part of a line.
+    """
     if len(value) > URL_MAX:
         return False
     # In a printable string the only white space is " " (see `excerpt`); the character by

@@ -1,5 +1,6 @@
 """The pure digest builder: what a digest says, how it is shared and how it is split."""
 
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import storage
+from bench.synthetic import add_recent_history
 from digests.builder import FOOTER, SHARED_DIGESTS, DigestBuilder, _pack, _pack_runs, _Run
 from language import i18n
 from render.splitting import telegram_length
@@ -232,3 +234,55 @@ def test_a_digest_read_after_the_builder_reached_further_back_is_unchanged(db) -
     assert "new aid news" in planned.parts[0] and "old aid news" not in planned.parts[0]
     assert builder.build_for(None, 0, "UTC").change_count > planned.change_count
     assert upto == planned.upto
+
+
+def test_a_run_shared_builder_gives_every_digest_what_a_builder_of_its_own_gives(db) -> None:
+    # A run's builder shares a lot between digests: dated lines per zone, joined runs per
+    # channel and zone, intros, "(continued)" labels, plans made before it reached further
+    # back. Random audiences must read exactly what a builder made for each of them alone.
+    end = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    change_ids = add_recent_history(db, end=end, days=6, per_day=15)
+    upto = storage.latest_change_id(db)
+    channel_ids = [channel.id for channel in storage.list_channels(db)]
+    zones = ["UTC", "Europe/Kyiv", "America/Los_Angeles", "Pacific/Auckland"]
+    rng = random.Random(11)
+
+    def make(lowest: int, limit: int) -> DigestBuilder:
+        return DigestBuilder(
+            storage.changes_between(db, lowest, upto),
+            storage.list_channels(db),
+            storage.phase_ladder(db),
+            lowest=lowest,
+            upto=upto,
+            now=NOW,
+            limit=limit,
+        )
+
+    for limit in (700, 4096):
+        shared = make(change_ids[-10], limit)
+        planned = []
+        for number in range(300):
+            watermark = rng.choice(change_ids[-10:] if number < 100 else change_ids[:-1])
+            if watermark < shared.lowest:
+                shared.extend(storage.changes_between(db, watermark, shared.lowest), watermark)
+            subset = frozenset(rng.sample(channel_ids, rng.randint(1, len(channel_ids))))
+            key = (
+                None if rng.random() < 0.3 else subset,
+                watermark,
+                rng.choice(zones),
+                rng.random() < 0.1,
+                None,
+                rng.choice([None, None, rng.choice(change_ids)]),
+                rng.choice(["en", "uk"]),
+            )
+            digest = shared.build_for(*key)
+            if number % 3:
+                _ = digest.parts  # some joined at once, the rest after the builder reached back
+            planned.append((key, digest))
+        for key, digest in planned:
+            alone = make(key[1], limit).build_for(*key)
+            assert (digest.parts, digest.change_count, digest.upto) == (
+                alone.parts,
+                alone.change_count,
+                alone.upto,
+            )

@@ -7,6 +7,7 @@ turned every reply into a hundred messages, line breaks inside titles and labels
 
 from __future__ import annotations
 
+import html
 import json
 import unicodedata
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import render.formatting
 import storage
 from language.i18n import texts
 from render.channels import channel_detail
@@ -232,3 +234,10 @@ def is_web_url_parts_ok(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab &<>\"';#x"), max_size=40) | st.text(max_size=40))
+def test_escaping_with_a_fast_path_for_plain_text_is_html_escape(value) -> None:
+    # `text` skips `html.escape` when nothing needs escaping; every other string is escaped.
+    assert render.formatting.text(value) == html.escape(value, quote=True)

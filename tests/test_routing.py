@@ -350,3 +350,25 @@ def test_one_router_serves_channels_until_their_names_or_keywords_change(db) -> 
     renamed = [replace(c, keywords=[*c.keywords, "grain"]) if c.id == aid.id else c for c in after]
     assert routing.router_for(renamed) is not router
     assert routing.router_for(renamed).route("grain deal?").channel == "aid"
+
+
+def test_channel_scores_are_the_word_scores_added_in_order(channels) -> None:
+    # `score_channels` adds each channel's word scores in C; the same floats as one by one.
+    router = Router(channels)
+    for question, *_ in QUESTIONS:
+        words = routing.normalize(question) * 3
+        totals = [0.0] * len(channels)
+        for word in words:
+            if word in routing.STOPWORDS or word in routing._NOT_CHANNEL_WORDS or word.isdigit():
+                continue
+            for index, score in enumerate(router._scores_of(word)):
+                totals[index] += score
+        expected = sorted(
+            (
+                routing.ChannelMatch(channel.slug, round(total, 3))
+                for channel, total in zip(channels, totals, strict=True)
+                if total > 0
+            ),
+            key=lambda match: -match.score,
+        )
+        assert router.score_channels(words) == expected, question

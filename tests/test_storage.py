@@ -152,3 +152,53 @@ def test_remembered_channels_follow_changes_from_any_connection(db, settings) ->
     assert [c.title for c in storage.list_channels(db)][1] == "Aid convoys"
     rename_channel(db, channel_id=aid_id, title="Aid access", actor=EDITOR)
     assert storage.command_index(db)["aid"].title == "Aid access"
+
+
+def _steps_to_read_every_status(db) -> int:
+    """SQLite virtual-machine steps (in hundreds) that one cold /status page's query takes."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    db.conn.set_progress_handler(count, 100)
+    try:
+        storage.current_statuses(db)
+    finally:
+        db.conn.set_progress_handler(None, 0)
+    return steps
+
+
+def _status_on_every_channel(db) -> None:
+    # The latest row of each channel is a status change, so no note follows it: the case
+    # where looking for "a note since the current status" must not walk the whole history.
+    for channel in storage.list_channels(db):
+        storage.record_status(
+            db, channel_id=channel.id, kind="status", phase="stalled", summary="Latest",
+            actor=EDITOR,
+        )  # fmt: skip
+
+
+def test_reading_every_status_costs_the_same_whatever_the_history_length(db) -> None:
+    from bench.synthetic import add_history
+
+    _status_on_every_channel(db)
+    short = _steps_to_read_every_status(db)
+    add_history(db, 20_000)
+    _status_on_every_channel(db)
+    long = _steps_to_read_every_status(db)
+    assert long <= 2 * short + 5, (short, long)
+
+
+def test_every_status_shows_aliases_added_by_another_connection(db, settings) -> None:
+    assert "grain" not in {s.channel.slug for s in storage.current_statuses(db)}
+    other = storage.open_database(settings.database_path)
+    storage.create_channel(
+        other, slug="grain", title="Grain corridor", aliases=["wheat", "ports"], keywords=[],
+        phase="stalled", summary="Opened", actor=EDITOR,
+    )  # fmt: skip
+    other.close()
+    grain = next(s for s in storage.current_statuses(db) if s.channel.slug == "grain")
+    assert grain.channel.aliases == ["wheat", "ports"]
