@@ -40,10 +40,10 @@ def kill_points(seed: int) -> list[KillPoint]:
 
 
 @pytest.mark.subprocess
-# Eleven bot processes and 2,000 digests: about 20 s on an idle 2-core machine but 70 s on a
-# loaded one, past the default minute. A kill point never reached still fails first through
-# its own 120 s wait, with the bot's log.
-# Ten kills of a 2,000-subscriber run: about a minute idle, several on a loaded machine.
+# Eleven bot processes (forked, tests/forked_cli.py) and 2,000 digests: about 12 s on an idle
+# 2-core machine but 30-40 s on a loaded one, and more on a slower one: past the default
+# minute is possible. A kill point never reached still fails first through its own 120 s
+# wait, with the bot's log.
 @pytest.mark.timeout(600)
 # 1: the default; 16: what README.md documents for Telegram's paid broadcast tier.
 @pytest.mark.parametrize(("seed", "workers"), [(7, 1), (11, 16)])
