@@ -191,7 +191,7 @@ class PipedCliProcess(CliProcess):
         # Opening a named pipe waits for the writer: the child opens stdout, then stderr.
         self.stdout = stdout.open(encoding="utf-8")
         self.stderr = stderr.open(encoding="utf-8")
-        self._folder = folder
+        shutil.rmtree(folder)  # both ends are open: the pipes need their names no more
 
     def communicate(self, timeout: float | None = None) -> tuple[str, str]:
         """Read both pipes to their end while the process runs on, then wait for it."""
@@ -207,7 +207,6 @@ class PipedCliProcess(CliProcess):
             reader.join(timeout)
         self.stdout.close()
         self.stderr.close()
-        shutil.rmtree(self._folder, ignore_errors=True)
         return outputs.get("out", ""), outputs.get("err", "")
 
 
