@@ -104,21 +104,27 @@ ALERTED = N_("🔔 alerted {time}")
 class _Run:
     """One channel's change lines in one zone, oldest first, with running Telegram lengths.
 
-    Lines i..j-1 joined by newlines are sums[j] - sums[i] - 1 Telegram units long. A message
-    is one newline-join of a list holding its title, intro and slices of `lines` (slicing
-    the list copies pointers, not text), so each character is copied once per message.
+    Lines i..j-1 joined by newlines are sums[j] - sums[i] - 1 Telegram units long. A line is
+    kept as its pieces (date, body, newline): `pieces[3 * i : 3 * j - 1]` are lines i..j-1
+    with newlines between, for a message's "".join. The date and the body are shared strings
+    (the body by every zone, the date by every change of that day), so a run costs pointers,
+    not text: whole lines per zone and language, kept for a window a month wide (lines hold
+    emoji, four bytes a character), grew peak memory with the audience (bench/NOTES.md).
     """
 
     ids: list[int]
-    lines: list[str]
+    pieces: list[str]
     sums: list[int]
 
     @classmethod
-    def of(cls, lines: list[_Line], ids: list[int]) -> _Run:
-        sums = [0]
-        for _line, length in lines:
+    def of(cls, lines: Sequence[tuple[str, str, int] | _Line], ids: list[int]) -> _Run:
+        """From lines as (date, body, length), or whole as (line, length)."""
+        sums, pieces = [0], []
+        for line in lines:
+            *texts, length = line
             sums.append(sums[-1] + length + 1)
-        return cls(ids, [line for line, _length in lines], sums)
+            pieces += (*texts, "\n") if len(texts) == 2 else ("", *texts, "\n")
+        return cls(ids, pieces, sums)
 
 
 class DigestBuilder:
@@ -382,7 +388,7 @@ class DigestBuilder:
         run = self._runs.get(key)
         if run is None:
             changes = self._by_channel.get(channel_id, [])
-            lines = [self._line(change, zone, tz, {}, _) for change in changes]
+            lines = [self._line_pieces(change, tz, _) for change in changes]
             run = self._runs[key] = _Run.of(lines, self._ids[channel_id])
         return run
 
@@ -403,6 +409,12 @@ class DigestBuilder:
                 html = change_line(change, self._ladder, tz, _, at)
                 line = self._lines[key] = (html, telegram_length(html))
             return line
+        bullet, body, length = self._line_pieces(change, tz, _)
+        return (bullet + body, length)
+
+    def _line_pieces(self, change: DigestChange, tz: ZoneInfo, _: Texts) -> tuple[str, str, int]:
+        # A line without alert mark as (date, body, Telegram length), both pieces shared.
+        entry_id = change.entry.id
         # The body is the same in every zone; only the date in front of it differs. The date
         # ("• 1 Dec 2026", "• 1 грудня 2026") has no character outside the BMP: its Telegram
         # length is its len().
@@ -416,7 +428,7 @@ class DigestBuilder:
         bullet = self._dates.get((local, _.language))
         if bullet is None:
             bullet = self._dates[(local, _.language)] = f"• {_.date(local)}"
-        return (bullet + body[0], len(bullet) + body[1])
+        return (bullet, body[0], len(bullet) + body[1])
 
 
 def change_line(
@@ -517,7 +529,8 @@ def _pack_runs(
     Each step puts as many whole lines as fit (a binary search on the running Telegram
     lengths) into the current message; a message just begun takes at least one line, however
     long. A message is kept as the list of its lines (an empty one before each channel title
-    makes the blank line) and joined by newlines once, when it is complete.
+    makes the blank line) and joined once, when it is complete: its pieces carry their
+    newlines, so a run's shared date and body pieces go in without being concatenated.
     """
     parts: list[tuple[str, int]] = []
     current = [intro]
@@ -525,9 +538,9 @@ def _pack_runs(
     fresh = False  # the current message was just begun by a cut: it takes a line whatever
     more, more_length = _continued_label(_)
     for (title, title_length), run, start, end in sections:
-        sums, lines = run.sums, run.lines
+        sums, pieces = run.sums, run.pieces
         # Before a channel's first line: "\n\n<title>\n", i.e. an empty line and the title.
-        head, head_length = ["", title], title_length + 3
+        head, head_length = ["\n\n", title, "\n"], title_length + 3
         index = start
         while index < end:
             # The last `stop` with the head and lines index..stop-1 still within the limit.
@@ -535,22 +548,22 @@ def _pack_runs(
             stop = bisect_right(sums, budget, index, end + 1) - 1
             if stop <= index:
                 if not fresh:
-                    parts.append(("\n".join(current), length))
+                    parts.append(("".join(current), length))
                     if index == start:
                         current, length = [title], title_length
                     else:
                         current = [f"{title} {more}"]
                         length = title_length + 1 + more_length
-                    head, head_length, fresh = [], 1, True
+                    head, head_length, fresh = ["\n"], 1, True
                     continue
                 stop = index + 1
             current += head
-            current += lines[index:stop]
+            current += pieces[3 * index : 3 * stop - 1]
             length += head_length + sums[stop] - sums[index] - 1
-            index, head, head_length, fresh = stop, [], 1, False
+            index, head, head_length, fresh = stop, ["\n"], 1, False
     if length + 2 + telegram_length(footer) <= limit:
-        current += ("", footer)
-    parts.append(("\n".join(current), length))
+        current += ("\n\n", footer)
+    parts.append(("".join(current), length))
     # Only a part holding one change longer than a message needs cutting by lines.
     return [
         chunk
