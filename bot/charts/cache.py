@@ -6,7 +6,7 @@ Drawing a chart takes seconds at scale, so it must be rare, shared and out of ev
   or "the last 30" then share one picture instead of each drawing their own.
 - A chart is kept until the history it shows changes (or the day does, since "today" is drawn
   on it); readers asking while it is being drawn wait for that same drawing.
-- Drawing happens in worker processes (bot/chart_drawing.py); waiting for it holds no update
+- Drawing happens in worker processes (bot/charts/drawing.py); waiting for it holds no update
   slot, and a person waits for at most one chart at a time.
 """
 
