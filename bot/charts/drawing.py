@@ -131,6 +131,21 @@ def workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _ready() -> None:
+    """A no-op job: once it has run, the fork server and a first worker are up."""
+
+
+def started_pool() -> Executor:
+    """A process pool with its fork server and first worker already running.
+
+    Starting one imports matplotlib in the fork server (over a second): called in a thread,
+    so the event loop keeps answering readers meanwhile.
+    """
+    pool = process_pool()
+    pool.submit(_ready).result()
+    return pool
+
+
 def process_pool() -> Executor:
     """The worker pool the bot draws in.
 
