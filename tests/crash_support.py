@@ -52,6 +52,10 @@ class CrashingEmulator(BotApiEmulator):
         self.reached = threading.Event()
         self.release = threading.Event()
         self.sending = 0  # sendMessage requests being answered right now
+        # The chat whose accepted message the armed point stopped at: with several workers,
+        # other messages may be accepted after it before the kill lands, so the last one
+        # delivered is not necessarily the one held.
+        self.stopped_chat: int | None = None
 
     def answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
         """Answer as usual, stopping at the armed kill point."""
@@ -75,6 +79,7 @@ class CrashingEmulator(BotApiEmulator):
         result = super().answer(token, method, params)
         point = self._take(None, len(self.delivered))
         if point is not None:
+            self.stopped_chat = int(params["chat_id"])
             self.reached.set()
             if point.moment is Moment.BEFORE_ANSWER:
                 self.release.wait(timeout=60)
@@ -94,6 +99,7 @@ class CrashingEmulator(BotApiEmulator):
         """Stop at `point` next."""
         self.reached.clear()
         self.release.clear()
+        self.stopped_chat = None
         with self._changed:
             self.armed = point
 

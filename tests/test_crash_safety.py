@@ -51,6 +51,7 @@ def test_sigkill_during_a_digest_run_loses_nothing(tmp_path, seed, workers) -> N
     prepare(tmp_path)
     log = tmp_path / "bot.log"
     in_flight: list[int] = []
+    held: list[int] = []  # chats whose accepted message was held unanswered at the kill
     # With several workers, each may have one accepted message not yet recorded: the kill
     # can repeat up to `workers` messages, all among the last ones Telegram accepted.
     recent: set[int] = set()
@@ -69,6 +70,9 @@ def test_sigkill_during_a_digest_run_loses_nothing(tmp_path, seed, workers) -> N
             server.settle()
             # The last message Telegram accepted may be the one the bot never recorded.
             in_flight.append(server.delivered[-1][0])
+            if point.moment is Moment.BEFORE_ANSWER:
+                assert server.stopped_chat is not None
+                held.append(server.stopped_chat)
             recent |= {chat for chat, _ in server.delivered[-2 * workers :]}
         process = start_bot(tmp_path, server.url, log, **env)
         try:
@@ -89,9 +93,10 @@ def test_sigkill_during_a_digest_run_loses_nothing(tmp_path, seed, workers) -> N
         assert sum(n - 1 for n in twice.values()) <= workers * KILLS
         assert all(n <= 1 + KILLS for n in twice.values())
     # Killed after Telegram took the message but before the bot heard back: the one repeat.
-    moments = zip(in_flight, points, strict=True)
-    held = [chat for chat, p in moments if p.moment is Moment.BEFORE_ANSWER]
-    assert held and all(counts[chat] == 2 for chat in held)
+    # How many repeats at most is bounded above (per kill it was in flight); here: it was sent
+    # again, not lost. The held chat is the one the emulator stopped at, not the last one
+    # delivered: with 16 workers other messages are accepted between the stop and the kill.
+    assert held and all(counts[chat] >= 2 for chat in held), (held, counts)
     check_database(tmp_path)
 
 

@@ -9,6 +9,7 @@ already have been answered.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
@@ -17,6 +18,7 @@ import pytest
 
 from bot import replies
 from bot.charts.cache import CHARTS_KEY, ChartDrawer
+from bot.charts.drawing import process_pool
 from bot.cli.offline_api import OfflineBotApi, ScriptedFailure
 from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.handlers.timeline import STILL_DRAWING
@@ -224,3 +226,19 @@ async def test_readers_asking_for_different_day_counts_share_drawings(app, api, 
     assert len(captions) == 80 and not any(api.texts_to(reader) for reader in readers)
     windows = [caption.split("\n")[0].split(", ")[-1] for caption in captions]
     assert set(windows) == {"last 7 days", "last 30 days", "last 90 days"}
+
+
+def _worker_policy() -> int:
+    """Run inside a chart worker: the OS scheduling policy it draws under."""
+    return os.sched_getscheduler(0)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux scheduling policies only")
+def test_chart_workers_only_get_the_cpu_the_bot_leaves_idle() -> None:
+    """A flood of /timeline keeps every core drawing; the bot must get a core back the moment a
+    reader's message arrives, not after a drawing's time slice (milliseconds, every reply)."""
+    pool = process_pool()
+    try:
+        assert pool.submit(_worker_policy).result(timeout=60) == os.SCHED_IDLE
+    finally:
+        pool.shutdown(wait=True)

@@ -1,6 +1,8 @@
 """/timeline through the real Application: pictures, bad arguments, caching, off-loop rendering."""
 
+import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -176,6 +178,29 @@ async def test_charts_are_drawn_in_worker_processes(db, frozen_time) -> None:
         drawer.shutdown()
     assert png_size(png) == (1080, 938)  # the channel's first entry is listed under it
     assert drawer.cached(request) == png
+
+
+async def test_the_worker_pool_starts_off_the_event_loop(db, frozen_time, monkeypatch) -> None:
+    """A fresh pool's fork server imports matplotlib (about 1.3 s): started on the event loop
+    by the first /timeline, it froze every reader's reply for that long. Two readers asking at
+    once start one pool, in another thread."""
+    started_in: list[threading.Thread] = []
+
+    def pool() -> ThreadPoolExecutor:
+        started_in.append(threading.current_thread())
+        return ThreadPoolExecutor(1)
+
+    monkeypatch.setattr(bot.charts.cache, "started_pool", pool)
+    drawer = ChartDrawer()
+    aid = storage.find_channel(db, "aid")
+    now, zone = datetime.now(UTC), ZoneInfo("UTC")
+    week, month = (channel_request(db, aid, days=d, now=now, zone=zone) for d in (7, 30))
+    try:
+        pictures = await asyncio.gather(drawer.draw(week), drawer.draw(month))
+    finally:
+        drawer.shutdown()
+    assert [png_size(png)[0] for png in pictures] == [1080, 1080]
+    assert len(started_in) == 1 and started_in[0] is not threading.current_thread()
 
 
 def test_an_in_memory_database_is_read_before_drawing(frozen_time) -> None:

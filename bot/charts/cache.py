@@ -6,7 +6,7 @@ Drawing a chart takes seconds at scale, so it must be rare, shared and out of ev
   or "the last 30" then share one picture instead of each drawing their own.
 - A chart is kept until the history it shows changes (or the day does, since "today" is drawn
   on it); readers asking while it is being drawn wait for that same drawing.
-- Drawing happens in worker processes (bot/chart_drawing.py); waiting for it holds no update
+- Drawing happens in worker processes (bot/charts/drawing.py); waiting for it holds no update
   slot, and a person waits for at most one chart at a time.
 """
 
@@ -24,7 +24,7 @@ from cachetools import LRUCache
 from sqlite_utils import Database
 
 import storage
-from bot.charts.drawing import ALL_HISTORY, ChartJob, draw, gather, process_pool
+from bot.charts.drawing import ALL_HISTORY, ChartJob, draw, gather, started_pool
 from bot.traffic.concurrency import slot_released
 from language.i18n import ENGLISH, N_, Texts
 from language.i18n import texts as texts_of
@@ -121,7 +121,9 @@ class ChartDrawer:
     """The bot's charts: cached, drawn once however many ask at once, in a worker pool.
 
     `executor` replaces the process pool (tests pass threads); the drawer then leaves it to
-    its owner. Otherwise the pool starts at the first chart not in the cache.
+    its owner. Otherwise the pool starts at the first chart not in the cache, in a thread: a
+    fresh pool's fork server imports matplotlib (about 1.3 s), and started on the event loop
+    it froze every reader's reply for that long.
     """
 
     def __init__(self, executor: Executor | None = None, cache_size: int = CACHE_SIZE) -> None:
@@ -129,6 +131,8 @@ class ChartDrawer:
         self._cache: MutableMapping[Hashable, bytes] = LRUCache(maxsize=cache_size)
         self._drawing: dict[Hashable, asyncio.Future[bytes]] = {}
         self._waiting: set[int] = set()
+        self._starting: asyncio.Future[Executor] | None = None
+        self._closed = False
 
     def cached(self, request: ChartRequest) -> bytes | None:
         """The chart if it was drawn already and is still current."""
@@ -147,7 +151,9 @@ class ChartDrawer:
             return png
         future = self._drawing.get(request.key)
         if future is None:
-            future = self._submit(request)
+            executor = await self._pool()
+            # Someone else may have asked for the same chart while the pool started.
+            future = self._drawing.get(request.key) or self._submit(request, executor)
         if person is not None:
             self._waiting.add(person)
         try:
@@ -158,11 +164,29 @@ class ChartDrawer:
             if person is not None:
                 self._waiting.discard(person)
 
-    def _submit(self, request: ChartRequest) -> asyncio.Future[bytes]:
-        if self._executor is None:
-            self._executor = process_pool()
+    async def _pool(self) -> Executor:
+        """The executor, starting the process pool off the loop the first time (once, however
+        many readers ask at once; shielded, so a reader giving up does not leak a pool)."""
+        if self._executor is not None:
+            return self._executor
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(asyncio.to_thread(started_pool))
+            self._starting.add_done_callback(self._pool_started)
+        return await asyncio.shield(self._starting)
+
+    def _pool_started(self, starting: asyncio.Future[Executor]) -> None:
+        self._starting = None
+        if starting.cancelled() or starting.exception() is not None:
+            return
+        pool = starting.result()
+        if self._closed:  # the bot stopped while the pool was starting
+            pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            self._executor = pool
+
+    def _submit(self, request: ChartRequest, executor: Executor) -> asyncio.Future[bytes]:
         try:
-            future = asyncio.get_running_loop().run_in_executor(self._executor, draw, request.job)
+            future = asyncio.get_running_loop().run_in_executor(executor, draw, request.job)
         except (BrokenExecutor, RuntimeError):
             self._forget_broken_pool()
             raise
@@ -189,6 +213,7 @@ class ChartDrawer:
 
     def shutdown(self) -> None:
         """Stop the worker pool this drawer started (charts being drawn are abandoned)."""
+        self._closed = True
         if self._owns_executor and self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None

@@ -3,7 +3,8 @@
 Both halves are CPU-heavy (a ten-year chart reads and plots hundreds of thousands of entries,
 seconds of work), and matplotlib holds the GIL while it draws, so a worker thread would still
 slow the event loop. A pool of processes, one per core and at lower priority than the bot
-itself, keeps the loop answering everyone. Each worker reads through its own read-only
+itself (SCHED_IDLE on Linux: they only get a core the bot leaves idle), keeps the loop
+answering everyone. Each worker reads through its own read-only
 connection (`storage.open_reader`); only the job description and the PNG cross the process
 boundary. Everything here is a plain function of its job, so tests run it in threads.
 """
@@ -108,9 +109,18 @@ def _reader(path: Path | None) -> Database:
 
 
 def _start_worker() -> None:
-    """Run in each new worker process: give way to the bot's own process."""
+    """Run in each new worker process: give way to the bot's own process.
+
+    A lower nice value alone is not enough: the kernel lets a running worker finish its time
+    slice (milliseconds) before a reader's message wakes the bot, and with every core drawing
+    during a /timeline flood each reply waited for that. SCHED_IDLE workers run only on a core
+    nothing else wants and give it up as soon as the bot wakes.
+    """
     with contextlib.suppress(OSError):  # not allowed: drawing works at normal priority too
         os.nice(WORKER_NICENESS)
+    if hasattr(os, "SCHED_IDLE"):  # Linux
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def workers() -> int:
@@ -119,6 +129,21 @@ def workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _ready() -> None:
+    """A no-op job: once it has run, the fork server and a first worker are up."""
+
+
+def started_pool() -> Executor:
+    """A process pool with its fork server and first worker already running.
+
+    Starting one imports matplotlib in the fork server (over a second): called in a thread,
+    so the event loop keeps answering readers meanwhile.
+    """
+    pool = process_pool()
+    pool.submit(_ready).result()
+    return pool
 
 
 def process_pool() -> Executor:
