@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from cachetools import LRUCache
 
 from language.i18n import ENGLISH, N_, Texts, texts
 from render.formatting import (
@@ -39,6 +41,7 @@ FOOTER = "/mysubs · /digesttime · /quiet · /unsubscribe"
 # Digests kept for sharing: half a batch's worth of (channels, watermark, zone), bounded
 # so that memory does not grow with the number of subscribers.
 SHARED_DIGESTS = 256
+INTROS_KEPT = 2048
 
 
 class Digest:
@@ -162,8 +165,12 @@ class DigestBuilder:
         self._shelves: dict[tuple[str, str], dict[int, tuple[tuple[str, int], _Run]]] = {}
         # Intros (header and "N changes in M channels" line) and their Telegram lengths, per
         # zone, language, first digest or not, change count and channel count: a few hundred
-        # texts shared by every digest of a run.
-        self._intros: dict[tuple[str, str, bool, int, int], tuple[str, int]] = {}
+        # texts shared by every digest of a run. Bounded: with every change somebody's
+        # watermark, the counts spread over thousands of keys, and a full dict grew peak memory
+        # with the audience (bench/NOTES.md, Memory); an evicted intro is cheap to make again.
+        self._intros: MutableMapping[tuple[str, str, bool, int, int], tuple[str, int]] = LRUCache(
+            maxsize=INTROS_KEPT
+        )
         # Bumped whenever `extend` moves the positions in every channel's lines, so a plan
         # made before knows to find its positions again.
         self._generation = 0
