@@ -10,6 +10,7 @@ from bench.synthetic import add_history
 from storage.models import Actor
 from storage.search import MAX_MATCHES
 from tests.conftest import Chat
+from tests.sqlite_steps import steps
 
 EDITOR = Actor(id=900, name="Editor")
 
@@ -145,19 +146,7 @@ def test_search_migration_indexes_existing_history(tmp_path, frozen_time) -> Non
 
 def _search_steps(db, words: str) -> int:
     """SQLite virtual-machine steps one search takes: its work, independent of machine speed."""
-    steps = 0
-
-    def count() -> int:
-        nonlocal steps
-        steps += 1
-        return 0
-
-    db.conn.set_progress_handler(count, 100)
-    try:
-        storage.search_entries(db, words, 10)
-    finally:
-        db.conn.set_progress_handler(None, 0)
-    return steps
+    return steps(db, lambda: storage.search_entries(db, words, 10))
 
 
 async def test_a_search_matching_everything_is_bounded(db, private_chat: Chat) -> None:

@@ -8,6 +8,7 @@ import storage
 from storage.migrations import migrations
 from storage.models import Actor
 from storage.seed import load_seed
+from tests.sqlite_steps import steps
 
 EDITOR = Actor(id=7, name="Editor")
 
@@ -156,19 +157,7 @@ def test_remembered_channels_follow_changes_from_any_connection(db, settings) ->
 
 def _steps_to_read_every_status(db) -> int:
     """SQLite virtual-machine steps (in hundreds) that one cold /status page's query takes."""
-    steps = 0
-
-    def count() -> int:
-        nonlocal steps
-        steps += 1
-        return 0
-
-    db.conn.set_progress_handler(count, 100)
-    try:
-        storage.current_statuses(db)
-    finally:
-        db.conn.set_progress_handler(None, 0)
-    return steps
+    return steps(db, lambda: storage.current_statuses(db))
 
 
 def _status_on_every_channel(db) -> None:
