@@ -11,14 +11,14 @@ import storage
 from bench.synthetic import add_recent_history
 from digests.builder import FOOTER, SHARED_DIGESTS, DigestBuilder, _pack, _pack_runs, _Run
 from language import i18n
-from render.splitting import telegram_length
+from render.splitting import TELEGRAM_LIMIT, telegram_length
 from tests.digest_support import set_status
 from tests.html_check import telegram_html_problems
 
 NOW = datetime(2026, 11, 25, 6, tzinfo=UTC)
 
 
-def builder_for(db, lowest: int = 0) -> DigestBuilder:
+def builder_for(db, lowest: int = 0, limit: int = TELEGRAM_LIMIT) -> DigestBuilder:
     upto = storage.latest_change_id(db)
     return DigestBuilder(
         storage.changes_between(db, lowest, upto),
@@ -27,6 +27,7 @@ def builder_for(db, lowest: int = 0) -> DigestBuilder:
         lowest=lowest,
         upto=upto,
         now=NOW,
+        limit=limit,
     )
 
 
@@ -242,24 +243,12 @@ def test_a_run_shared_builder_gives_every_digest_what_a_builder_of_its_own_gives
     # back. Random audiences must read exactly what a builder made for each of them alone.
     end = datetime(2026, 11, 24, 12, tzinfo=UTC)
     change_ids = add_recent_history(db, end=end, days=6, per_day=15)
-    upto = storage.latest_change_id(db)
     channel_ids = [channel.id for channel in storage.list_channels(db)]
     zones = ["UTC", "Europe/Kyiv", "America/Los_Angeles", "Pacific/Auckland"]
     rng = random.Random(11)
 
-    def make(lowest: int, limit: int) -> DigestBuilder:
-        return DigestBuilder(
-            storage.changes_between(db, lowest, upto),
-            storage.list_channels(db),
-            storage.phase_ladder(db),
-            lowest=lowest,
-            upto=upto,
-            now=NOW,
-            limit=limit,
-        )
-
     for limit in (700, 4096):
-        shared = make(change_ids[-10], limit)
+        shared = builder_for(db, change_ids[-10], limit)
         planned = []
         for number in range(300):
             watermark = rng.choice(change_ids[-10:] if number < 100 else change_ids[:-1])
@@ -280,7 +269,7 @@ def test_a_run_shared_builder_gives_every_digest_what_a_builder_of_its_own_gives
                 _ = digest.parts  # some joined at once, the rest after the builder reached back
             planned.append((key, digest))
         for key, digest in planned:
-            alone = make(key[1], limit).build_for(*key)
+            alone = builder_for(db, key[1], limit).build_for(*key)
             assert (digest.parts, digest.change_count, digest.upto) == (
                 alone.parts,
                 alone.change_count,
