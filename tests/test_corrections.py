@@ -69,6 +69,15 @@ async def alerted_reader(reader: Chat, language: str | None = None) -> None:
     await reader.send("/alerts on")
 
 
+async def alerted_then_undone(reader: Chat, admin, service, api, frozen_time) -> None:
+    """The reader got an alert about a change the admin undid a minute later."""
+    await alerted_reader(reader)
+    await admin.ask("/set ceasefire stalled Talks broke off")
+    await alerts_sent(service, api, READER_ID)
+    frozen_time.shift(60)
+    await admin.ask("/undo")
+
+
 async def test_undone_change_is_struck_through_in_the_alert_the_other_kept(
     app, api, db, admin, reader, service, frozen_time
 ):
@@ -134,11 +143,7 @@ async def test_a_long_alert_stays_within_the_limit_after_editing(
 async def test_an_alert_telegram_refuses_to_edit_is_not_retried_forever(
     app, api, db, admin, reader, service, frozen_time, refusal
 ):
-    await alerted_reader(reader)
-    await admin.ask("/set ceasefire stalled Talks broke off")
-    await alerts_sent(service, api, READER_ID)
-    frozen_time.shift(60)
-    await admin.ask("/undo")
+    await alerted_then_undone(reader, admin, service, api, frozen_time)
     api.fail_next("editMessageText", ScriptedFailure(400, refusal))
     await correction_job(app)
     assert not storage.publishing_pending(db)
@@ -151,11 +156,7 @@ async def test_an_alert_telegram_refuses_to_edit_is_not_retried_forever(
 async def test_a_crash_between_edit_and_record_repeats_one_identical_edit(
     app, api, db, admin, reader, service, frozen_time, monkeypatch
 ):
-    await alerted_reader(reader)
-    await admin.ask("/set ceasefire stalled Talks broke off")
-    await alerts_sent(service, api, READER_ID)
-    frozen_time.shift(60)
-    await admin.ask("/undo")
+    await alerted_then_undone(reader, admin, service, api, frozen_time)
 
     def crash(*args: object) -> None:
         raise SimulatedCrash
