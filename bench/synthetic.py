@@ -17,6 +17,7 @@ import storage
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 BATCH = 50_000
+GRADES = ["official", "mediator", "media", "unconfirmed"]
 
 
 def _rows(channel_ids: list[int], phases: list[str], count: int, seed: int) -> Iterator[dict]:
@@ -24,19 +25,31 @@ def _rows(channel_ids: list[int], phases: list[str], count: int, seed: int) -> I
     step = timedelta(days=690) / max(count, 1)
     for number in range(count):
         moment = (START + step * number).isoformat(timespec="seconds")
-        yield {
-            "channel_id": rng.choice(channel_ids),
-            "kind": "note" if rng.random() < 0.3 else "status",
-            "phase": rng.choice(phases),
-            "summary": f"Synthetic update {number}: talks on {rng.choice(['aid', 'POWs', 'grid'])}",
-            "source_label": None,
-            "source_url": f"https://example.org/report/{number}",
-            "source_grade": rng.choice(["official", "mediator", "media", "unconfirmed"]),
-            "changed_at": moment,
-            "recorded_at": moment,
-            "actor_id": 1,
-            "actor_name": "bench",
-        }
+        # Drawn in this order (the seeded data stays what it always was).
+        channel_id = rng.choice(channel_ids)
+        kind = "note" if rng.random() < 0.3 else "status"
+        phase = rng.choice(phases)
+        summary = f"Synthetic update {number}: talks on {rng.choice(['aid', 'POWs', 'grid'])}"
+        yield _row(number, moment, channel_id, kind, phase, summary, rng.choice(GRADES))
+
+
+def _row(
+    number: int, moment: str, channel_id: int, kind: str, phase: str, summary: str, grade: str
+) -> dict[str, Any]:
+    """One history row as `record_status` would write it, linking to report `number`."""
+    return {
+        "channel_id": channel_id,
+        "kind": kind,
+        "phase": phase,
+        "summary": summary,
+        "source_label": None,
+        "source_url": f"https://example.org/report/{number}",
+        "source_grade": grade,
+        "changed_at": moment,
+        "recorded_at": moment,
+        "actor_id": 1,
+        "actor_name": "bench",
+    }
 
 
 def add_history(db: Database, count: int, seed: int = 1) -> None:
@@ -145,21 +158,10 @@ def add_recent_history(
         moment = (first + step * number).isoformat(timespec="seconds")
         words = f"Update {number}: talks on {rng.choice(_TOPICS)}"
         summary = (words + ", " + "details from both delegations " * 8)[: rng.randint(60, 220)]
-        rows.append(
-            {
-                "channel_id": rng.choice(channels).id,
-                "kind": "note" if rng.random() < 0.2 else "status",
-                "phase": rng.choice(phases),
-                "summary": summary,
-                "source_label": None,
-                "source_url": f"https://example.org/report/{number}",
-                "source_grade": rng.choice(["official", "mediator", "media", "unconfirmed"]),
-                "changed_at": moment,
-                "recorded_at": moment,
-                "actor_id": 1,
-                "actor_name": "bench",
-            }
-        )
+        channel_id = rng.choice(channels).id
+        kind = "note" if rng.random() < 0.2 else "status"
+        phase = rng.choice(phases)
+        rows.append(_row(number, moment, channel_id, kind, phase, summary, rng.choice(GRADES)))
     with db.atomic():
         db["status_history"].insert_all(rows, batch_size=BATCH)
         _point_channels(db, channels)
