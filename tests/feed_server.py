@@ -140,3 +140,14 @@ def many_items(count: int) -> bytes:
         "<?xml version='1.0'?><rss version='2.0'><channel><title>Many</title>"
         f"{items}</channel></rss>"
     ).encode()
+
+
+def serving(*names: str) -> Iterator[FeedServer]:
+    """For a fixture: a started server with each fixture feed at /<name>, stopped afterwards."""
+    running = FeedServer().start()
+    for name in names:
+        running.routes[f"/{name}"] = feed(name)
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -14,7 +14,7 @@ from language.i18n import texts
 from storage.stored_messages import readable
 from tests.admin_support import admin_in, rows
 from tests.conftest import ADMIN_ID, Chat
-from tests.feed_server import FEEDS, FeedServer, body, endless, feed, redirect
+from tests.feed_server import FEEDS, body, endless, feed, redirect, serving
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -39,11 +39,7 @@ async def close_poller(app):
 
 @pytest.fixture
 def server():
-    running = FeedServer().start()
-    for name in ("rss2.xml", "atom.xml", "ukrainian.xml", "hostile_titles.xml"):
-        running.routes[f"/{name}"] = feed(name)
-    yield running
-    running.stop()
+    yield from serving("rss2.xml", "atom.xml", "ukrainian.xml", "hostile_titles.xml")
 
 
 @pytest.fixture

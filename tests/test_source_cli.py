@@ -7,7 +7,7 @@ import pytest
 import storage
 from bot.cli import main as cli
 from tests.admin_support import rows
-from tests.feed_server import FeedServer, feed
+from tests.feed_server import serving
 
 OPML = """<?xml version="1.0"?>
 <opml version="2.0"><head><title>Reader export</title></head><body>
@@ -23,11 +23,7 @@ OPML = """<?xml version="1.0"?>
 
 @pytest.fixture
 def server():
-    running = FeedServer().start()
-    running.routes["/rss2.xml"] = feed("rss2.xml")
-    running.routes["/atom.xml"] = feed("atom.xml")
-    yield running
-    running.stop()
+    yield from serving("rss2.xml", "atom.xml")
 
 
 @pytest.fixture

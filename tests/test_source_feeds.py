@@ -14,12 +14,12 @@ from sources.fetch import Fetcher, FetchError, FetchLimits
 from storage.stored_messages import readable
 from tests.feed_server import (
     FEEDS,
-    FeedServer,
     body,
     endless,
     feed,
     many_items,
     redirect,
+    serving,
     slow,
 )
 
@@ -28,9 +28,7 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def server():
-    running = FeedServer().start()
-    yield running
-    running.stop()
+    yield from serving()
 
 
 def parsed(name: str):

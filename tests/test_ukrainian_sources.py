@@ -14,7 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.jobs import sources as source_jobs
 from tests.conftest import ADMIN_ID
-from tests.feed_server import FeedServer, feed, redirect
+from tests.feed_server import feed, redirect, serving
 from tests.test_ukrainian_interface import UkrainianChat, english_left
 
 
@@ -38,11 +38,7 @@ async def close_poller(app):
 
 @pytest.fixture
 def server():
-    running = FeedServer().start()
-    for name in ("rss2.xml", "atom.xml", "ukrainian.xml"):
-        running.routes[f"/{name}"] = feed(name)
-    yield running
-    running.stop()
+    yield from serving("rss2.xml", "atom.xml", "ukrainian.xml")
 
 
 def inbox_buttons(api) -> list[str]:
