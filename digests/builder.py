@@ -24,6 +24,7 @@ from cachetools import LRUCache
 from language.i18n import ENGLISH, N_, Texts, texts
 from render.formatting import (
     bold,
+    calendar_day,
     channel_title,
     day,
     italic,
@@ -422,12 +423,12 @@ class DigestBuilder:
         if body is None:
             html = _body(change, self._ladder, None, tz, _)
             body = self._bodies[(entry_id, _.language)] = (html, telegram_length(html))
-        # Not `day`: its cache, shared with reader pages, holds fewer moments than a run dates.
-        # A month of changes falls on some thirty dates per zone: each is formatted once.
+        # One bullet string per date and language, shared by every line of that day (the
+        # runs keep pointers to it, not copies).
         local = change.entry.changed_at.astimezone(tz).date()
         bullet = self._dates.get((local, _.language))
         if bullet is None:
-            bullet = self._dates[(local, _.language)] = f"• {_.date(local)}"
+            bullet = self._dates[(local, _.language)] = f"• {calendar_day(local, _)}"
         return (bullet, body[0], len(bullet) + body[1])
 
 

@@ -206,7 +206,7 @@ def status_at_view(
         lines.append(
             f"{_badge(_, ladder.get(entry.phase), entry.phase)} · {summary_html(entry, _)}"
         )
-        lines.append(italic(_("Status set on {day}.", day=_.date(entry.changed_at, zone))))
+        lines.append(italic(_("Status set on {day}.", day=day(entry.changed_at, zone, _))))
     if len(items) == 1:
         lines.append(_("Its history: /history {slug}", slug=items[0][0].slug))
     return "\n".join(lines)

@@ -1,7 +1,7 @@
 """Small HTML building blocks shared by every view, so escaping happens in one place."""
 
 import re
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from html import escape
 
@@ -134,14 +134,20 @@ def is_stale(moment: datetime, now: datetime) -> bool:
 
 def day(moment: datetime, zone: tzinfo, _: Texts) -> str:
     """A date as people write it, in the bot's time zone: '1 Jan 2025', '1 січня 2025'."""
-    return _day(moment, zone, _.language)
+    return calendar_day(moment.astimezone(zone).date(), _)
+
+
+def calendar_day(local: date, _: Texts) -> str:
+    """A calendar date as people write it: '1 Jan 2025', '1 січня 2025'."""
+    return _calendar_day(local, _.language)
 
 
 @lru_cache(maxsize=8192)
-def _day(moment: datetime, zone: tzinfo, language: str) -> str:
-    # Remembered: every history line, page and digest line shows one, mostly for the same few
-    # recent moments, and formatting a date was a fifth of rendering them.
-    return texts(language).date(moment, zone)
+def _calendar_day(local: date, language: str) -> str:
+    # Remembered by the date, not the moment: every history line, page and digest line shows
+    # one, a month of changes falls on some thirty dates, and formatting a date was a fifth of
+    # rendering them.
+    return texts(language).date(local)
 
 
 def dated(moment: datetime, now: datetime, _: Texts) -> str:
