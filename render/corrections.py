@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 
 from language.i18n import Texts
-from render.formatting import channel_title, italic, phase_badge, text
+from render.formatting import channel_title, italic, slug_badge, text
 from render.publishing import CORRECTION_MARK, plain, withdrawn_note
 from render.splitting import TELEGRAM_LIMIT, split_html, telegram_length
 from storage import Channel, PhaseLadder, StatusEntry
@@ -86,8 +86,7 @@ def digest_correction(
     _: Texts,
 ) -> str:
     """One line for a digest: a change the reader was told about has since been withdrawn."""
-    phase = ladder.get(entry.phase)
-    badge = phase_badge(phase, _) if phase else text(entry.phase)
+    badge = slug_badge(ladder, entry.phase, _)
     summary = entry.summary_in(_.language)[0]
     if len(summary) > SHORT_SUMMARY:
         summary = summary[:SHORT_SUMMARY].rstrip() + "…"

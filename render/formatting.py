@@ -6,7 +6,7 @@ from functools import lru_cache
 from html import escape
 
 from language.i18n import ENGLISH, N_, Texts, texts
-from storage import Channel, Phase, StatusEntry, Trend
+from storage import Channel, Phase, PhaseLadder, StatusEntry, Trend
 from storage.values import EXCERPT_CHARS, LABEL_MAX, excerpt, is_web_url
 
 STALE_AFTER_DAYS = 14
@@ -95,6 +95,13 @@ def summary_html(entry: StatusEntry, _: Texts) -> str:
 def phase_badge(phase: Phase, _: Texts) -> str:
     """Emoji and label, the way a phase is shown everywhere."""
     return f"{phase.emoji} {text(phase_label(phase, _))}"
+
+
+def slug_badge(ladder: PhaseLadder, slug: str, _: Texts) -> str:
+    """The badge of the phase named `slug`, or the slug as stored when the ladder no longer
+    has that phase (history outlives a phase an admin removed)."""
+    phase = ladder.get(slug)
+    return phase_badge(phase, _) if phase else text(slug)
 
 
 def trend_text(trend: Trend, _: Texts) -> str:

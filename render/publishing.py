@@ -18,6 +18,7 @@ from render.formatting import (
     channel_title,
     italic,
     phase_badge,
+    slug_badge,
     source_html,
     summary_html,
     text,
@@ -33,8 +34,7 @@ def channel_post(change: DigestChange, channel: Channel, ladder: PhaseLadder, zo
                  _: Texts) -> str:  # fmt: skip
     """One phase change as a post in the linked channel."""
     entry = change.entry
-    phase = ladder.get(entry.phase)
-    badge = phase_badge(phase, _) if phase else text(entry.phase)
+    badge = slug_badge(ladder, entry.phase, _)
     previous = ladder.get(change.previous_phase) if change.previous_phase else None
     move = f"{phase_badge(previous, _)} → {badge}" if previous else badge
     return "\n".join(
