@@ -9,6 +9,7 @@ from render.formatting import (
     channel_title,
     dated,
     italic,
+    named,
     phase_badge,
     slug_badge,
     source_html,
@@ -185,17 +186,12 @@ def _short(value: Any, _: Texts) -> str:
     return shown if len(shown) <= AUDIT_VALUE_MAX else shown[: AUDIT_VALUE_MAX - 1] + "…"
 
 
-def _named(names: dict[str, str], code: str, _: Texts) -> str:
-    known = names.get(code)
-    return _(known) if known else code
-
-
 def _changes(old: dict[str, Any] | None, new: dict[str, Any] | None, _: Texts) -> str:
     old, new = old or {}, new or {}
     # The action already says whether it was a status or a note.
     keys = [k for k in {**old, **new} if k != "kind" and old.get(k) != new.get(k)]
     return "; ".join(
-        f"{_named(AUDIT_FIELDS, key, _)}: {_short(old.get(key), _)} → {_short(new.get(key), _)}"
+        f"{named(AUDIT_FIELDS, key, _)}: {_short(old.get(key), _)} → {_short(new.get(key), _)}"
         for key in keys
     )
 
@@ -220,7 +216,7 @@ def audit_view(entries: list[AuditEntry], _: Texts) -> str:
         # A note adds to the status rather than replacing it, so show just what was added.
         old = None if entry.action == "note" else entry.old
         new = _without(entry.new, "phase") if entry.action == "note" else entry.new
-        action = bold(_named(AUDIT_ACTIONS, entry.action, _))
+        action = bold(named(AUDIT_ACTIONS, entry.action, _))
         lines.append(
             f"• {entry.at:%Y-%m-%d %H:%M} · {who} · {action}{where}\n"
             f"  {text(_changes(old, new, _))}"

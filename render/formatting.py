@@ -111,8 +111,14 @@ def trend_text(trend: Trend, _: Texts) -> str:
 
 def grade_name(grade: str, _: Texts) -> str:
     """A source grade in the reader's words ("official", "офіційне"); unknown ones as stored."""
-    known = GRADE_NAMES.get(grade)
-    return _(known) if known else grade
+    return named(GRADE_NAMES, grade, _)
+
+
+def named(names: dict[str, str], code: str, _: Texts) -> str:
+    """A stored code (a grade, an audit action or field) in the reader's words, from its
+    catalog entry in `names`; a code with none is shown as stored."""
+    known = names.get(code)
+    return _(known) if known else code
 
 
 def days_between(earlier: datetime, now: datetime) -> int:
