@@ -308,13 +308,14 @@ def _footprint(bubble: Annotation, renderer: RendererBase) -> Bbox:
     return Bbox.from_extents(x - half, y - half, x + half, y + half)
 
 
-def _draw_channel(ax: Axes, series: Series, changes: Sequence[StatusEntry], ladder: PhaseLadder,
-                  window: Window, since: datetime, _: Texts) -> tuple:  # fmt: skip
-    """Draw one channel on `ax`, its time axis starting at `since`; returns (listed changes,
-    earlier ones, numbered markers)."""
+def _draw_channel(ax: Axes, series: Series, changes: Sequence[StatusEntry],
+                  listed: Sequence[StatusEntry], earlier: Sequence[StatusEntry],
+                  ladder: PhaseLadder, window: Window, since: datetime,
+                  _: Texts) -> list[Annotation]:  # fmt: skip
+    """Draw one channel on `ax`, `listed` changes numbered and `earlier` ones plain, its time
+    axis starting at `since`; returns the numbered markers."""
     where = _positions(ladder)
     xs, ys = _steps(series, changes, ladder, window)
-    listed, earlier = changes[-MAX_LISTED:], changes[: max(0, len(changes) - MAX_LISTED)]
     notes = [e for e in series.entries if e.kind == "note" and e.phase in where]
     if xs:
         ax.step(xs, ys, where="post", color=LINE_COLOR, linewidth=4, zorder=2)
@@ -334,7 +335,7 @@ def _draw_channel(ax: Axes, series: Series, changes: Sequence[StatusEntry], ladd
     ax.set_ylim(-0.6, max(len(labels), 1) - 0.4)
     ax.grid(axis="y", color="#dddddd", linewidth=1)
     _time_axis(ax, since, window, _)
-    return listed, earlier, bubbles
+    return bubbles
 
 
 def credit(window: Window, _: Texts) -> str:
@@ -430,15 +431,15 @@ def _period(series: Sequence[Series], window: Window, since: datetime, _: Texts)
              date=_.date(first, window.zone))  # fmt: skip
 
 
-def caption_lines(changes: Sequence[StatusEntry], window: Window, _: Texts) -> list[str]:
-    """What is written under a channel's chart: the numbered changes (the MAX_LISTED most
-    recent of `changes`, as `_changes` gives them), and how many earlier ones are drawn but
-    not listed."""
-    listed = changes[-MAX_LISTED:]
+def caption_lines(
+    listed: Sequence[StatusEntry], earlier: Sequence[StatusEntry], window: Window, _: Texts
+) -> list[str]:
+    """What is written under a channel's chart: the numbered changes (`listed`, the
+    MAX_LISTED most recent), and how many `earlier` ones are drawn but not listed."""
     lines = [change_line(n, e, window.zone, _) for n, e in enumerate(listed, start=1)]
-    if len(changes) > len(listed):
-        earlier = len(changes) - len(listed)
-        lines.append(_.plural("and {count} earlier change", "and {count} earlier changes", earlier))
+    if earlier:
+        count = len(earlier)
+        lines.append(_.plural("and {count} earlier change", "and {count} earlier changes", count))
     return lines
 
 
@@ -450,11 +451,12 @@ def render_channel(series: Series, ladder: PhaseLadder, window: Window, _: Texts
 def channel_figure(series: Series, ladder: PhaseLadder, window: Window, _: Texts) -> Figure:
     """The figure `render_channel` saves: the chart above, the caption block below."""
     changes = _changes(series, ladder)
+    listed, earlier = changes[-MAX_LISTED:], changes[: max(0, len(changes) - MAX_LISTED)]
     since = drawn_since([series], window)
-    lines = caption_lines(changes, window, _)
+    lines = caption_lines(listed, earlier, window, _)
     text_height = CAPTION_BASE_IN + CAPTION_LINE_IN * (len(lines) + 3)
     figure, ax, below = _layout(CHART_HEIGHT_IN, text_height)
-    _listed, _earlier, bubbles = _draw_channel(ax, series, changes, ladder, window, since, _)
+    bubbles = _draw_channel(ax, series, changes, listed, earlier, ladder, window, since, _)
     title = textwrap.fill(drawable(_heading(series, ladder, _)), 40)
     ax.set_title(title, fontsize=TITLE_FONT, loc="left", parse_math=False, pad=44)
     _subtitle(ax, _period([series], window, since, _))
