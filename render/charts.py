@@ -61,6 +61,8 @@ NOTE_COLOR = "#e07b00"
 TODAY_COLOR = "#c0392b"
 MUTED_COLOR = "#555555"
 EMPTY_TEXT = N_("Nothing recorded in this period")
+# The overview's title, and the bot's and site's name for it (translated where shown).
+OVERVIEW_HEADING = N_("All channels")
 # Month names come from Babel (matplotlib only knows English ones): "<MM>" is replaced.
 _MONTH = re.compile(r"<(\d\d)>")
 
