@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Hashable, MutableMapping
 from concurrent.futures import BrokenExecutor, Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from functools import partial
 
@@ -83,9 +83,7 @@ def _request(
     if job.database is None:
         # A worker cannot open an in-memory database: read here, draw there.
         window, series = gather(job, db)
-        job = ChartJob(
-            job.database, shown, days, now, zone, ladder, heading, window, series, _.language
-        )
+        job = replace(job, window=window, series=series)
     return ChartRequest(key, job)
 
 
