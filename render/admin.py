@@ -10,6 +10,7 @@ from render.formatting import (
     dated,
     italic,
     phase_badge,
+    slug_badge,
     source_html,
     text,
     trend_text,
@@ -69,8 +70,7 @@ def undo_hint(_: Texts) -> str:
 
 
 def _badge(ladder: PhaseLadder, slug: str | None, _: Texts) -> str:
-    phase = ladder.get(slug) if slug else None
-    return phase_badge(phase, _) if phase else text(slug or _("none"))
+    return slug_badge(ladder, slug, _) if slug else text(_("none"))
 
 
 def status_echo(status: ChannelStatus, ladder: PhaseLadder, _: Texts) -> str:

@@ -13,13 +13,13 @@ from render.formatting import (
     channel_title,
     day,
     italic,
-    phase_badge,
     quoted,
+    slug_badge,
     summary_html,
     text,
     typed,
 )
-from storage import Changes, Channel, Phase, PhaseLadder, SearchHit, SearchResults, StatusEntry
+from storage import Changes, Channel, PhaseLadder, SearchHit, SearchResults, StatusEntry
 
 # Questions the bot understands, shown in the reader's language (the catalog has theirs).
 EXAMPLES = (N_("any news on prisoner swaps?"), N_("what changed this week?"), "що з перемир'ям?")
@@ -180,10 +180,6 @@ def window_label(_: Texts, window: Window, now: datetime, zone: tzinfo) -> str:
     return _("on {day}", day=start) if isinstance(window, OnDay) else _("since {day}", day=start)
 
 
-def _badge(_: Texts, phase: Phase | None, slug: str) -> str:
-    return phase_badge(phase, _) if phase is not None else text(slug)
-
-
 def status_at_view(
     _: Texts,
     items: Sequence[tuple[Channel, StatusEntry | None]],
@@ -203,10 +199,8 @@ def status_at_view(
         if entry is None:
             lines.append(_("No status had been recorded yet."))
             continue
-        lines.append(
-            f"{_badge(_, ladder.get(entry.phase), entry.phase)} · {summary_html(entry, _)}"
-        )
-        lines.append(italic(_("Status set on {day}.", day=_.date(entry.changed_at, zone))))
+        lines.append(f"{slug_badge(ladder, entry.phase, _)} · {summary_html(entry, _)}")
+        lines.append(italic(_("Status set on {day}.", day=day(entry.changed_at, zone, _))))
     if len(items) == 1:
         lines.append(_("Its history: /history {slug}", slug=items[0][0].slug))
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from render.formatting import (
     is_stale,
     italic,
     phase_badge,
+    slug_badge,
     source_html,
     summary_html,
     text,
@@ -63,8 +64,7 @@ def _source_word(_: Texts) -> str:
 
 def entry_line(entry: StatusEntry, ladder: PhaseLadder, zone: tzinfo, _: Texts) -> str:
     """One history entry on one line: date, phase (or note), summary, source."""
-    phase = ladder.get(entry.phase)
-    badge = phase_badge(phase, _) if phase else text(entry.phase)
+    badge = slug_badge(ladder, entry.phase, _)
     what = _("📌 note ({phase})", phase=badge) if entry.kind == "note" else badge
     return (
         f"• {day(entry.changed_at, zone, _)}: {what}: {summary_html(entry, _)}\n"
