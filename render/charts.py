@@ -61,6 +61,8 @@ NOTE_COLOR = "#e07b00"
 TODAY_COLOR = "#c0392b"
 MUTED_COLOR = "#555555"
 EMPTY_TEXT = N_("Nothing recorded in this period")
+# The overview's title, and the bot's and site's name for it (translated where shown).
+OVERVIEW_HEADING = N_("All channels")
 # Month names come from Babel (matplotlib only knows English ones): "<MM>" is replaced.
 _MONTH = re.compile(r"<(\d\d)>")
 
@@ -133,15 +135,18 @@ def _changes(series: Series, ladder: PhaseLadder) -> list[StatusEntry]:
     return [e for e in series.entries if e.kind == "status" and e.phase in where]
 
 
-def _steps(series: Series, ladder: PhaseLadder, window: Window) -> tuple[list, list]:
-    """The phase line as step points: start of window, each status change, then now."""
+def _steps(
+    series: Series, changes: Sequence[StatusEntry], ladder: PhaseLadder, window: Window
+) -> tuple[list, list]:
+    """The phase line as step points: start of window, each status change (`changes`, as
+    `_changes` gives them), then now."""
     where = _positions(ladder)
     xs: list[datetime] = []
     ys: list[int] = []
     if series.start_status is not None and series.start_status.phase in where:
         xs.append(window.since)
         ys.append(where[series.start_status.phase])
-    for entry in _changes(series, ladder):
+    for entry in changes:
         xs.append(entry.changed_at)
         ys.append(where[entry.phase])
     if xs:
@@ -305,12 +310,14 @@ def _footprint(bubble: Annotation, renderer: RendererBase) -> Bbox:
     return Bbox.from_extents(x - half, y - half, x + half, y + half)
 
 
-def _draw_channel(ax: Axes, series: Series, ladder: PhaseLadder, window: Window, _: Texts) -> tuple:
-    """Draw one channel on `ax`; returns (listed changes, earlier ones, numbered markers)."""
+def _draw_channel(ax: Axes, series: Series, changes: Sequence[StatusEntry],
+                  listed: Sequence[StatusEntry], earlier: Sequence[StatusEntry],
+                  ladder: PhaseLadder, window: Window, since: datetime,
+                  _: Texts) -> list[Annotation]:  # fmt: skip
+    """Draw one channel on `ax`, `listed` changes numbered and `earlier` ones plain, its time
+    axis starting at `since`; returns the numbered markers."""
     where = _positions(ladder)
-    xs, ys = _steps(series, ladder, window)
-    changes = _changes(series, ladder)
-    listed, earlier = changes[-MAX_LISTED:], changes[: max(0, len(changes) - MAX_LISTED)]
+    xs, ys = _steps(series, changes, ladder, window)
     notes = [e for e in series.entries if e.kind == "note" and e.phase in where]
     if xs:
         ax.step(xs, ys, where="post", color=LINE_COLOR, linewidth=4, zorder=2)
@@ -329,8 +336,8 @@ def _draw_channel(ax: Axes, series: Series, ladder: PhaseLadder, window: Window,
     ax.set_yticks(range(len(labels)), labels=labels, parse_math=False)
     ax.set_ylim(-0.6, max(len(labels), 1) - 0.4)
     ax.grid(axis="y", color="#dddddd", linewidth=1)
-    _time_axis(ax, drawn_since([series], window), window, _)
-    return listed, earlier, bubbles
+    _time_axis(ax, since, window, _)
+    return bubbles
 
 
 def credit(window: Window, _: Texts) -> str:
@@ -413,12 +420,12 @@ def _subtitle(ax: Axes, value: str) -> None:
     )  # fmt: skip
 
 
-def _period(series: Sequence[Series], window: Window, _: Texts) -> str:
+def _period(series: Sequence[Series], window: Window, since: datetime, _: Texts) -> str:
+    """The subtitle's period; `since` is where the time axis starts (`drawn_since`)."""
     if window.label is not None:
         return _(window.label)
     days = max(1, round((window.now - window.since) / timedelta(days=1)))
     period = period_words(days, _)
-    since = drawn_since(series, window)
     if since == window.since:
         return period
     first = min(entry.changed_at for one in series for entry in one.entries)
@@ -426,15 +433,15 @@ def _period(series: Sequence[Series], window: Window, _: Texts) -> str:
              date=_.date(first, window.zone))  # fmt: skip
 
 
-def caption_lines(series: Series, ladder: PhaseLadder, window: Window, _: Texts) -> list[str]:
-    """What is written under a channel's chart: the numbered changes (the MAX_LISTED most
-    recent), and how many earlier ones are drawn but not listed."""
-    changes = _changes(series, ladder)
-    listed = changes[-MAX_LISTED:]
+def caption_lines(
+    listed: Sequence[StatusEntry], earlier: Sequence[StatusEntry], window: Window, _: Texts
+) -> list[str]:
+    """What is written under a channel's chart: the numbered changes (`listed`, the
+    MAX_LISTED most recent), and how many `earlier` ones are drawn but not listed."""
     lines = [change_line(n, e, window.zone, _) for n, e in enumerate(listed, start=1)]
-    if len(changes) > len(listed):
-        earlier = len(changes) - len(listed)
-        lines.append(_.plural("and {count} earlier change", "and {count} earlier changes", earlier))
+    if earlier:
+        count = len(earlier)
+        lines.append(_.plural("and {count} earlier change", "and {count} earlier changes", count))
     return lines
 
 
@@ -445,22 +452,26 @@ def render_channel(series: Series, ladder: PhaseLadder, window: Window, _: Texts
 
 def channel_figure(series: Series, ladder: PhaseLadder, window: Window, _: Texts) -> Figure:
     """The figure `render_channel` saves: the chart above, the caption block below."""
-    lines = caption_lines(series, ladder, window, _)
+    changes = _changes(series, ladder)
+    listed, earlier = changes[-MAX_LISTED:], changes[: max(0, len(changes) - MAX_LISTED)]
+    since = drawn_since([series], window)
+    lines = caption_lines(listed, earlier, window, _)
     text_height = CAPTION_BASE_IN + CAPTION_LINE_IN * (len(lines) + 3)
     figure, ax, below = _layout(CHART_HEIGHT_IN, text_height)
-    _listed, _earlier, bubbles = _draw_channel(ax, series, ladder, window, _)
+    bubbles = _draw_channel(ax, series, changes, listed, earlier, ladder, window, since, _)
     title = textwrap.fill(drawable(_heading(series, ladder, _)), 40)
     ax.set_title(title, fontsize=TITLE_FONT, loc="left", parse_math=False, pad=44)
-    _subtitle(ax, _period([series], window, _))
+    _subtitle(ax, _period([series], window, since, _))
     _caption(below, lines, _key_handles(_), 3, 1, window, _)
     _separate(figure, bubbles)
     return figure
 
 
-def _bands(ax: Axes, row: int, series: Series, ladder: PhaseLadder, window: Window,
-           colours: dict[str, tuple]) -> None:  # fmt: skip
-    """One channel's row of the overview: a band coloured by phase, changes marked by grade."""
-    xs, ys = _steps(series, ladder, window)
+def _bands(ax: Axes, row: int, steps: tuple[list, list], changes: Sequence[StatusEntry],
+           ladder: PhaseLadder, colours: dict[str, tuple]) -> None:  # fmt: skip
+    """One channel's row of the overview: a band coloured by phase (`steps`, as `_steps`
+    gives them), changes marked by grade."""
+    xs, ys = steps
     slugs = [phase.slug for phase in ladder.phases]
     for start, end, position in zip(xs, xs[1:], ys, strict=False):
         slug = slugs[position]
@@ -469,7 +480,7 @@ def _bands(ax: Axes, row: int, series: Series, ladder: PhaseLadder, window: Wind
             (row - 0.35, 0.7), facecolors=colours[slug], edgecolor="none", zorder=2,
         )  # fmt: skip
     for grade, style in GRADE_STYLES.items():
-        shown = [e for e in _changes(series, ladder) if _style(e) is style]
+        shown = [e for e in changes if _style(e) is style]
         if shown:
             ax.scatter(
                 [e.changed_at for e in shown], [row] * len(shown), s=110, marker=style.marker,
@@ -479,9 +490,9 @@ def _bands(ax: Axes, row: int, series: Series, ladder: PhaseLadder, window: Wind
             )  # fmt: skip
 
 
-def _phases(series: Series, ladder: PhaseLadder, window: Window) -> set[str]:
-    """The phases a channel's band shows in the window."""
-    ys = _steps(series, ladder, window)[1]
+def _phases(steps: tuple[list, list], ladder: PhaseLadder) -> set[str]:
+    """The phases a channel's band shows in the window (`steps`, as `_steps` gives them)."""
+    ys = steps[1]
     return {ladder.phases[position].slug for position in ys}
 
 
@@ -515,13 +526,15 @@ def overview_figure(
     shown = list(series)[:MAX_ROWS]
     colours = phase_colours(ladder)
     rows = max(len(shown), 1)
-    phases = set().union(*(_phases(one, ladder, window) for one in shown))
+    changes = [_changes(one, ladder) for one in shown]
+    steps = [_steps(one, found, ladder, window) for one, found in zip(shown, changes, strict=True)]
+    phases = set().union(*(_phases(one, ladder) for one in steps))
     key_rows = (len(phases) + 2) // 2  # the phases and "today", two a row
     text_height = CAPTION_BASE_IN + CAPTION_LINE_IN * (key_rows + 2)
     chart_height = OVERVIEW_BASE_IN + ROW_HEIGHT_IN * rows
     figure, ax, below = _layout(chart_height, text_height)
-    for row, one in enumerate(shown):
-        _bands(ax, row, one, ladder, window, colours)
+    for row, (found, points) in enumerate(zip(changes, steps, strict=True)):
+        _bands(ax, row, points, found, ladder, colours)
     if not shown:
         ax.text(
             0.5, 0.5, _("No channels"), transform=ax.transAxes, ha="center", va="center",
@@ -532,9 +545,10 @@ def overview_figure(
     ax.set_ylim(rows - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     ax.spines[["left"]].set_visible(False)
-    _time_axis(ax, drawn_since(shown, window), window, _)
+    since = drawn_since(shown, window)
+    _time_axis(ax, since, window, _)
     ax.set_title(drawable(heading), fontsize=TITLE_FONT, loc="left", parse_math=False, pad=44)
-    _subtitle(ax, _period(shown, window, _))
+    _subtitle(ax, _period(shown, window, since, _))
     handles = [
         Patch(facecolor=colours[phase.slug], label=drawable(phase_label(phase, _)))
         for phase in ladder.phases

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 import storage
 from language.i18n import LANGUAGES, Texts, texts
-from render.charts import Series, Window, render_channel, render_overview
+from render.charts import OVERVIEW_HEADING, Series, Window, render_channel, render_overview
 from render.formatting import channel_title, days_between, grade_name, is_stale, phase_label
 from web.feeds import atom_feed
 
@@ -163,7 +163,7 @@ def charts(snap: Snapshot, _: Texts) -> dict[str, bytes]:
         for status in snap.statuses
     }
     files["charts/overview.png"] = render_overview(
-        list(series.values()), snap.ladder, snap.window, _("All channels"), _
+        list(series.values()), snap.ladder, snap.window, _(OVERVIEW_HEADING), _
     )
     return files
 

@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Hashable, MutableMapping
 from concurrent.futures import BrokenExecutor, Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from functools import partial
 
@@ -26,15 +26,14 @@ from sqlite_utils import Database
 import storage
 from bot.charts.drawing import ALL_HISTORY, ChartJob, draw, gather, started_pool
 from bot.traffic.concurrency import slot_released
-from language.i18n import ENGLISH, N_, Texts
+from language.i18n import ENGLISH, Texts
 from language.i18n import texts as texts_of
-from render.charts import MAX_ROWS, period_words
+from render.charts import MAX_ROWS, OVERVIEW_HEADING, period_words
 from render.formatting import channel_title
 
 DEFAULT_DAYS = 90
 WINDOWS = (7, 30, 90, 365)  # days; anything longer is drawn as all history
 CACHE_SIZE = 32
-OVERVIEW_HEADING = N_("All channels")  # translated where drawn, like window labels
 CHARTS_KEY = "charts"
 
 log = logging.getLogger(__name__)
@@ -84,9 +83,7 @@ def _request(
     if job.database is None:
         # A worker cannot open an in-memory database: read here, draw there.
         window, series = gather(job, db)
-        job = ChartJob(
-            job.database, shown, days, now, zone, ladder, heading, window, series, _.language
-        )
+        job = replace(job, window=window, series=series)
     return ChartRequest(key, job)
 
 

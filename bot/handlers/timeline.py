@@ -31,6 +31,7 @@ from bot.replies import reply, reply_photo
 from bot.traffic.concurrency import step_aside
 from language.i18n import N_, Texts
 from language.suggestions import closest
+from render.charts import OVERVIEW_HEADING
 from render.formatting import bold, channel_title, quoted, text
 
 log = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ async def _overview_timeline(update: Update, context: BotContext, days: int, _: 
     png = await _draw(update, context, request, _)
     if png is None:
         return
-    everything = bold(_("All channels"))
+    everything = bold(_(OVERVIEW_HEADING))
     one = _("One channel: <code>/timeline aid 30</code>")
     caption = f"{everything}, {_shown(window, days, _)}\n{one}"
     if shown < total:
