@@ -14,7 +14,6 @@ writes, so every sample after the first is a cache hit.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 import statistics
 import time
@@ -32,6 +31,7 @@ from bench.figures import Section, Sizes, at_most
 from bench.synthetic import add_history, add_subscribers
 from bot.app import build_application
 from bot.cli.offline_api import OfflineBotApi
+from bot.cli.update_factory import chat_dict, text_message_json, user_dict
 from bot.config import Settings
 from bot.runtime.heap import freeze_startup_heap
 from storage.models import Actor
@@ -50,21 +50,11 @@ COMMANDS: dict[str, tuple[float, str]] = {
 P99_TARGET = 3.0
 WARM_TARGET = 1.0
 READER = 10
-_ids = itertools.count(1)
 
 
 def update_json(text: str, chat_id: int = READER) -> dict[str, Any]:
     """A private message as Telegram sends it, with a bot_command entity for a command."""
-    message: dict[str, Any] = {
-        "message_id": next(_ids),
-        "date": int(time.time()),
-        "chat": {"id": chat_id, "type": "private"},
-        "from": {"id": chat_id, "is_bot": False, "first_name": "Bench"},
-        "text": text,
-    }
-    if text.startswith("/"):
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-    return {"update_id": next(_ids), "message": message}
+    return text_message_json(text, user=user_dict(chat_id, "Bench"), chat=chat_dict(chat_id))
 
 
 async def dispatch(application: Application, data: dict[str, Any]) -> None:
