@@ -69,13 +69,7 @@ async def dispatch(application: Application, data: dict[str, Any]) -> None:
 
 async def measure_command(application: Application, text: str, runs: int) -> list[float]:
     """Seconds each of `runs` identical updates took (no writes in between)."""
-    samples = []
-    for _ in range(runs):
-        data = update_json(text)
-        started = time.perf_counter()
-        await dispatch(application, data)
-        samples.append(time.perf_counter() - started)
-    return samples
+    return (await _round([(text, application)], runs, None))[text]
 
 
 def percentile(samples: list[float], fraction: float) -> float:
