@@ -27,7 +27,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 import storage
-from bench.figures import Section, Sizes, at_most
+from bench.figures import Section, Sizes, at_most, percentile
 from bench.synthetic import add_history, add_subscribers
 from bot.app import build_application
 from bot.cli.offline_api import OfflineBotApi
@@ -70,12 +70,6 @@ async def dispatch(application: Application, data: dict[str, Any]) -> None:
 async def measure_command(application: Application, text: str, runs: int) -> list[float]:
     """Seconds each of `runs` identical updates took (no writes in between)."""
     return (await _round([(text, application)], runs, None))[text]
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    """The sample below which `fraction` of them lie (nearest rank)."""
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
