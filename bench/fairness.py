@@ -192,8 +192,7 @@ def bench(workdir: Path, sizes: Sizes) -> Section:
     )
     for repetition in range(sizes.repeats):
         result = asyncio.run(run(workdir / f"fairness{repetition}", rows))
-        if not result.correct:
-            section.failures.append("a chart request or a slow reply went unanswered")
+        section.check(result.correct, "a chart request or a slow reply went unanswered")
         section.figure("idle p99", " ms", 1).add(result.idle_p99_ms)
         section.figure("loaded p99", " ms", 1).add(result.loaded_p99_ms)
         section.figure("loaded p99 / idle p99", "x", 2, at_most(2.0)).add(result.ratio)
