@@ -60,13 +60,12 @@ def cached(
     what: Hashable,
     render: Callable[[datetime], Rendered],
     *,
-    language: str | None,
+    language: str,
 ) -> Rendered:
-    """A page, its HTML, or anything else derived from the data (the question router),
-    made again only when the data or the local date changed.
+    """A page, its HTML, or anything else derived from the data, made again only when the
+    data or the local date changed.
 
-    `language` is the reader's language for anything with words in it (a page in Ukrainian
-    must never be served to an English reader), None only for what has none (the router).
+    `language` is the reader's: a page in Ukrainian must never be served to an English reader.
     """
     now = local_now(context)
     key = (what, language)

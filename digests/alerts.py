@@ -54,8 +54,9 @@ def alert_text(
     ladder: storage.PhaseLadder,
     zone: str,
     _: Texts,
-) -> tuple[str, int]:
-    """The alert: one message, one block per change titled by its channel; and how many fit.
+) -> tuple[str, list[str]]:
+    """The alert: one message, one block per change titled by its channel; and the blocks
+    that fit (the first ones, kept to correct them later).
 
     An alert is always a single message. When more changed than fits (an import of hundreds
     of statuses), it shows the first changes and says how many more there are and where to
@@ -67,7 +68,7 @@ def alert_text(
     header = _("{bell} {alert}: the phase changed", bell=BELL, alert=alert)
     footer = _("/alerts off stops these; the daily digest still lists them.")
     if telegram_length("\n\n".join([header, *blocks, footer])) <= TELEGRAM_LIMIT:
-        return "\n\n".join([header, *blocks, footer]), len(blocks)
+        return "\n\n".join([header, *blocks, footer]), blocks
     slugs = list(dict.fromkeys(channels[c.entry.channel_id].slug for c in changes))
     # The longest "more" line any cut could need: the most changes left, every channel named.
     budget = TELEGRAM_LIMIT - telegram_length(
@@ -81,7 +82,7 @@ def alert_text(
         shown.append(block)
     rest = changes[len(shown) :]
     slugs = list(dict.fromkeys(channels[c.entry.channel_id].slug for c in rest))
-    return "\n\n".join([header, *shown, _more(len(rest), slugs, _), footer]), len(shown)
+    return "\n\n".join([header, *shown, _more(len(rest), slugs, _), footer]), shown
 
 
 def alert_block(
@@ -184,11 +185,7 @@ class _Run:
         key = (tuple(c.entry.id for c in mine), setting.timezone, _.language)
         if key not in self.rendered:
             html, shown = alert_text(mine, self.channels, self.ladder, setting.timezone, _)
-            tz = ZoneInfo(setting.timezone)
-            blocks = tuple(
-                (c.entry.id, alert_block(c, self.channels, self.ladder, tz, _))
-                for c in mine[:shown]
-            )
+            blocks = tuple(zip((c.entry.id for c in mine), shown, strict=False))
             self.rendered[key] = _Alert(html, blocks, _.language)
         await _deliver(self, setting, self.rendered[key])
 

@@ -24,6 +24,7 @@ from cachetools import LRUCache
 from language.i18n import ENGLISH, N_, Texts, texts
 from render.formatting import (
     bold,
+    calendar_day,
     channel_title,
     day,
     italic,
@@ -115,19 +116,18 @@ class _Run:
     emoji, four bytes a character), grew peak memory with the audience (bench/NOTES.md).
     """
 
-    ids: list[int]
     pieces: list[str]
     sums: list[int]
 
     @classmethod
-    def of(cls, lines: Sequence[tuple[str, str, int] | _Line], ids: list[int]) -> _Run:
+    def of(cls, lines: Sequence[tuple[str, str, int] | _Line]) -> _Run:
         """From lines as (date, body, length), or whole as (line, length)."""
         sums, pieces = [0], []
         for line in lines:
             *texts, length = line
             sums.append(sums[-1] + length + 1)
             pieces += (*texts, "\n") if len(texts) == 2 else ("", *texts, "\n")
-        return cls(ids, pieces, sums)
+        return cls(pieces, sums)
 
 
 class DigestBuilder:
@@ -161,7 +161,6 @@ class DigestBuilder:
         self._bodies: dict[tuple[int, str], _Line] = {}
         self._lines: dict[tuple[int, str, str, datetime | None], _Line] = {}
         self._dates: dict[tuple[date, str], str] = {}
-        self._runs: dict[tuple[int, str, str], _Run] = {}
         self._shelves: dict[tuple[str, str], dict[int, tuple[tuple[str, int], _Run]]] = {}
         # Intros (header and "N changes in M channels" line) and their Telegram lengths, per
         # zone, language, first digest or not, change count and channel count: a few hundred
@@ -189,8 +188,7 @@ class DigestBuilder:
         self._ids = {cid: [c.entry.id for c in items] for cid, items in self._by_channel.items()}
         # Channels with changes, in display order: what every digest walks through.
         self._order = [(c.id, self._ids[c.id]) for c in self._channels if self._ids.get(c.id)]
-        self._runs.clear()  # their positions moved; single lines stay valid
-        self._shelves.clear()
+        self._shelves.clear()  # their runs' positions moved; single lines stay valid
         self._generation += 1
         self.lowest = min(self.lowest, lowest)
 
@@ -384,20 +382,16 @@ class DigestBuilder:
         if shelf is None:
             tz = self._zone(zone)
             shelf = self._shelves[key] = {
-                cid: (self._title(cid, _), self._run(cid, zone, tz, _)) for cid, _ids in self._order
+                cid: (self._title(cid, _), self._run(cid, tz, _)) for cid, _ids in self._order
             }
         return shelf
 
-    def _run(self, channel_id: int, zone: str, tz: ZoneInfo, _: Texts) -> _Run:
+    def _run(self, channel_id: int, tz: ZoneInfo, _: Texts) -> _Run:
         # Most digests carry no alert marks: they show a tail of the channel's lines in their
-        # zone, so those lines are listed once per channel, zone and language and sliced.
-        key = (channel_id, zone, _.language)
-        run = self._runs.get(key)
-        if run is None:
-            changes = self._by_channel.get(channel_id, [])
-            lines = [self._line_pieces(change, tz, _) for change in changes]
-            run = self._runs[key] = _Run.of(lines, self._ids[channel_id])
-        return run
+        # zone, so those lines are listed once per channel, zone and language (the shelf keeps
+        # them) and sliced.
+        changes = self._by_channel.get(channel_id, [])
+        return _Run.of([self._line_pieces(change, tz, _) for change in changes])
 
     def _line(
         self,
@@ -429,12 +423,12 @@ class DigestBuilder:
         if body is None:
             html = _body(change, self._ladder, None, tz, _)
             body = self._bodies[(entry_id, _.language)] = (html, telegram_length(html))
-        # Not `day`: its cache, shared with reader pages, holds fewer moments than a run dates.
-        # A month of changes falls on some thirty dates per zone: each is formatted once.
+        # One bullet string per date and language, shared by every line of that day (the
+        # runs keep pointers to it, not copies).
         local = change.entry.changed_at.astimezone(tz).date()
         bullet = self._dates.get((local, _.language))
         if bullet is None:
-            bullet = self._dates[(local, _.language)] = f"• {_.date(local)}"
+            bullet = self._dates[(local, _.language)] = f"• {calendar_day(local, _)}"
         return (bullet, body[0], len(bullet) + body[1])
 
 

@@ -48,7 +48,6 @@ class Corrections:
         self.channels = {channel.id: channel for channel in channels}
         self.since: datetime | None = None
         self.undone: list[tuple[storage.StatusEntry, datetime]] = []
-        self.times: list[datetime] = []
         self.by_id: dict[int, tuple[storage.StatusEntry, datetime]] = {}
         self.lines: dict[tuple[int, str, str], str] = {}
 
@@ -63,7 +62,6 @@ class Corrections:
         since = min(moments, default=None)
         if since is not None and (self.since is None or since < self.since):
             self.undone = storage.undone_since(self.db, since)
-            self.times = [at for _entry, at in self.undone]
             self.by_id = {entry.id: (entry, at) for entry, at in self.undone}
             self.since = since
         return self
@@ -102,8 +100,8 @@ class Corrections:
     ) -> list[tuple[storage.StatusEntry, datetime]]:
         found: dict[int, tuple[storage.StatusEntry, datetime]] = {}
         last = subscriber.last_digest_at
-        if last is not None and self.since is not None:
-            for entry, at in self.undone[bisect_right(self.times, last) :]:
+        if last is not None:
+            for entry, at in self.undone[bisect_right(self.undone, last, key=_undone_at) :]:
                 if entry.id <= subscriber.watermark and subscriber.follows(entry.channel_id):
                     found[entry.id] = (entry, at)
         for entry_id in alerted:
@@ -130,3 +128,7 @@ def with_lines(
     if telegram_length(first) <= limit:
         return [first, *parts[1:]]
     return [*parts, *split_html(block, limit)]
+
+
+def _undone_at(item: tuple[storage.StatusEntry, datetime]) -> datetime:
+    return item[1]

@@ -80,11 +80,7 @@ class ChangeWindow:
 
     def covering(self, subscribers: list[storage.Subscriber]) -> DigestBuilder:
         """The run's builder, holding every change newer than these subscribers' watermarks."""
-        lowest = min((s.watermark for s in subscribers), default=self.builder.lowest)
-        if lowest < self.builder.lowest:
-            older = storage.changes_between(self.db, lowest, self.builder.lowest)
-            self.builder.extend(older, lowest)
-        return self.builder
+        return self.reaching(min((s.watermark for s in subscribers), default=None)).builder
 
 
 async def send_due(

@@ -9,7 +9,9 @@ from render.formatting import (
     channel_title,
     dated,
     italic,
+    named,
     phase_badge,
+    slug_badge,
     source_html,
     text,
     trend_text,
@@ -69,8 +71,7 @@ def undo_hint(_: Texts) -> str:
 
 
 def _badge(ladder: PhaseLadder, slug: str | None, _: Texts) -> str:
-    phase = ladder.get(slug) if slug else None
-    return phase_badge(phase, _) if phase else text(slug or _("none"))
+    return slug_badge(ladder, slug, _) if slug else text(_("none"))
 
 
 def status_echo(status: ChannelStatus, ladder: PhaseLadder, _: Texts) -> str:
@@ -185,17 +186,12 @@ def _short(value: Any, _: Texts) -> str:
     return shown if len(shown) <= AUDIT_VALUE_MAX else shown[: AUDIT_VALUE_MAX - 1] + "…"
 
 
-def _named(names: dict[str, str], code: str, _: Texts) -> str:
-    known = names.get(code)
-    return _(known) if known else code
-
-
 def _changes(old: dict[str, Any] | None, new: dict[str, Any] | None, _: Texts) -> str:
     old, new = old or {}, new or {}
     # The action already says whether it was a status or a note.
     keys = [k for k in {**old, **new} if k != "kind" and old.get(k) != new.get(k)]
     return "; ".join(
-        f"{_named(AUDIT_FIELDS, key, _)}: {_short(old.get(key), _)} → {_short(new.get(key), _)}"
+        f"{named(AUDIT_FIELDS, key, _)}: {_short(old.get(key), _)} → {_short(new.get(key), _)}"
         for key in keys
     )
 
@@ -220,7 +216,7 @@ def audit_view(entries: list[AuditEntry], _: Texts) -> str:
         # A note adds to the status rather than replacing it, so show just what was added.
         old = None if entry.action == "note" else entry.old
         new = _without(entry.new, "phase") if entry.action == "note" else entry.new
-        action = bold(_named(AUDIT_ACTIONS, entry.action, _))
+        action = bold(named(AUDIT_ACTIONS, entry.action, _))
         lines.append(
             f"• {entry.at:%Y-%m-%d %H:%M} · {who} · {action}{where}\n"
             f"  {text(_changes(old, new, _))}"

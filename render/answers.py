@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 
-from language.i18n import N_, UKRAINIAN, Texts
+from language.i18n import N_, Texts
 from language.routing import Period, Window
 from language.time_phrases import InMonth, InYear, LastHours, OnDay
 from render.channels import entry_line
@@ -13,13 +13,13 @@ from render.formatting import (
     channel_title,
     day,
     italic,
-    phase_badge,
     quoted,
+    slug_badge,
     summary_html,
     text,
     typed,
 )
-from storage import Changes, Channel, Phase, PhaseLadder, SearchHit, SearchResults, StatusEntry
+from storage import Changes, Channel, PhaseLadder, SearchResults, StatusEntry
 
 # Questions the bot understands, shown in the reader's language (the catalog has theirs).
 EXAMPLES = (N_("any news on prisoner swaps?"), N_("what changed this week?"), "що з перемир'ям?")
@@ -117,14 +117,6 @@ def no_match_text(channels: Sequence[Channel], _: Texts) -> str:
     )
 
 
-def _hit_title(hit: SearchHit, _: Texts) -> str:
-    return (
-        hit.channel_title_uk
-        if _.language == UKRAINIAN and hit.channel_title_uk
-        else (hit.channel_title)
-    )
-
-
 def search_view(results: SearchResults, zone: tzinfo, _: Texts) -> str:
     """/search results: channel, date and summary with the matched words in bold."""
     header = _("<b>Search: {words}</b>", words=typed(" ".join(results.terms)))
@@ -147,7 +139,7 @@ def search_view(results: SearchResults, zone: tzinfo, _: Texts) -> str:
         kind = _("📌 note") if hit.entry.kind == "note" else _("status")
         lines += [
             "",
-            f"{bold(_hit_title(hit, _))} · /{hit.channel_slug}",
+            f"{bold(hit.channel_title_in(_.language))} · /{hit.channel_slug}",
             f"{day(hit.entry.changed_at, zone, _)} · {kind}: {summary}",
         ]
     hidden = results.total - len(results.hits)
@@ -180,10 +172,6 @@ def window_label(_: Texts, window: Window, now: datetime, zone: tzinfo) -> str:
     return _("on {day}", day=start) if isinstance(window, OnDay) else _("since {day}", day=start)
 
 
-def _badge(_: Texts, phase: Phase | None, slug: str) -> str:
-    return phase_badge(phase, _) if phase is not None else text(slug)
-
-
 def status_at_view(
     _: Texts,
     items: Sequence[tuple[Channel, StatusEntry | None]],
@@ -203,10 +191,8 @@ def status_at_view(
         if entry is None:
             lines.append(_("No status had been recorded yet."))
             continue
-        lines.append(
-            f"{_badge(_, ladder.get(entry.phase), entry.phase)} · {summary_html(entry, _)}"
-        )
-        lines.append(italic(_("Status set on {day}.", day=_.date(entry.changed_at, zone))))
+        lines.append(f"{slug_badge(ladder, entry.phase, _)} · {summary_html(entry, _)}")
+        lines.append(italic(_("Status set on {day}.", day=day(entry.changed_at, zone, _))))
     if len(items) == 1:
         lines.append(_("Its history: /history {slug}", slug=items[0][0].slug))
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from render.formatting import (
     is_stale,
     italic,
     phase_badge,
+    slug_badge,
     source_html,
     summary_html,
     text,
@@ -57,18 +58,13 @@ def status_overview(statuses: list[ChannelStatus], now: datetime, _: Texts) -> s
     return "\n\n".join(blocks)
 
 
-def _source_word(_: Texts) -> str:
-    return _("source:")
-
-
 def entry_line(entry: StatusEntry, ladder: PhaseLadder, zone: tzinfo, _: Texts) -> str:
     """One history entry on one line: date, phase (or note), summary, source."""
-    phase = ladder.get(entry.phase)
-    badge = phase_badge(phase, _) if phase else text(entry.phase)
+    badge = slug_badge(ladder, entry.phase, _)
     what = _("📌 note ({phase})", phase=badge) if entry.kind == "note" else badge
     return (
         f"• {day(entry.changed_at, zone, _)}: {what}: {summary_html(entry, _)}\n"
-        f"  {italic(_source_word(_))} {source_html(entry, _)}"
+        f"  {italic(_('source:'))} {source_html(entry, _)}"
     )
 
 

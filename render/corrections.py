@@ -11,25 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
-from html import unescape
 
 from language.i18n import Texts
-from render.formatting import channel_title, italic, phase_badge, text
-from render.publishing import CORRECTION_MARK
+from render.formatting import channel_title, italic, slug_badge, text
+from render.publishing import CORRECTION_MARK, plain, withdrawn_note
 from render.splitting import TELEGRAM_LIMIT, split_html, telegram_length
 from storage import Channel, PhaseLadder, StatusEntry
 
 SHORT_BLOCK = 60  # characters of an undone block's first line kept when space runs out
 SHORT_SUMMARY = 80  # characters of a withdrawn summary quoted in a digest's correction line
-
-
-def withdrawn_note(reverted_at: datetime, zone: tzinfo, _: Texts) -> str:
-    """'Corrected 1 Dec 2026 14:05: this change was withdrawn.' in the reader's zone."""
-    when = reverted_at.astimezone(zone)
-    return _(
-        "Corrected {date} {time}: this change was withdrawn.", date=_.date(when),
-        time=f"{when:%H:%M}",
-    )  # fmt: skip
 
 
 def corrected_alert(
@@ -81,23 +71,10 @@ def _struck(block: str, reverted_at: datetime, zone: tzinfo, _: Texts) -> str:
 
 
 def _struck_short(block: str, reverted_at: datetime, zone: tzinfo, _: Texts) -> str:
-    first = _plain(block.split("\n", 1)[0])
+    first = plain(block.split("\n", 1)[0])
     shown = first if len(first) <= SHORT_BLOCK else first[:SHORT_BLOCK] + "…"
     note = italic(withdrawn_note(reverted_at, zone, _))
     return f"<s>{text(shown)}</s>\n{CORRECTION_MARK} {note}"
-
-
-def _plain(html: str) -> str:
-    # A block's title line holds only simple tags (<b>): its text is what is left without them.
-    out, inside = [], False
-    for char in html:
-        if char == "<":
-            inside = True
-        elif char == ">" and inside:
-            inside = False
-        elif not inside:
-            out.append(char)
-    return unescape("".join(out))
 
 
 def digest_correction(
@@ -109,8 +86,7 @@ def digest_correction(
     _: Texts,
 ) -> str:
     """One line for a digest: a change the reader was told about has since been withdrawn."""
-    phase = ladder.get(entry.phase)
-    badge = phase_badge(phase, _) if phase else text(entry.phase)
+    badge = slug_badge(ladder, entry.phase, _)
     summary = entry.summary_in(_.language)[0]
     if len(summary) > SHORT_SUMMARY:
         summary = summary[:SHORT_SUMMARY].rstrip() + "…"

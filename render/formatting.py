@@ -1,12 +1,12 @@
 """Small HTML building blocks shared by every view, so escaping happens in one place."""
 
 import re
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from html import escape
 
 from language.i18n import ENGLISH, N_, Texts, texts
-from storage import Channel, Phase, StatusEntry, Trend
+from storage import Channel, Phase, PhaseLadder, StatusEntry, Trend
 from storage.values import EXCERPT_CHARS, LABEL_MAX, excerpt, is_web_url
 
 STALE_AFTER_DAYS = 14
@@ -97,6 +97,13 @@ def phase_badge(phase: Phase, _: Texts) -> str:
     return f"{phase.emoji} {text(phase_label(phase, _))}"
 
 
+def slug_badge(ladder: PhaseLadder, slug: str, _: Texts) -> str:
+    """The badge of the phase named `slug`, or the slug as stored when the ladder no longer
+    has that phase (history outlives a phase an admin removed)."""
+    phase = ladder.get(slug)
+    return phase_badge(phase, _) if phase else text(slug)
+
+
 def trend_text(trend: Trend, _: Texts) -> str:
     """The words (with an arrow) readers see for a trend."""
     return _(_TREND_TEXT[trend])
@@ -104,8 +111,14 @@ def trend_text(trend: Trend, _: Texts) -> str:
 
 def grade_name(grade: str, _: Texts) -> str:
     """A source grade in the reader's words ("official", "офіційне"); unknown ones as stored."""
-    known = GRADE_NAMES.get(grade)
-    return _(known) if known else grade
+    return named(GRADE_NAMES, grade, _)
+
+
+def named(names: dict[str, str], code: str, _: Texts) -> str:
+    """A stored code (a grade, an audit action or field) in the reader's words, from its
+    catalog entry in `names`; a code with none is shown as stored."""
+    known = names.get(code)
+    return _(known) if known else code
 
 
 def days_between(earlier: datetime, now: datetime) -> int:
@@ -134,14 +147,20 @@ def is_stale(moment: datetime, now: datetime) -> bool:
 
 def day(moment: datetime, zone: tzinfo, _: Texts) -> str:
     """A date as people write it, in the bot's time zone: '1 Jan 2025', '1 січня 2025'."""
-    return _day(moment, zone, _.language)
+    return calendar_day(moment.astimezone(zone).date(), _)
+
+
+def calendar_day(local: date, _: Texts) -> str:
+    """A calendar date as people write it: '1 Jan 2025', '1 січня 2025'."""
+    return _calendar_day(local, _.language)
 
 
 @lru_cache(maxsize=8192)
-def _day(moment: datetime, zone: tzinfo, language: str) -> str:
-    # Remembered: every history line, page and digest line shows one, mostly for the same few
-    # recent moments, and formatting a date was a fifth of rendering them.
-    return texts(language).date(moment, zone)
+def _calendar_day(local: date, language: str) -> str:
+    # Remembered by the date, not the moment: every history line, page and digest line shows
+    # one, a month of changes falls on some thirty dates, and formatting a date was a fifth of
+    # rendering them.
+    return texts(language).date(local)
 
 
 def dated(moment: datetime, now: datetime, _: Texts) -> str:

@@ -13,6 +13,7 @@ from language.i18n import Texts
 from render.formatting import (
     bold,
     channel_title,
+    day,
     phase_badge,
     phase_label,
     source_html,
@@ -36,7 +37,7 @@ def inline_card(status: ChannelStatus, zone: tzinfo, _: Texts) -> str:
             _("Source: {source}", source=source_html(current, _)),
             _(
                 "Status of {date} · via Backchannel",
-                date=text(_.date(current.changed_at, zone)),
+                date=text(day(current.changed_at, zone, _)),
             ),
         ]
     )

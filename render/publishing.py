@@ -18,6 +18,7 @@ from render.formatting import (
     channel_title,
     italic,
     phase_badge,
+    slug_badge,
     source_html,
     summary_html,
     text,
@@ -33,8 +34,7 @@ def channel_post(change: DigestChange, channel: Channel, ladder: PhaseLadder, zo
                  _: Texts) -> str:  # fmt: skip
     """One phase change as a post in the linked channel."""
     entry = change.entry
-    phase = ladder.get(entry.phase)
-    badge = phase_badge(phase, _) if phase else text(entry.phase)
+    badge = slug_badge(ladder, entry.phase, _)
     previous = ladder.get(change.previous_phase) if change.previous_phase else None
     move = f"{phase_badge(previous, _)} → {badge}" if previous else badge
     return "\n".join(
@@ -54,13 +54,9 @@ def corrected_post(
 ) -> str:
     """The post as it reads after its change was undone: struck through, then the correction."""
     struck = original if len(original) <= MAX_ORIGINAL else original[:MAX_ORIGINAL]
-    when = reverted_at.astimezone(zone)
-    withdrawn = _(
-        "Corrected {date} {time}: this change was withdrawn.", date=_.date(when),
-        time=f"{when:%H:%M}",
-    )  # fmt: skip
+    withdrawn = withdrawn_note(reverted_at, zone, _)
     lines = [
-        f"<s>{struck}</s>" if len(original) <= MAX_ORIGINAL else f"<s>{text(_strip(struck))}…</s>",
+        f"<s>{struck}</s>" if len(original) <= MAX_ORIGINAL else f"<s>{text(plain(struck))}…</s>",
         "",
         f"{CORRECTION_MARK} {bold(withdrawn)}",
     ]
@@ -72,6 +68,15 @@ def corrected_post(
     return "\n".join(lines)
 
 
-def _strip(html: str) -> str:
-    # A cut-off original may end inside a tag; its plain text is shown instead.
+def withdrawn_note(reverted_at: datetime, zone: tzinfo, _: Texts) -> str:
+    """'Corrected 1 Dec 2026 14:05: this change was withdrawn.' in the reader's zone."""
+    when = reverted_at.astimezone(zone)
+    return _(
+        "Corrected {date} {time}: this change was withdrawn.", date=_.date(when),
+        time=f"{when:%H:%M}",
+    )  # fmt: skip
+
+
+def plain(html: str) -> str:
+    """The text of a piece of HTML without its tags, even one cut off inside a tag."""
     return unescape(_TAG.sub("", html))

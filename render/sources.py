@@ -200,10 +200,8 @@ def notice_text(counts: dict[int | None, int], channels: dict[int, Channel], _: 
 
 def nudge_text(
     stale: list[tuple[Channel, datetime, int]], now: datetime, zone: tzinfo, _: Texts
-) -> str | None:
-    """The weekly nudge: stale channels with pending items, or None when there are none."""
-    if not stale:
-        return None
+) -> str:
+    """The weekly nudge: stale channels with pending items (the job sends none without)."""
     lines = [bold(_("🗓 Weekly nudge: channels nobody updated lately"))]
     for channel, touched, pending in stale:
         lines.append(

@@ -340,16 +340,19 @@ class Poller:
             )  # fmt: skip
             outcome: SourceOutcome = await self._call(worker_feed, job)
         except FetchError as error:
-            outcome = await self._failed(source, now, to_stored([error]))
+            outcome = await self._failed(source, now, error)
         except Exception as error:  # one broken feed must never stop the others
             log.exception("source %s: unexpected error while polling", source.id)
             internal = Problem(N_("internal error: {kind}"), kind=type(error).__name__)
-            outcome = await self._failed(source, now, to_stored([internal]))
+            outcome = await self._failed(source, now, internal)
         if outcome.error:
             log.warning("source %s: %s", source.id, readable(outcome.error, texts(ENGLISH)))
         return outcome
 
-    async def _failed(self, source: storage.Source, now: datetime, reason: str) -> SourceOutcome:
+    async def _failed(
+        self, source: storage.Source, now: datetime, problem: Problem
+    ) -> SourceOutcome:
         retry = next_after_failure(source, now, self.config.max_backoff)
+        reason = to_stored([problem])
         await self._call(worker_failed, self.path, source.id, now, reason, retry)
         return SourceOutcome(source.id, error=reason)

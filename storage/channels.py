@@ -14,15 +14,17 @@ from storage.models import Channel, ChannelStatus, PhaseLadder
 from storage.phases import phase_ladder
 from storage.timestamps import from_db
 
-_CHANNEL_COLUMNS = (
-    "id, slug, title, keywords, archived, position, updated_at, verified_at, title_uk"
-)
+_CHANNEL_NAMES = (
+    "id", "slug", "title", "keywords", "archived", "position", "updated_at", "verified_at",
+    "title_uk",
+)  # fmt: skip
+_CHANNEL_SELECT = ", ".join(f"c.{name}" for name in _CHANNEL_NAMES)
 # The current status row and the phase before it, after the channel's own columns.
 # INDEXED BY: without it SQLite answers max(changed_at) from the (channel, changed_at) index,
 # walking the channel's whole history (160 ms a /status at 10^6 rows) instead of the few
 # entries after the current status.
 _STATUS_SQL = f"""
-SELECT {", ".join(f"c.{name}" for name in _CHANNEL_COLUMNS.split(", "))},
+SELECT {_CHANNEL_SELECT},
        {", ".join(f"h.{name}" for name in _ENTRY_NAMES)},
        (SELECT p.phase FROM status_history p
          WHERE p.channel_id = c.id AND p.kind = 'status' AND p.id < c.current_status_id
@@ -34,7 +36,7 @@ SELECT {", ".join(f"c.{name}" for name in _CHANNEL_COLUMNS.split(", "))},
            AND n.{COUNTED}) AS last_note_at
 FROM channels c JOIN status_history h ON h.id = c.current_status_id
 """
-_CHANNEL_WIDTH = len(_CHANNEL_COLUMNS.split(", "))
+_CHANNEL_WIDTH = len(_CHANNEL_NAMES)
 _ENTRY_END = _CHANNEL_WIDTH + len(_ENTRY_NAMES)
 
 
@@ -52,7 +54,7 @@ def _aliases(db: Database, channel_ids: list[int] | None = None) -> dict[int, li
 
 @lru_cache(maxsize=1024)
 def _channel_from(values: tuple[Any, ...], aliases: tuple[str, ...]) -> Channel:
-    """A Channel from the values of `_CHANNEL_COLUMNS` (in that order) and its aliases.
+    """A Channel from the values of `_CHANNEL_NAMES` (in that order) and its aliases.
 
     Remembered by value: a status change moves the data version, so every memo of the channel
     list is rebuilt, yet most channels' rows did not change. Building each only when its row
@@ -76,11 +78,6 @@ def _channel_from(values: tuple[Any, ...], aliases: tuple[str, ...]) -> Channel:
     )
 
 
-def _channel(row: dict[str, Any], aliases: list[str]) -> Channel:
-    names = _CHANNEL_COLUMNS.split(", ")
-    return _channel_from(tuple(row[name] for name in names), tuple(aliases))
-
-
 def list_channels(db: Database, *, include_archived: bool = False) -> list[Channel]:
     """Channels in display order; archived ones only when asked for (admin views)."""
     return list(memoized(db, ("channels", include_archived), lambda: _load(db, include_archived)))
@@ -88,10 +85,9 @@ def list_channels(db: Database, *, include_archived: bool = False) -> list[Chann
 
 def _load(db: Database, include_archived: bool) -> tuple[Channel, ...]:
     # Channels and their aliases in one round trip: one row per alias (or one with NULL).
-    columns = ", ".join(f"c.{name}" for name in _CHANNEL_COLUMNS.split(", "))
     where = "" if include_archived else "WHERE c.archived = 0"
     rows = db.execute(
-        f"SELECT {columns}, a.command FROM channels c LEFT JOIN channel_commands a "
+        f"SELECT {_CHANNEL_SELECT}, a.command FROM channels c LEFT JOIN channel_commands a "
         f"ON a.channel_id = c.id AND a.is_alias = 1 {where} ORDER BY c.position, c.id, a.rowid"
     ).fetchall()
     grouped: dict[tuple[Any, ...], list[str]] = {}
@@ -146,20 +142,14 @@ def find_channel(db: Database, name: str, *, include_archived: bool = False) -> 
         if found is None:
             raise ChannelNotFoundError(name)
         return found
-    active = ""
-    row = next(
-        iter(
-            db.query(
-                "SELECT c.* FROM channel_commands cc JOIN channels c ON c.id = cc.channel_id "
-                f"WHERE cc.command = ?{active}",
-                [wanted],
-            )
-        ),
-        None,
-    )
+    row = db.execute(
+        f"SELECT {_CHANNEL_SELECT} FROM channel_commands cc JOIN channels c "
+        "ON c.id = cc.channel_id WHERE cc.command = ?",
+        [wanted],
+    ).fetchone()
     if row is None:
         raise ChannelNotFoundError(name)
-    return _channel(row, _aliases(db, [row["id"]]).get(row["id"], []))
+    return _channel_from(tuple(row), tuple(_aliases(db, [row[0]]).get(row[0], [])))
 
 
 def _status_from_row(

@@ -7,10 +7,10 @@ in bulk from rows validated on the way in (subscribers, channels, history entrie
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, time
 from functools import cached_property
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -85,22 +85,8 @@ class PhaseLadder(BaseModel):
         return Trend.IMPROVED if now.rank > before.rank else Trend.SETBACK
 
 
-class _Copyable:
-    """`model_copy(update=...)` as pydantic models have it, for the plain dataclasses below.
-
-    Callers (and tests) copy entries and statuses with a field changed the same way whether
-    a model is pydantic or a dataclass.
-    """
-
-    __slots__ = ()
-
-    def model_copy(self, *, update: dict[str, Any] | None = None) -> Self:
-        """A shallow copy with the fields in `update` replaced."""
-        return replace(self, **(update or {}))  # type: ignore[type-var]
-
-
 @dataclass(slots=True)
-class Channel(_Copyable):
+class Channel:
     """A negotiation channel readers can ask about.
 
     Like `StatusEntry`, `ChannelStatus` and `DigestChange`, a plain dataclass: read back from
@@ -130,7 +116,7 @@ class Channel(_Copyable):
 
 
 @dataclass(slots=True)
-class StatusEntry(_Copyable):
+class StatusEntry:
     """One row of a channel's history: a phase change (status) or a note."""
 
     id: int
@@ -162,7 +148,7 @@ class StatusEntry(_Copyable):
 
 
 @dataclass(slots=True)
-class ChannelStatus(_Copyable):
+class ChannelStatus:
     """A channel with its current status and where it came from on the ladder."""
 
     channel: Channel
@@ -253,7 +239,7 @@ class Subscriber:
 
 
 @dataclass(slots=True)
-class DigestChange(_Copyable):
+class DigestChange:
     """A history entry as a digest shows it: with the phase it moved from."""
 
     entry: StatusEntry

@@ -22,6 +22,14 @@ from storage.timestamps import from_db, to_db, utc_now
 
 CHANNEL_POST = "channel_post"
 ALERT = "alert"
+# One way to remember a sent message and one to mark it corrected, for posts and alerts alike.
+_INSERT_SENT = (
+    "INSERT OR REPLACE INTO sent_messages (chat_id, entry_id, message_id, kind, language, html, "
+    "sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_MARK_CORRECTED = (
+    "UPDATE sent_messages SET corrected_at = ? WHERE chat_id = ? AND entry_id = ? AND kind = ?"
+)
 # Telegram lets bots edit group messages for 48 hours; an alert record is kept that long.
 ALERT_EDITABLE = timedelta(hours=48)
 
@@ -118,9 +126,7 @@ def record_sent(
     """Remember a message sent about an entry; for channel posts, move the watermark with it."""
     with db.atomic():
         db.execute(
-            "INSERT OR REPLACE INTO sent_messages (chat_id, entry_id, message_id, kind, "
-            "language, html, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [chat_id, entry_id, message_id, kind, language, html, to_db(utc_now())],
+            _INSERT_SENT, [chat_id, entry_id, message_id, kind, language, html, to_db(utc_now())]
         )
         if watermark is not None:
             db.execute(
@@ -168,10 +174,7 @@ def uncorrected_messages(db: Database, limit: int = 100) -> list[Correction]:
 
 def mark_corrected(db: Database, message: SentMessage) -> None:
     """The message now shows the correction (or cannot be edited any more): done with it."""
-    db.execute(
-        "UPDATE sent_messages SET corrected_at = ? WHERE chat_id = ? AND entry_id = ? AND kind = ?",
-        [to_db(utc_now()), message.chat_id, message.entry_id, message.kind],
-    )
+    db.execute(_MARK_CORRECTED, [to_db(utc_now()), message.chat_id, message.entry_id, message.kind])
 
 
 def publishing_pending(db: Database) -> bool:
@@ -207,8 +210,7 @@ def record_alert_message(db: Database, chat_id: int, alert: SentAlert, sent_at: 
             [chat_id, alert.message_id, alert.language, alert.html, at],
         )
         db.conn.executemany(
-            "INSERT OR REPLACE INTO sent_messages (chat_id, entry_id, message_id, kind, "
-            "language, html, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            _INSERT_SENT,
             [
                 (chat_id, entry_id, alert.message_id, ALERT, alert.language, block, at)
                 for entry_id, block in alert.blocks
@@ -263,9 +265,7 @@ def mark_alert_corrected(db: Database, chat_id: int, entry_ids: Sequence[int]) -
     now = to_db(utc_now())
     with db.atomic():
         db.conn.executemany(
-            "UPDATE sent_messages SET corrected_at = ? "
-            "WHERE chat_id = ? AND entry_id = ? AND kind = ?",
-            [(now, chat_id, entry_id, ALERT) for entry_id in entry_ids],
+            _MARK_CORRECTED, [(now, chat_id, entry_id, ALERT) for entry_id in entry_ids]
         )
 
 

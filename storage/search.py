@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlite_utils import Database
 
+from language.i18n import UKRAINIAN
 from language.word_forms import cyrillic_words, lemmas
 from storage.history import COUNTED, entry_from_row
 from storage.models import StatusEntry
@@ -63,6 +64,12 @@ class SearchHit(BaseModel):
     # True when the words matched the entry's translation, not its summary: `fragments` are
     # then the translation's, so the reader sees why it was found.
     in_translation: bool = False
+
+    def channel_title_in(self, language: str) -> str:
+        """The channel's title in `language` ("uk" or "en"); English when there is no other."""
+        if language == UKRAINIAN and self.channel_title_uk:
+            return self.channel_title_uk
+        return self.channel_title
 
 
 class SearchResults(BaseModel):

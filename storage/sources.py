@@ -280,11 +280,15 @@ def record_poll_success(
 def record_poll_failure(
     db: Database, source_id: int, *, now: datetime, error: str, next_poll_at: datetime
 ) -> None:
-    """A poll failed: remember why and when, count it (backoff grows with it)."""
+    """A poll failed: remember why and when, count it (backoff grows with it).
+
+    `error` is a stored problem (`storage.stored_messages.to_stored`), bounded there: cutting
+    it here would leave JSON nobody can read back.
+    """
     db.execute(
         "UPDATE sources SET last_polled_at = ?, last_error = ?, last_error_at = ?, "
         "failures = failures + 1, next_poll_at = ? WHERE id = ?",
-        [to_db(now), error[:300], to_db(now), to_db(next_poll_at), source_id],
+        [to_db(now), error, to_db(now), to_db(next_poll_at), source_id],
     )
 
 

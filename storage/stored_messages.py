@@ -16,6 +16,7 @@ from language.i18n import Texts
 from storage.values import Problem, Words
 
 _MAX_VALUE = 300  # a value quoted from a server (a reason phrase, an error) stays short
+STORED_MAX = 300  # characters of one stored value (a feed's last error) at most
 
 
 def _value(value: object) -> Any:
@@ -30,9 +31,38 @@ def _problem(problem: Problem) -> dict[str, Any]:
     return {"problem": problem.message, "values": {k: _value(v) for k, v in problem.values.items()}}
 
 
-def to_stored(problems: Sequence[Problem]) -> str:
-    """The problems as one database value (see `readable`)."""
-    return json.dumps([_problem(problem) for problem in problems], ensure_ascii=False)
+def to_stored(problems: Sequence[Problem], limit: int = STORED_MAX) -> str:
+    """The problems as one database value of at most `limit` characters (see `readable`).
+
+    Bounded here, by shortening the longest quoted values, and not by cutting the result:
+    cut JSON cannot be read back, and /sources would show it raw.
+    """
+    data = [_problem(problem) for problem in problems]
+    stored = json.dumps(data, ensure_ascii=False)
+    while len(stored) > limit and (longest := _longest_value(data)) is not None:
+        values, name = longest
+        keep = len(values[name]) - (len(stored) - limit) - 1
+        values[name] = values[name][:keep] + "…" if keep > 0 else ""
+        stored = json.dumps(data, ensure_ascii=False)
+    return stored
+
+
+def _longest_value(data: Any) -> tuple[dict[str, Any], str] | None:
+    """Where the longest non-empty quoted value is (its `values` dict and name), if any."""
+    found: tuple[dict[str, Any], str] | None = None
+    for item in data:
+        values = item.get("values", {})
+        for name, value in values.items():
+            if isinstance(value, str):
+                if value and (found is None or len(value) > len(found[0][found[1]])):
+                    found = (values, name)
+            elif isinstance(value, dict) and "problem" in value:
+                inner = _longest_value([value])
+                if inner is not None and (
+                    found is None or len(inner[0][inner[1]]) > len(found[0][found[1]])
+                ):
+                    found = inner
+    return found
 
 
 def _revive(data: Any) -> object:

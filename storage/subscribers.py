@@ -34,7 +34,7 @@ _COLUMNS = (
 _Row = tuple[Any, ...]  # the columns of _COLUMNS, in that order
 
 
-def _subscribers(db: Database, rows: Iterable[_Row]) -> list[Subscriber]:
+def _subscribers(rows: Iterable[_Row]) -> list[Subscriber]:
     # A due-digest run loads every due subscriber (100,000 in the benchmark), so this is
     # lean: the few distinct texts of a batch (digest times, due moments, channel lists) are
     # parsed once each, and chats following the same channels share one frozenset.
@@ -72,7 +72,7 @@ _MISSING: Any = object()
 def get_subscriber(db: Database, chat_id: int) -> Subscriber | None:
     """The chat's subscription, active or paused; None if it never subscribed."""
     rows = db.execute(f"SELECT {_COLUMNS} FROM subscribers WHERE chat_id = ?", [chat_id])
-    found = _subscribers(db, rows)
+    found = _subscribers(rows)
     return found[0] if found else None
 
 
@@ -247,7 +247,7 @@ def due_subscribers(
     sql = f"SELECT {_COLUMNS} FROM subscribers WHERE active = 1 AND next_due_at <= ?"
     order = " ORDER BY next_due_at, chat_id LIMIT ?"
     if after is None:
-        return _subscribers(db, db.execute(sql + order, [to_db(now), limit]))
+        return _subscribers(db.execute(sql + order, [to_db(now), limit]))
     # Two index seeks (rest of the same instant, then later instants) rather than one
     # row-value comparison, which SQLite answers by rescanning the instant's earlier rows.
     since = to_db(after.next_due_at)
@@ -259,7 +259,7 @@ def due_subscribers(
         rows += db.execute(
             sql + " AND next_due_at > ?" + order, [to_db(now), since, limit - len(rows)]
         )
-    return _subscribers(db, rows)
+    return _subscribers(rows)
 
 
 def active_subscribers(db: Database, after_chat_id: int | None, limit: int) -> list[Subscriber]:
@@ -269,7 +269,7 @@ def active_subscribers(db: Database, after_chat_id: int | None, limit: int) -> l
         "ORDER BY chat_id LIMIT ?",
         [after_chat_id if after_chat_id is not None else -(2**63), limit],
     )
-    return _subscribers(db, rows)
+    return _subscribers(rows)
 
 
 def count_subscribers(db: Database) -> int:

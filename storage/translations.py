@@ -5,6 +5,8 @@ the original, marked with its language, when there is not. Adding or replacing a
 is audited like any change (old and new text), in one transaction with the change itself.
 """
 
+from dataclasses import replace
+
 from sqlite_utils import Database
 
 from language.word_forms import index_words
@@ -45,4 +47,4 @@ def translate_entry(db: Database, *, entry_id: int, text: str, actor: Actor) -> 
             old={"entry": entry_id, "translation": entry.translation},
             new={"entry": entry_id, "translation": text, "language": language},
         )
-    return entry.model_copy(update={"translation": text, "translation_language": language})
+    return replace(entry, translation=text, translation_language=language)

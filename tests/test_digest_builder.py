@@ -186,7 +186,7 @@ def test_packing_slices_of_joined_lines_gives_the_same_messages_as_line_by_line(
         lines = [(line, telegram_length(line)) for line in texts]
         start = min(start, len(lines) - 1)
         stop = min(start + length, len(lines))  # a digest resumed after a crash ends early
-        run = _Run.of(lines, list(range(len(lines))))
+        run = _Run.of(lines)
         by_line.append((title, lines[start:stop]))
         by_run.append(((title, telegram_length(title)), run, start, stop))
     english = i18n.texts("en")

@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import storage
 from bot.config import Settings
 from bot.jobs import sources as source_jobs
-from language.i18n import texts
-from storage.stored_messages import readable
+from language.i18n import N_, texts
+from sources.addresses import AddressRefused
+from sources.fetch import FetchError
+from storage.stored_messages import readable, to_stored
 from tests.admin_support import admin_in, rows
 from tests.conftest import ADMIN_ID, Chat
 from tests.feed_server import FEEDS, body, endless, feed, redirect, serving
@@ -357,3 +359,22 @@ async def test_per_source_interval(db, app, admin, server) -> None:
     assert source.interval.total_seconds() == 2 * 3600
     refused = await admin.ask(f"/source add {server.url('/rss2.xml')} 1m")
     assert "Nothing was changed: Poll a feed every 5m to every 24h" in refused
+
+
+async def test_a_long_feed_error_is_stored_whole_enough_to_be_read_back(db, app, admin, server):
+    """A refusal quoting a long host name and resolver message used to be cut at 300
+    characters after it was stored as a catalog entry with its values: the cut JSON could not
+    be read back, and /sources showed it raw."""
+    await follow(app, admin, server.url("/rss2.xml"))
+    (source,) = storage.list_sources(db)
+    host = "h" * 60 + ".example"
+    reason = AddressRefused(
+        N_("the host name {host} does not resolve ({error})"), host=host, error="e " * 150
+    )
+    stored = to_stored([FetchError(N_("refused: {reason}"), reason=reason)])
+    later = source.last_success_at + timedelta(minutes=1)
+    storage.record_poll_failure(db, source.id, now=later, error=stored, next_poll_at=later)
+    listing = await admin.ask("/sources")
+    assert f"refused: the host name {host} does not resolve (e e" in listing
+    assert '"problem"' not in listing
+    assert len(storage.get_source(db, source.id).last_error or "") <= 300  # still bounded

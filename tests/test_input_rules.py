@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -202,9 +203,9 @@ def test_render_links_only_web_addresses(db) -> None:
         ("data:text/html,x", False),
         ("//evil.example/x", False),
     ]:
-        entry = status.current.model_copy(update={"source_url": url, "source_label": "Label"})
+        entry = replace(status.current, source_url=url, source_label="Label")
         assert ("<a href=" in source_html(entry, texts("en"))) is linked, url
-        shown = status.model_copy(update={"current": entry})
+        shown = replace(status, current=entry)
         ladder = storage.phase_ladder(db)
         detail = channel_detail(
             shown, [], ladder, entry.changed_at, entry.changed_at.tzinfo, texts("en")

@@ -9,6 +9,7 @@ written before that rule (or by hand) still must not produce a message Telegram 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -82,7 +83,7 @@ def channels(draw: st.DrawFn) -> list[tuple[storage.ChannelStatus, list[storage.
             archived=False, position=channel_id, updated_at=history[0].changed_at,
             verified_at=None,
         )  # fmt: skip
-        current = history[0].model_copy(update={"kind": "status"})
+        current = replace(history[0], kind="status")
         status = storage.ChannelStatus(
             channel=channel, current=current, phase=LADDER.get(current.phase),
             previous_phase=history[1].phase if len(history) > 1 else None,

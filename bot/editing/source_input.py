@@ -38,6 +38,13 @@ class NewSource:
     interval: timedelta | None = None  # None: SOURCES_INTERVAL_MINUTES
 
 
+def refused(url: str, reason: AddressRefused) -> SourceInputError:
+    """The admin's error for an address the bot will not follow, with why."""
+    return SourceInputError(
+        N_("“{url}” cannot be followed: {reason}."), url=url[:80], reason=reason
+    )
+
+
 def parse_new_source(db: Database, words: list[str]) -> NewSource:
     """Validate `<url> [channels] [grade] [interval]` (Telegram and CLI alike)."""
     if not words:
@@ -46,9 +53,7 @@ def parse_new_source(db: Database, words: list[str]) -> NewSource:
     try:
         check_url(url)
     except AddressRefused as error:
-        raise SourceInputError(
-            N_("“{url}” cannot be followed: {reason}."), url=url[:80], reason=error
-        ) from None
+        raise refused(url, error) from None
     grade: storage.SourceGrade = "media"
     channel_ids: list[int] = []
     interval: timedelta | None = None

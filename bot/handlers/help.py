@@ -57,13 +57,6 @@ async def start(update: Update, context: BotContext) -> None:
     await reply(update, html, language_keyboard())
 
 
-async def greeting(update: Update, context: BotContext) -> None:
-    """A plain "hello": the introduction /start gives, as text alone (questions' answers carry
-    only navigation buttons; the language buttons stay with /start and /language)."""
-    _ = texts_for(update, context)
-    await reply(update, help_text(context, _, for_admin=_for_admin(update, context)))
-
-
 async def help_command(update: Update, context: BotContext) -> None:
     """Every command, with what it does."""
     _ = texts_for(update, context)

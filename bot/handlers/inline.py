@@ -56,7 +56,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
 def _results(context: BotContext, asked: str, _: Texts) -> list[InlineQueryResultArticle]:
     statuses = storage.current_statuses(context.db)
     if asked:
-        router = routing.Router([status.channel for status in statuses])
+        router = routing.router_for([status.channel for status in statuses])
         wanted = {match.slug for match in router.route(asked).channels}
         statuses = [status for status in statuses if status.channel.slug in wanted]
     zone = context.settings.zone

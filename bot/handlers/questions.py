@@ -12,7 +12,7 @@ from telegram import Update
 
 import storage
 from bot.callbacks import Action
-from bot.chats import addressed_to_bot, is_private, language_of, texts_for
+from bot.chats import addressed_to_bot, is_private, language_of
 from bot.context import BotContext
 from bot.handlers import help, status
 from bot.handlers.search import SEARCH_LIMIT
@@ -52,13 +52,16 @@ async def question(update: Update, context: BotContext) -> None:
     # Answers speak the reader's language, whichever language the question was typed in (a
     # reader whose Telegram speaks English gets English for "що з обміном полоненими?"); what
     # the bot says about a date or day it was asked follows the question's own language.
-    _ = texts_for(update, context)
-    asked_in = texts(language_of_text(asked) or language_of(update, context))
+    reader = language_of(update, context)
+    _ = texts(reader)
+    asked_in = texts(language_of_text(asked) or reader)
     await _answer(update, context, found, channels, _, asked_in)
 
 
 _SAME_AS_COMMAND = {
-    routing.Intent.GREETING: help.greeting,
+    # A plain "hello" gets the introduction as text alone: the language buttons stay with
+    # /start and /language.
+    routing.Intent.GREETING: help.help_command,
     routing.Intent.HELP: help.help_command,
     routing.Intent.OVERVIEW: status.status,
 }

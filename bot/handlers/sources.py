@@ -11,7 +11,12 @@ import storage
 from bot.auth import actor_of, admin_only
 from bot.chats import texts_for
 from bot.context import BotContext
-from bot.editing.source_input import SourceInputError, parse_new_source, parse_source_id
+from bot.editing.source_input import (
+    SourceInputError,
+    parse_new_source,
+    parse_source_id,
+    refused,
+)
 from bot.handlers.status_changes import command_rest
 from bot.jobs import sources as source_jobs
 from bot.replies import reply
@@ -71,9 +76,7 @@ async def _add(update: Update, context: BotContext, words: list[str], _: Texts) 
             await resolve(new.url, allow_private=False)
         except AddressRefused as error:
             if "private" in str(error):
-                raise SourceInputError(
-                    N_("“{url}” cannot be followed: {reason}."), url=new.url[:80], reason=error
-                ) from None
+                raise refused(new.url, error) from None
             # A name that does not resolve now may later; the poll will say so in /sources.
     try:
         added = storage.add_source(

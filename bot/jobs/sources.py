@@ -161,10 +161,12 @@ async def weekly_nudge(context: BotContext) -> None:
         return
     watchers = storage.inbox_watchers(context.db)
     languages = storage.languages_of(context.db, [watcher.user_id for watcher in watchers])
+    by_language: dict[str, str] = {}
     for watcher in watchers:
-        _ = texts(languages.get(watcher.user_id, context.settings.default_language))
-        html = nudge_text(stale, now, context.settings.zone, _)
-        assert html is not None  # there are stale channels
+        language = languages.get(watcher.user_id, context.settings.default_language)
+        if language not in by_language:
+            by_language[language] = nudge_text(stale, now, context.settings.zone, texts(language))
+        html = by_language[language]
         try:
             await context.bot.send_message(watcher.user_id, html)
         except TelegramError as error:
