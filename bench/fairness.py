@@ -22,7 +22,7 @@ from typing import Any
 from telegram.ext import Application
 
 import storage
-from bench.figures import Section, Sizes, at_most
+from bench.figures import Section, Sizes, at_most, percentile
 from bench.synthetic import add_history
 from bot.app import build_application
 from bot.charts.cache import CHARTS_KEY
@@ -135,11 +135,6 @@ async def _slow_reader(app: Application) -> None:
         await _send(app, SLOW, "/history aid" if number % 2 else "/status")
 
 
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
 async def run(workdir: Path, history_rows: int) -> FairnessResult:
     """Measure the probe idle, then under both loads at once."""
     path = workdir / "fairness.db"
@@ -169,9 +164,9 @@ async def run(workdir: Path, history_rows: int) -> FairnessResult:
         readers = set(TIMELINE_READERS)
         result = FairnessResult(
             idle_p50_ms=statistics.median(idle) * 1e3,
-            idle_p99_ms=_percentile(idle, 0.99) * 1e3,
+            idle_p99_ms=percentile(idle, 0.99) * 1e3,
             loaded_p50_ms=statistics.median(loaded) * 1e3,
-            loaded_p99_ms=_percentile(loaded, 0.99) * 1e3,
+            loaded_p99_ms=percentile(loaded, 0.99) * 1e3,
             probes=len(loaded),
             charts_requested=len(readers) * REQUESTS_EACH,
             photos_sent=api.count("sendPhoto", readers),
@@ -197,8 +192,7 @@ def bench(workdir: Path, sizes: Sizes) -> Section:
     )
     for repetition in range(sizes.repeats):
         result = asyncio.run(run(workdir / f"fairness{repetition}", rows))
-        if not result.correct:
-            section.failures.append("a chart request or a slow reply went unanswered")
+        section.check(result.correct, "a chart request or a slow reply went unanswered")
         section.figure("idle p99", " ms", 1).add(result.idle_p99_ms)
         section.figure("loaded p99", " ms", 1).add(result.loaded_p99_ms)
         section.figure("loaded p99 / idle p99", "x", 2, at_most(2.0)).add(result.ratio)

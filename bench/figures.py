@@ -90,6 +90,12 @@ class Figure:
         return f"{value:,.{self.digits}f}{self.unit}"
 
 
+def percentile(samples: list[float], fraction: float) -> float:
+    """The sample below which `fraction` of them lie (nearest rank)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
 @dataclass(frozen=True)
 class Sizes:
     """How big a run is: the full sizes of `make bench`, or the small ones of bench-quick."""

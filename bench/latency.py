@@ -14,7 +14,6 @@ writes, so every sample after the first is a cache hit.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 import statistics
 import time
@@ -28,10 +27,11 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 import storage
-from bench.figures import Section, Sizes, at_most
+from bench.figures import Section, Sizes, at_most, percentile
 from bench.synthetic import add_history, add_subscribers
 from bot.app import build_application
 from bot.cli.offline_api import OfflineBotApi
+from bot.cli.update_factory import chat_dict, text_message_json, user_dict
 from bot.config import Settings
 from bot.runtime.heap import freeze_startup_heap
 from storage.models import Actor
@@ -50,21 +50,11 @@ COMMANDS: dict[str, tuple[float, str]] = {
 P99_TARGET = 3.0
 WARM_TARGET = 1.0
 READER = 10
-_ids = itertools.count(1)
 
 
 def update_json(text: str, chat_id: int = READER) -> dict[str, Any]:
     """A private message as Telegram sends it, with a bot_command entity for a command."""
-    message: dict[str, Any] = {
-        "message_id": next(_ids),
-        "date": int(time.time()),
-        "chat": {"id": chat_id, "type": "private"},
-        "from": {"id": chat_id, "is_bot": False, "first_name": "Bench"},
-        "text": text,
-    }
-    if text.startswith("/"):
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-    return {"update_id": next(_ids), "message": message}
+    return text_message_json(text, user=user_dict(chat_id, "Bench"), chat=chat_dict(chat_id))
 
 
 async def dispatch(application: Application, data: dict[str, Any]) -> None:
@@ -79,19 +69,7 @@ async def dispatch(application: Application, data: dict[str, Any]) -> None:
 
 async def measure_command(application: Application, text: str, runs: int) -> list[float]:
     """Seconds each of `runs` identical updates took (no writes in between)."""
-    samples = []
-    for _ in range(runs):
-        data = update_json(text)
-        started = time.perf_counter()
-        await dispatch(application, data)
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    """The sample below which `fraction` of them lie (nearest rank)."""
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+    return (await _round([(text, application)], runs, None))[text]
 
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

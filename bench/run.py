@@ -162,22 +162,13 @@ def run(sizes: Sizes, only: set[str] | None = None) -> tuple[list[str], list[str
     return body, problems
 
 
-def main() -> None:
-    """Run, print, write the report (full runs only) and exit non-zero on any failure."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes, one repetition")
-    parser.add_argument("--no-write", action="store_true", help="print only")
-    parser.add_argument("--only", action="append", help="run only this benchmark (repeatable)")
-    parser.add_argument("--report", action="store_true", help="print the whole report (quick)")
-    args = parser.parse_args()
-    logging.disable(logging.WARNING)  # the senders' retry notices would drown the table
-    sizes = Sizes(quick=args.quick, repeats=1 if args.quick else FULL_REPEATS)
-    load_before, cpu_before = _load(), cpu_reference_ms()
-    started = datetime.now(UTC)
-    body, problems = run(sizes, set(args.only) if args.only else None)
+def _header(
+    sizes: Sizes, started: datetime, load_before: str, cpu_before: float, problems: list[str]
+) -> list[str]:
+    """The report's opening lines: what was measured, where, how loaded; taken after the run."""
     load_after, cpu_after = _load(), cpu_reference_ms()
     kind = "quick smoke run (figures not judged)" if sizes.quick else "full run"
-    header = [
+    return [
         "# Benchmarks",
         "",
         f"- Commit: {commit()}",
@@ -196,16 +187,34 @@ def main() -> None:
         "temporary directory; none contacts Telegram.",
         "",
     ]
-    notes = Path(__file__).with_name("NOTES.md").read_text(encoding="utf-8")
-    report = "\n".join(header + body) + "\n\n" + notes
-    if sizes.quick and not args.report:
-        # Inside `make test` a page of unjudged figures would bury the test summary.
+
+
+def main() -> None:
+    """Run, print, write the report (full runs only) and exit non-zero on any failure."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repetition")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--only", action="append", help="run only this benchmark (repeatable)")
+    parser.add_argument("--report", action="store_true", help="print the whole report (quick)")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # the senders' retry notices would drown the table
+    sizes = Sizes(quick=args.quick, repeats=1 if args.quick else FULL_REPEATS)
+    # Printed by a full run and by --report; inside `make test` (quick, no --report) a page of
+    # unjudged figures would bury the test summary, so its header is not even measured.
+    shown = not sizes.quick or args.report
+    load_before, cpu_before = (_load(), cpu_reference_ms()) if shown else ("", 0.0)
+    started = datetime.now(UTC)
+    body, problems = run(sizes, set(args.only) if args.only else None)
+    if shown:
+        header = _header(sizes, started, load_before, cpu_before, problems)
+        notes = Path(__file__).with_name("NOTES.md").read_text(encoding="utf-8")
+        report = "\n".join(header + body) + "\n\n" + notes
+        print(report)
+        if not args.no_write and not sizes.quick and not args.only:
+            REPORT.write_text(report, encoding="utf-8")
+    else:
         ran = len(args.only) if args.only else sum(entry.in_quick for entry in BENCHMARKS)
         print(f"bench-quick: {ran} benchmarks ran at small sizes ({body[-1]})")
-    else:
-        print(report)
-    if not args.no_write and not sizes.quick and not args.only:
-        REPORT.write_text(report, encoding="utf-8")
     if problems:
         print("\n".join(["", "bench FAILED:", *problems]), file=sys.stderr)
         raise SystemExit(1)

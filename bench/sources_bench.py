@@ -26,7 +26,7 @@ from typing import Any
 
 import storage
 from bench import local_feeds
-from bench.figures import Section, Sizes, at_most
+from bench.figures import Section, Sizes, at_most, percentile
 from bench.local_feeds import feeds
 from bot.app import build_application
 from bot.cli.offline_api import OfflineBotApi
@@ -79,11 +79,6 @@ class SourcesBenchResult:
             and self.p99_ratio <= TARGET_P99_RATIO
             and self.failed == 0
         )
-
-
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 async def _reader(application: Any, stop: asyncio.Event, limit: int | None) -> list[float]:
@@ -161,8 +156,8 @@ async def run(
     return SourcesBenchResult(
         executor=executor, sources=sources, items_per_source=items, seconds=seconds,
         stored=stored, reports=reports, failed=report.failed,
-        idle_p50_ms=statistics.median(idle) * 1e3, idle_p99_ms=_percentile(idle, 0.99) * 1e3,
-        busy_p50_ms=statistics.median(busy) * 1e3, busy_p99_ms=_percentile(busy, 0.99) * 1e3,
+        idle_p50_ms=statistics.median(idle) * 1e3, idle_p99_ms=percentile(idle, 0.99) * 1e3,
+        busy_p50_ms=statistics.median(busy) * 1e3, busy_p99_ms=percentile(busy, 0.99) * 1e3,
         busy_samples=len(busy), bot_cpu=bot_cpu, pipeline_cpu=pipeline_cpu,
     )  # fmt: skip
 

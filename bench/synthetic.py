@@ -104,25 +104,49 @@ def add_subscribers(
     subscribers, follows = [], []
     for number in range(count):
         chat_id = 10_000_000 + number
+        # Drawn in this order (the seeded data stays what it always was).
         every = rng.random() < 0.5
+        timezone = rng.choice(["Europe/Kyiv", "Europe/Berlin", "America/New_York"])
+        quiet = rng.random() < quiet_share
+        watermark = rng.choice(watermarks)
         subscribers.append(
-            {
-                "chat_id": chat_id,
-                "chat_type": "private",
-                "all_channels": int(every),
-                "digest_time": "08:00",
-                "timezone": rng.choice(["Europe/Kyiv", "Europe/Berlin", "America/New_York"]),
-                "quiet": int(rng.random() < quiet_share),
-                "active": 1,
-                "next_due_at": due,
-                "watermark": rng.choice(watermarks),
-                "created_at": due,
-                "updated_at": due,
-            }
+            _subscriber_row(chat_id, every, "08:00", timezone, quiet, watermark, due, None)
         )
         if not every:
             for channel_id in rng.sample(channel_ids, rng.choice([2, 3])):
                 follows.append({"chat_id": chat_id, "channel_id": channel_id})
+    _insert_subscribers(db, subscribers, follows)
+
+
+def _subscriber_row(
+    chat_id: int,
+    every: bool,
+    digest_time: str,
+    timezone: str,
+    quiet: bool,
+    watermark: int,
+    due: str,
+    last_digest_at: str | None,
+) -> dict[str, Any]:
+    """One active private subscriber as `storage` writes it, due at `due` (values drawn)."""
+    return {
+        "chat_id": chat_id,
+        "chat_type": "private",
+        "all_channels": int(every),
+        "digest_time": digest_time,
+        "timezone": timezone,
+        "quiet": int(quiet),
+        "active": 1,
+        "next_due_at": due,
+        "watermark": watermark,
+        "last_digest_at": last_digest_at,
+        "created_at": due,
+        "updated_at": due,
+    }
+
+
+def _insert_subscribers(db: Database, subscribers: list[dict], follows: list[dict]) -> None:
+    # One transaction: a subscriber's channel set never exists without the subscriber.
     with db.atomic():
         db["subscribers"].insert_all(subscribers, batch_size=BATCH)
         db["subscription_channels"].insert_all(follows, batch_size=BATCH)
@@ -211,25 +235,16 @@ def add_spread_subscribers(
                 back, paused = paused % len(change_ids) + 1, paused + 1
             watermark = change_ids[-back]
             every = rng.random() < 1 / 3
+        # Drawn in this order (the seeded data stays what it always was).
+        digest_time = f"{rng.randint(6, 21):02d}:{rng.choice([0, 15, 30, 45]):02d}"
+        timezone = rng.choice(ZONES)
+        last_digest_at = None if rng.random() < 0.05 else yesterday
         subscribers.append(
-            {
-                "chat_id": chat_id,
-                "chat_type": "private",
-                "all_channels": int(every),
-                "digest_time": f"{rng.randint(6, 21):02d}:{rng.choice([0, 15, 30, 45]):02d}",
-                "timezone": rng.choice(ZONES),
-                "quiet": 0,
-                "active": 1,
-                "next_due_at": due,
-                "watermark": watermark,
-                "last_digest_at": None if rng.random() < 0.05 else yesterday,
-                "created_at": due,
-                "updated_at": due,
-            }
+            _subscriber_row(
+                chat_id, every, digest_time, timezone, False, watermark, due, last_digest_at
+            )
         )
         if not every:
             for channel_id in rng.sample(channel_ids, rng.randint(1, len(channel_ids) - 1)):
                 follows.append({"chat_id": chat_id, "channel_id": channel_id})
-    with db.atomic():
-        db["subscribers"].insert_all(subscribers, batch_size=BATCH)
-        db["subscription_channels"].insert_all(follows, batch_size=BATCH)
+    _insert_subscribers(db, subscribers, follows)

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.cli.offline_api import BOT_USER
+from bot.cli.offline_api import BOT_USER, UploadedFile
 
 
 @dataclass
@@ -36,34 +36,28 @@ class ReceivedCall:
     params: dict[str, Any]
 
 
+def _json_or_text(text: str) -> Any:
+    """A parameter's value: PTB sends structured values (reply_markup, ids) as JSON text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def _decode_form(body: bytes) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for key, values in parse_qs(body.decode(), keep_blank_values=True).items():
-        try:
-            params[key] = json.loads(values[0])
-        except ValueError:
-            params[key] = values[0]
-    return params
+    return {
+        key: _json_or_text(values[0])
+        for key, values in parse_qs(body.decode(), keep_blank_values=True).items()
+    }
 
 
 def _decode_json(body: bytes) -> dict[str, Any]:
     # A JSON body's values may themselves be JSON text (PTB serialises reply_markup and the
     # like to strings either way); read them as the form decoder does.
-    params: dict[str, Any] = {}
-    for key, value in json.loads(body or b"{}").items():
-        try:
-            params[key] = json.loads(value) if isinstance(value, str) else value
-        except ValueError:
-            params[key] = value
-    return params
-
-
-@dataclass
-class Upload:
-    """A file sent as multipart form data."""
-
-    filename: str | None
-    content: bytes
+    return {
+        key: _json_or_text(value) if isinstance(value, str) else value
+        for key, value in json.loads(body or b"{}").items()
+    }
 
 
 def _decode_multipart(content_type: str, body: bytes) -> dict[str, Any]:
@@ -74,14 +68,11 @@ def _decode_multipart(content_type: str, body: bytes) -> dict[str, Any]:
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         payload = part.get_payload(decode=True) or b""
-        if part.get_filename() is not None:
-            params[str(name)] = Upload(part.get_filename(), payload)
+        filename = part.get_filename()
+        if filename is not None:
+            params[str(name)] = UploadedFile(filename, payload, part.get_content_type())
         else:
-            value = payload.decode()
-            try:
-                params[str(name)] = json.loads(value)
-            except ValueError:
-                params[str(name)] = value
+            params[str(name)] = _json_or_text(payload.decode())
     return params
 
 

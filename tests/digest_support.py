@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
@@ -94,15 +95,13 @@ def crash_for_chat(
     real_send, real_post = sender.send, sender.post
     real_record = getattr(storage, record_name)
 
-    async def crashing_send(to: int, parts: object, *rest: object) -> object:
-        if to == chat_id:
-            raise SimulatedCrash
-        return await real_send(to, parts, *rest)
+    def crashing(real: Callable[..., Awaitable[object]]) -> Callable[..., Awaitable[object]]:
+        async def call(to: int, *rest: object) -> object:
+            if to == chat_id:
+                raise SimulatedCrash
+            return await real(to, *rest)
 
-    async def crashing_post(to: int, html: str) -> object:
-        if to == chat_id:
-            raise SimulatedCrash
-        return await real_post(to, html)
+        return call
 
     def crashing_record(db: object, to: int, **kwargs: object) -> object:
         if to == chat_id:
@@ -111,7 +110,7 @@ def crash_for_chat(
 
     if crash_point == "before send":
         # Digests send through `send`, alerts through `post` (which returns the message id).
-        monkeypatch.setattr(sender, "send", crashing_send)
-        monkeypatch.setattr(sender, "post", crashing_post)
+        monkeypatch.setattr(sender, "send", crashing(real_send))
+        monkeypatch.setattr(sender, "post", crashing(real_post))
     else:
         monkeypatch.setattr(storage, record_name, crashing_record)

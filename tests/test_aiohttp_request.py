@@ -14,8 +14,9 @@ from telegram.request import HTTPXRequest
 
 from bot.aiohttp_request import AiohttpRequest
 from bot.app import build_bot
+from bot.cli.offline_api import UploadedFile
 from bot.config import Settings
-from tests.bot_api_emulator import DROP, BotApiEmulator, Faults, Upload
+from tests.bot_api_emulator import DROP, BotApiEmulator, Faults
 
 TOKEN = "515151:aiohttp-test-token"
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("📜 History", callback_data="nav:h:aid")]])
@@ -67,7 +68,7 @@ async def test_files_are_uploaded_as_multipart() -> None:
                                     caption="<b>Export</b> & more")  # fmt: skip
         (call,) = server.of("sendDocument")
     document = call.params["document"]
-    assert isinstance(document, Upload) and document.filename == "history.csv"
+    assert isinstance(document, UploadedFile) and document.filename == "history.csv"
     assert document.content == b"channel,phase\naid,talks\n"
     assert call.params["caption"] == "<b>Export</b> & more" and call.params["chat_id"] == 77
 

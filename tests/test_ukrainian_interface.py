@@ -23,7 +23,6 @@ from html import unescape
 from typing import Any
 
 import pytest
-from matplotlib.figure import Figure
 from telegram import Update
 
 import storage
@@ -36,9 +35,12 @@ from bot.traffic.flood import FLOOD_KEY, FloodGuard
 from digests import alerts, runner
 from language.i18n import texts
 from render import charts
+from tests.chart_support import figures
 from tests.conftest import ADMIN_ID, READER_ID
 from tests.digest_support import FIRST_DUE, make_sender, set_status
 from tests.html_check import telegram_html_problems
+
+__all__ = ["figures"]  # a fixture
 
 ENGLISH_READER = 601
 CHANNEL_ID = -1001234567890
@@ -411,16 +413,7 @@ async def test_the_inline_card_is_in_ukrainian(app, api, db) -> None:
     assert len(shown) > 6 and [w for text in shown for w in english_left(text, db)] == []
 
 
-async def test_chart_labels_are_in_ukrainian(monkeypatch, reader, db) -> None:
-    drawn: list[str] = []
-    real = charts._png
-
-    def keeping(figure: Figure) -> bytes:
-        png = real(figure)  # drawing first, so the tick labels exist
-        drawn.extend(a.get_text() for a in figure.findobj(lambda a: hasattr(a, "get_text")))
-        return png
-
-    monkeypatch.setattr(charts, "_png", keeping)
+async def test_chart_labels_are_in_ukrainian(figures, reader, db) -> None:
     set_status(db, "aid", "negotiating", "Конвої рушили", kind="note")
     for step in ["/timeline", "/timeline aid 30", "/timeline ceasefire 400"]:
         (caption,) = await reader.send(step)
@@ -428,6 +421,13 @@ async def test_chart_labels_are_in_ukrainian(monkeypatch, reader, db) -> None:
     window = charts.Window(FIRST_DUE.replace(day=1), FIRST_DUE, FIRST_DUE.tzinfo)
     charts.render_channel(charts.Series("Порожньо", None, ()), storage.phase_ladder(db), window,
                           texts("uk"))  # fmt: skip
+    # Every text object, shown or not, of every figure saved as a PNG (so drawn: the tick
+    # labels exist).
+    drawn = [
+        artist.get_text()
+        for figure in figures
+        for artist in figure.findobj(lambda artist: hasattr(artist, "get_text"))
+    ]
     words = " · ".join(text for text in drawn if text.strip())
     for label in ["фаза", "примітка", "сьогодні", "останні 30 днів", "уся історія",
                   "За цей період нічого не записано"]:  # fmt: skip
