@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from bot.cli.offline_api import BOT_USER
 from bot.cli.update_factory import callback_update, chat_dict, user_dict
+from bot.config import Settings
 from tests.conftest import ADMIN_ID, GROUP_ID, Chat
 from tests.html_check import telegram_html_problems
 
@@ -71,3 +73,16 @@ def admin_in(app: Any, api: Any, *, group: bool = False, user_id: int = ADMIN_ID
 def rows(db: Database, table: str) -> list[dict[str, Any]]:
     """Every row of a table, oldest first (tests may look at storage directly)."""
     return list(db.query(f"SELECT * FROM {table} ORDER BY rowid"))
+
+
+def source_watch_settings(tmp_path: Path) -> Settings:
+    """Settings for source-watch tests: one admin, no flood limit, feeds on 127.0.0.1 allowed,
+    the pipeline in a thread (a test wanting the bot's process pipeline switches it)."""
+    return Settings(
+        _env_file=None,
+        database_path=tmp_path / "backchannel.db",
+        admin_ids=frozenset({ADMIN_ID}),
+        flood_burst=100_000,
+        sources_allow_private=True,  # the fixture server is on 127.0.0.1
+        sources_pipeline="thread",
+    )

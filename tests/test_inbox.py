@@ -14,7 +14,7 @@ from language.i18n import N_, texts
 from sources.addresses import AddressRefused
 from sources.fetch import FetchError
 from storage.stored_messages import readable, to_stored
-from tests.admin_support import admin_in, rows
+from tests.admin_support import admin_in, rows, source_watch_settings
 from tests.conftest import ADMIN_ID, Chat
 from tests.feed_server import FEEDS, body, endless, feed, redirect, serving
 
@@ -23,14 +23,7 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_path=tmp_path / "backchannel.db",
-        admin_ids=frozenset({ADMIN_ID}),
-        flood_burst=100_000,
-        sources_allow_private=True,  # the fixture server is on 127.0.0.1
-        sources_pipeline="thread",  # one test below runs the bot's process pipeline
-    )
+    return source_watch_settings(tmp_path)  # one test below runs the bot's process pipeline
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ import pytest
 
 from bot.config import Settings
 from bot.jobs import sources as source_jobs
+from tests.admin_support import source_watch_settings
 from tests.conftest import ADMIN_ID
 from tests.feed_server import feed, redirect, serving
 from tests.test_ukrainian_interface import UkrainianChat, english_left
@@ -20,14 +21,7 @@ from tests.test_ukrainian_interface import UkrainianChat, english_left
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_path=tmp_path / "backchannel.db",
-        admin_ids=frozenset({ADMIN_ID}),
-        flood_burst=100_000,
-        sources_allow_private=True,  # the fixture server is on 127.0.0.1
-        sources_pipeline="thread",
-    )
+    return source_watch_settings(tmp_path)
 
 
 @pytest.fixture(autouse=True)
