@@ -36,6 +36,7 @@ from bot.chats import FORWARDED
 from bot.command_menu import command_names, publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
+from bot.dispatch import shortcut_for
 from bot.handlers import (
     admin_rights,
     alerts,
@@ -174,7 +175,8 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
     """Every handler in one group, in order: PTB runs only the first one that matches.
 
     The catch-alls at the end therefore see just what no command took. /help lists the
-    commands in this order (admin ones only to admins).
+    commands in this order (admin ones only to admins). A shortcut put in front finds the
+    built-in commands' handlers by name (bot/dispatch.py); it picks what this order picks.
     """
     channel_command = channels.ChannelCommand(db)
     handlers = [
@@ -243,6 +245,10 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
         InlineQueryHandler(inline.inline_query),
     ]
     channel_command.reserved = command_names(handlers)
+    # Built-in commands are looked up by name first (bot/dispatch.py says why that changes
+    # nothing but the time); the form's own commands keep their place after the form.
+    conversations = [h for h in handlers if isinstance(h, ConversationHandler)]
+    handlers.insert(0, shortcut_for(handlers, (READER, ADMIN), command_names(conversations)))
     return handlers
 
 
