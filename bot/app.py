@@ -148,7 +148,7 @@ def build_bot(settings: Settings, token: str, request: BaseRequest | None = None
 
 def _add_handlers(application: Application) -> None:
     # Flood control sees every update first and can stop it before any handler runs.
-    application.add_handler(TypeHandler(Update, flood.guard), group=-1)
+    application.add_handler(flood.FloodHandler(application.bot, application.bot_data), group=-1)
     application.add_handlers(_handlers(application.bot_data[DB_KEY], application.user_data))
     application.add_error_handler(error_handler.on_error)
 
