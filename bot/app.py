@@ -32,7 +32,7 @@ import storage
 from bot import callbacks
 from bot.aiohttp_request import AiohttpRequest
 from bot.charts.cache import CHARTS_KEY, ChartDrawer
-from bot.chats import FORWARDED
+from bot.chats import FORWARDED, FRESH, FRESH_TEXT
 from bot.command_menu import command_names, publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
@@ -154,8 +154,9 @@ def _add_handlers(application: Application) -> None:
 
 
 # Only a new message runs a command or writes: never an edit, never a forward. The first two
-# handlers below answer those; the filters keep it so wherever a handler moves in the list.
-FRESH = ~filters.UpdateType.EDITED & ~FORWARDED
+# handlers below answer those; the filters keep it so wherever a handler moves in the list
+# (FRESH is `~filters.UpdateType.EDITED & ~FORWARDED`, FRESH_TEXT adds `filters.TEXT &
+# ~filters.COMMAND`, each in one step: bot/chats.py).
 # Reader commands also run in channel posts (only a channel's admins can post there). Admin
 # commands need a person behind them, which a channel post never names.
 READER = (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST) & ~FORWARDED
@@ -193,7 +194,7 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
         # questions are plain text, which only an open guided /set form wants first.
         MessageHandler(FRESH & channel_command, channels.channel_or_unknown),
         _guided_set(user_data),
-        MessageHandler(FRESH & filters.TEXT & ~filters.COMMAND, questions.question),
+        MessageHandler(FRESH_TEXT, questions.question),
         # Reader commands.
         CommandHandler("start", help.start, READER),
         CommandHandler("help", help.help_command, READER),
@@ -259,7 +260,7 @@ def _guided_set(user_data: Mapping[int, Any]) -> ConversationHandler:
     other messages there go to the handlers after the form, like anyone's.
     """
     bare_set = ADMIN & filters.Regex(r"^/set(@\w+)?\s*$")
-    typed = FRESH & filters.TEXT & ~filters.COMMAND & guided_drafts.FormReply(user_data)
+    typed = FRESH_TEXT & guided_drafts.FormReply(user_data)
     with warnings.catch_warnings():
         # PTB warns that with per_message=False button presses are tracked per chat and user,
         # not per message. That is what we want (one open form per admin per chat, and the

@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler, filters
 
 from bot.app import ADMIN, READER, builtin_command_names
+from bot.chats import FORWARDED, FRESH, FRESH_TEXT
 from bot.cli.offline_api import BOT_USER
 from bot.cli.update_factory import (
     bot_message,
@@ -97,6 +98,11 @@ def _message_updates(app: Application, texts: list[str]) -> list[tuple[str, Upda
     message["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": 7}]
     message["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
     found.append(("/status as a caption", Update.de_json(caption, app.bot)))
+    # Business chats' messages and edits (Telegram Business; the bot does not serve them).
+    for text, kind in itertools.product(texts[:3] + texts[-3:], ("business", "edited_business")):
+        data = text_message_json(text, user=PEOPLE["reader"], chat=chat_dict(READER_ID))
+        data[f"{kind}_message"] = {**data.pop("message"), "business_connection_id": "b"}
+        found.append((f"{text!r} as a {kind} message", Update.de_json(data, app.bot)))
     return found
 
 
@@ -111,6 +117,10 @@ def _other_updates(app: Application) -> list[tuple[str, Update]]:
     update = Update.de_json({"update_id": 1, "inline_query": inline}, app.bot)
     found.append(("inline query", update))
     return found
+
+
+def _all_updates(app: Application, db) -> list[tuple[str, Update]]:
+    return _message_updates(app, _texts(builtin_command_names(db))) + _other_updates(app)
 
 
 def _form(app: Application) -> ConversationHandler:
@@ -140,9 +150,7 @@ async def test_the_shortcut_picks_the_handler_the_ordered_list_picks(
         # The admin has the guided form open, in private and in the group (and its topic).
         for chat_id in (ADMIN_ID, GROUP_ID):
             _form(app)._conversations[(chat_id, ADMIN_ID)] = form_state
-    updates = _message_updates(app, _texts(builtin_command_names(db)))
-    updates += _other_updates(app)
-    assert _same_handlers(app, updates) == []
+    assert _same_handlers(app, _all_updates(app, db)) == []
 
 
 async def test_built_in_commands_are_taken_by_the_first_handler(app: Application, db) -> None:
@@ -170,3 +178,18 @@ def test_the_shortcut_refuses_a_command_with_other_filters() -> None:
 def test_the_bot_user_is_the_one_commands_name() -> None:
     # The @BackchannelBot texts above address this bot; the offline API's bot is that one.
     assert BOT_USER["username"] == "BackchannelBot"
+
+
+# What bot/chats.py's one-step filters stand for, written with PTB's own filters.
+PTB_FRESH = ~filters.UpdateType.EDITED & ~FORWARDED
+PTB_FRESH_TEXT = PTB_FRESH & filters.TEXT & ~filters.COMMAND
+
+
+async def test_the_one_step_filters_say_what_ptbs_combined_filters_say(app, db) -> None:
+    different = [
+        label
+        for label, update in _all_updates(app, db)
+        if bool(FRESH.check_update(update)) != bool(PTB_FRESH.check_update(update))
+        or bool(FRESH_TEXT.check_update(update)) != bool(PTB_FRESH_TEXT.check_update(update))
+    ]
+    assert different == []
