@@ -15,8 +15,7 @@ from storage.phases import phase_ladder
 from storage.timestamps import from_db
 
 _CHANNEL_NAMES = (
-    "id", "slug", "title", "keywords", "archived", "position", "updated_at", "verified_at",
-    "title_uk",
+    "id", "slug", "title", "keywords", "archived", "position", "verified_at", "title_uk",
 )  # fmt: skip
 _CHANNEL_SELECT = ", ".join(f"c.{name}" for name in _CHANNEL_NAMES)
 # The current status row and the phase before it, after the channel's own columns.
@@ -56,14 +55,13 @@ def _aliases(db: Database, channel_ids: list[int] | None = None) -> dict[int, li
 def _channel_from(values: tuple[Any, ...], aliases: tuple[str, ...]) -> Channel:
     """A Channel from the values of `_CHANNEL_NAMES` (in that order) and its aliases.
 
-    Remembered by value: a status change moves the data version, so every memo of the channel
-    list is rebuilt, yet most channels' rows did not change. Building each only when its row
-    did keeps a cold reply from re-parsing every channel. Shared objects: never mutate them.
+    Remembered by value: /status and a channel page read each channel's row again with its
+    status (`_STATUS_SQL`) after every status change, yet the row itself rarely changed (the
+    status lives in `status_history`). Building each only when its row did keeps a cold reply
+    from re-parsing every channel. Shared objects: never mutate them.
     Not validated by pydantic (see `entry_from_values`: rows are validated on the way in).
     """
-    channel_id, slug, title, keywords, archived, position, updated_at, verified_at, title_uk = (
-        values
-    )
+    channel_id, slug, title, keywords, archived, position, verified_at, title_uk = values
     return Channel(
         id=channel_id,
         slug=slug,
@@ -73,14 +71,17 @@ def _channel_from(values: tuple[Any, ...], aliases: tuple[str, ...]) -> Channel:
         keywords=json.loads(keywords or "[]"),
         archived=bool(archived),
         position=position,
-        updated_at=from_db(updated_at),
         verified_at=from_db(verified_at),
     )
 
 
 def list_channels(db: Database, *, include_archived: bool = False) -> list[Channel]:
     """Channels in display order; archived ones only when asked for (admin views)."""
-    return list(memoized(db, ("channels", include_archived), lambda: _load(db, include_archived)))
+    return list(
+        memoized(
+            db, "channels", ("channels", include_archived), lambda: _load(db, include_archived)
+        )
+    )
 
 
 def _load(db: Database, include_archived: bool) -> tuple[Channel, ...]:
@@ -118,7 +119,7 @@ def command_index_entry(db: Database, name: str) -> Channel | None:
 
 def _remembered_commands(db: Database) -> dict[str, Channel]:
     # Shared, not copied: callers inside this module only read it.
-    return memoized(db, "commands", lambda: _commands(db))
+    return memoized(db, "channels", "commands", lambda: _commands(db))
 
 
 def _commands(db: Database) -> dict[str, Channel]:
@@ -174,10 +175,10 @@ def _status_from_row(
 def current_statuses(db: Database) -> list[ChannelStatus]:
     """Every active channel with its current status, in display order, in one query.
 
-    Aliases are remembered apart from the channel list: after a status change (which rewrites
-    its channel's row) /status would otherwise reload every channel's row only for them.
+    Aliases come from the remembered channel group (a status change leaves it alone), not
+    from a second query after every status change.
     """
-    aliases = memoized(db, "aliases", lambda: _aliases(db))
+    aliases = memoized(db, "channels", "aliases", lambda: _aliases(db))
     ladder = phase_ladder(db)
     rows = db.execute(_STATUS_SQL + " WHERE c.archived = 0 ORDER BY c.position, c.id")
     return [_status_from_row(row, aliases.get(row[0], []), ladder) for row in rows.fetchall()]

@@ -396,3 +396,44 @@ def m110_alert_messages(db: Database) -> None:
     db.execute(
         "CREATE INDEX idx_sent_messages_alert_time ON sent_messages (sent_at) WHERE kind = 'alert'"
     )
+
+
+# Which memo group each table belongs to, and the columns whose change counts (None: all).
+# channels: a status change moves `current_status_id` and `updated_at`, which no memo reads;
+# subscribers: digest runs move watermarks and due times on every send, which no memo reads.
+VERSIONED_TABLES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+    ("channels", "channels",
+     ("id", "slug", "title", "keywords", "archived", "position", "verified_at", "created_at",
+      "title_uk")),
+    ("channels", "channel_commands", None),
+    ("phases", "phases", None),
+    ("admins", "admins", None),
+    ("languages", "chat_languages", None),
+    ("subscriptions", "subscribers", ("chat_id", "all_channels", "active")),
+    ("subscriptions", "subscription_channels", None),
+)  # fmt: skip
+
+
+@migrations()
+def m120_data_versions(db: Database) -> None:
+    """A version per group of tables, moved by triggers, so memos outlive unrelated commits.
+
+    `PRAGMA data_version` moves on every commit: a status change or a source poll threw away
+    the channel list, the phase ladder, the admins and every chat's language (storage/memo.py)
+    though it changed none of them. Triggers move only the group written to, whichever
+    connection or process wrote (the bot, the CLI, a restore). A later migration that rebuilds
+    one of these tables (sqlite-utils' `transform`) drops its triggers and must recreate them;
+    tests/test_data_version_checks.py fails if one is missing.
+    """
+    db.execute("CREATE TABLE data_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+    groups = sorted({group for group, _, _ in VERSIONED_TABLES})
+    for group in groups:
+        db.execute("INSERT INTO data_versions (name, version) VALUES (?, 0)", [group])
+    for group, table, columns in VERSIONED_TABLES:
+        bump = f"UPDATE data_versions SET version = version + 1 WHERE name = '{group}';"
+        of = f" OF {', '.join(columns)}" if columns else ""
+        for suffix, event in (("ai", "INSERT"), ("au", f"UPDATE{of}"), ("ad", "DELETE")):
+            db.execute(
+                f"CREATE TRIGGER data_version_{table}_{suffix} AFTER {event} ON {table} "
+                f"BEGIN {bump} END"
+            )
