@@ -18,12 +18,14 @@ _CHANNEL_NAMES = (
     "id", "slug", "title", "keywords", "archived", "position", "verified_at", "title_uk",
 )  # fmt: skip
 _CHANNEL_SELECT = ", ".join(f"c.{name}" for name in _CHANNEL_NAMES)
-# The current status row and the phase before it, after the channel's own columns.
+# The channel's id, its current status row and the phase before it. The channel's own columns
+# come from the remembered channel list: a status change leaves them as they were, and
+# reading and converting them again cost a cold /status more than the statuses themselves.
 # INDEXED BY: without it SQLite answers max(changed_at) from the (channel, changed_at) index,
 # walking the channel's whole history (160 ms a /status at 10^6 rows) instead of the few
 # entries after the current status.
 _STATUS_SQL = f"""
-SELECT {_CHANNEL_SELECT},
+SELECT c.id,
        {", ".join(f"h.{name}" for name in _ENTRY_NAMES)},
        (SELECT p.phase FROM status_history p
          WHERE p.channel_id = c.id AND p.kind = 'status' AND p.id < c.current_status_id
@@ -36,7 +38,7 @@ SELECT {_CHANNEL_SELECT},
 FROM channels c JOIN status_history h ON h.id = c.current_status_id
 """
 _CHANNEL_WIDTH = len(_CHANNEL_NAMES)
-_ENTRY_END = _CHANNEL_WIDTH + len(_ENTRY_NAMES)
+_ENTRY_END = 1 + len(_ENTRY_NAMES)
 
 
 def _aliases(db: Database, channel_ids: list[int] | None = None) -> dict[int, list[str]]:
@@ -55,10 +57,9 @@ def _aliases(db: Database, channel_ids: list[int] | None = None) -> dict[int, li
 def _channel_from(values: tuple[Any, ...], aliases: tuple[str, ...]) -> Channel:
     """A Channel from the values of `_CHANNEL_NAMES` (in that order) and its aliases.
 
-    Remembered by value: /status and a channel page read each channel's row again with its
-    status (`_STATUS_SQL`) after every status change, yet the row itself rarely changed (the
-    status lives in `status_history`). Building each only when its row did keeps a cold reply
-    from re-parsing every channel. Shared objects: never mutate them.
+    Remembered by value: after a change to one channel the list is read again, yet the other
+    channels' rows did not change; building each only when its row did keeps that reload from
+    re-parsing every channel. Shared objects: never mutate them.
     Not validated by pydantic (see `entry_from_values`: rows are validated on the way in).
     """
     channel_id, slug, title, keywords, archived, position, verified_at, title_uk = values
@@ -153,11 +154,18 @@ def find_channel(db: Database, name: str, *, include_archived: bool = False) -> 
     return _channel_from(tuple(row), tuple(_aliases(db, [row[0]]).get(row[0], [])))
 
 
-def _status_from_row(
-    row: tuple[Any, ...], aliases: list[str], ladder: PhaseLadder
-) -> ChannelStatus:
-    channel = _channel_from(row[:_CHANNEL_WIDTH], tuple(aliases))
-    current = entry_from_values(row[_CHANNEL_WIDTH:_ENTRY_END])
+def _channels_by_id(db: Database) -> dict[int, Channel]:
+    # Archived ones too: an admin's confirmation echo shows an archived channel's status.
+    return memoized(
+        db,
+        "channels",
+        "by_id",
+        lambda: {channel.id: channel for channel in list_channels(db, include_archived=True)},
+    )
+
+
+def _status_from_row(row: tuple[Any, ...], channel: Channel, ladder: PhaseLadder) -> ChannelStatus:
+    current = entry_from_values(row[1:_ENTRY_END])
     previous_phase = row[_ENTRY_END]
     phase = ladder.get(current.phase)
     if phase is None:  # the foreign key makes this unreachable unless the data was hand-edited
@@ -175,18 +183,26 @@ def _status_from_row(
 def current_statuses(db: Database) -> list[ChannelStatus]:
     """Every active channel with its current status, in display order, in one query.
 
-    Aliases come from the remembered channel group (a status change leaves it alone), not
-    from a second query after every status change.
+    The channels are the remembered list's (as the command index of the same update has
+    them); a channel added by another process while an update is handled shows on the next.
     """
-    aliases = memoized(db, "channels", "aliases", lambda: _aliases(db))
+    channels = list_channels(db)
     ladder = phase_ladder(db)
-    rows = db.execute(_STATUS_SQL + " WHERE c.archived = 0 ORDER BY c.position, c.id")
-    return [_status_from_row(row, aliases.get(row[0], []), ladder) for row in rows.fetchall()]
+    rows = {row[0]: row for row in db.execute(_STATUS_SQL + " WHERE c.archived = 0").fetchall()}
+    return [
+        _status_from_row(row, channel, ladder)
+        for channel in channels
+        if (row := rows.get(channel.id)) is not None
+    ]
 
 
 def channel_status(db: Database, channel: Channel) -> ChannelStatus:
-    """One channel's current status and trend against the status before it."""
+    """One channel's current status and trend against the status before it.
+
+    The channel as remembered now (a confirmation just written shows), not as passed.
+    """
     row = db.execute(_STATUS_SQL + " WHERE c.id = ?", [channel.id]).fetchone()
     if row is None:
         raise ChannelNotFoundError(channel.slug)
-    return _status_from_row(row, channel.aliases, phase_ladder(db))
+    channel = _channels_by_id(db).get(channel.id, channel)
+    return _status_from_row(row, channel, phase_ladder(db))

@@ -254,3 +254,9 @@ def test_a_database_from_before_the_versions_upgrades_and_its_memos_follow_write
     after = dict(db.execute("SELECT name, version FROM data_versions").fetchall())
     assert after == {**before, "channels": before["channels"] + 1}
     assert storage.list_channels(db)[1].title == "Aid convoys"
+
+
+def test_a_channel_status_shows_the_channel_as_it_is_now_not_as_handed_in(db) -> None:
+    before = storage.find_channel(db, "aid")
+    rename_channel(db, channel_id=before.id, title="Aid convoys", actor=EDITOR)
+    assert storage.channel_status(db, before).channel.title == "Aid convoys"
