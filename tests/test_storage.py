@@ -191,3 +191,13 @@ def test_every_status_shows_aliases_added_by_another_connection(db, settings) ->
     other.close()
     grain = next(s for s in storage.current_statuses(db) if s.channel.slug == "grain")
     assert grain.channel.aliases == ["wheat", "ports"]
+
+
+def test_history_columns_are_read_in_the_order_of_the_entry_fields() -> None:
+    # `entry_from_values` builds entries positionally (bench/NOTES.md, cold path): a column
+    # added to one and not the other would shift every value into the wrong field.
+    from dataclasses import fields
+
+    from storage.history import _ENTRY_NAMES
+
+    assert tuple(field.name for field in fields(storage.StatusEntry)) == _ENTRY_NAMES
