@@ -8,7 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.errors import ChannelNotFoundError
-from storage.history import _ENTRY_NAMES, COUNTED, entry_from_values
+from storage.history import _ENTRY_NAMES, entry_from_values
 from storage.memo import memoized
 from storage.models import Channel, ChannelStatus, PhaseLadder
 from storage.phases import phase_ladder
@@ -18,23 +18,12 @@ _CHANNEL_NAMES = (
     "id", "slug", "title", "keywords", "archived", "position", "verified_at", "title_uk",
 )  # fmt: skip
 _CHANNEL_SELECT = ", ".join(f"c.{name}" for name in _CHANNEL_NAMES)
-# The channel's id, its current status row and the phase before it. The channel's own columns
-# come from the remembered channel list: a status change leaves them as they were, and
-# reading and converting them again cost a cold /status more than the statuses themselves.
-# INDEXED BY: without it SQLite answers max(changed_at) from the (channel, changed_at) index,
-# walking the channel's whole history (160 ms a /status at 10^6 rows) instead of the few
-# entries after the current status.
+# The channel's id, its current status row, the phase before it and the latest note since
+# (both kept on the channel's row by triggers, migration m130). The channel's own columns come
+# from the remembered channel list: a status change leaves them as they were, and reading and
+# converting them again cost a cold /status more than the statuses themselves.
 _STATUS_SQL = f"""
-SELECT c.id,
-       {", ".join(f"h.{name}" for name in _ENTRY_NAMES)},
-       (SELECT p.phase FROM status_history p
-         WHERE p.channel_id = c.id AND p.kind = 'status' AND p.id < c.current_status_id
-           AND p.{COUNTED}
-         ORDER BY p.id DESC LIMIT 1) AS previous_phase,
-       (SELECT max(n.changed_at) FROM status_history n
-         INDEXED BY idx_status_history_channel_id_kind_id
-         WHERE n.channel_id = c.id AND n.kind = 'note' AND n.id > c.current_status_id
-           AND n.{COUNTED}) AS last_note_at
+SELECT c.id, {", ".join(f"h.{name}" for name in _ENTRY_NAMES)}, c.previous_phase, c.last_note_at
 FROM channels c JOIN status_history h ON h.id = c.current_status_id
 """
 _CHANNEL_WIDTH = len(_CHANNEL_NAMES)

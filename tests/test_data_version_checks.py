@@ -229,9 +229,11 @@ def test_every_remembered_table_moves_its_version_on_every_kind_of_write(db) -> 
             sql = triggers[f"data_version_{table}_{suffix}"]
             assert f"WHERE name = '{group}'" in sql
     channel_columns = {column.name for column in db["channels"].columns}
-    # Only the status pointer and its time are left out: a status change moves them.
+    # Only what a status change moves is left out: the pointer, its time, and the previous
+    # phase and latest note kept beside it (m130). No memo reads any of them.
+    status_columns = {"current_status_id", "updated_at", "previous_phase", "last_note_at"}
     watched = {table: columns for _, table, columns in VERSIONED_TABLES}
-    assert set(watched["channels"] or ()) == channel_columns - {"current_status_id", "updated_at"}
+    assert set(watched["channels"] or ()) == channel_columns - status_columns
 
 
 def test_a_database_from_before_the_versions_upgrades_and_its_memos_follow_writes(
