@@ -6,9 +6,10 @@ fake Bot API, one sample of each in turn, so drift in machine speed hits both al
 
 Cold: an admin's status change (`storage.record_status`, the real write, through the bot's
 own connection) comes before every sample, of the echo too. A write moves the data version,
-so every sample misses the reply cache and every `storage.memo` memo: the reply is rendered
-from the database, as the first reader after every change gets it. Warm: the same without
-writes, so every sample after the first is a cache hit.
+so every sample misses the reply cache: the reply is rendered from the database, as the first
+reader after every change gets it. The `storage.memo` memos (channel list, ladder, admins,
+languages) hold, as they do after a real status change, which touches none of their tables.
+Warm: the same without writes, so every sample after the first is a cache hit.
 """
 
 from __future__ import annotations
@@ -132,8 +133,9 @@ async def _bench(workdir: Path, sizes: Sizes) -> Section:
         f"{rows:,} history rows, {subscribers:,} subscribers; {per:,} samples per command per "
         "repetition, interleaved one by one with a bare python-telegram-bot echo bot on the "
         "same in-process fake Bot API. Cold: a status change is written (and committed) before "
-        "every sample, so every reply misses the reply cache and the storage memos; warm: no "
-        "writes, every reply a cache hit. Ratios are to the echo's p50 (p99) of the same round.",
+        "every sample, so every reply misses the reply cache and is rendered from the database "
+        "(memos of tables the change did not touch hold); warm: no writes, every reply a "
+        "cache hit. Ratios are to the echo's p50 (p99) of the same round.",
     )
     path = workdir / "latency.db"
     db = storage.open_database(path)

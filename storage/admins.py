@@ -16,7 +16,7 @@ def list_admins(db: Database) -> list[AdminGrant]:
 
 def is_granted_admin(db: Database, user_id: int) -> bool:
     """Whether /grant made this user an admin (asked on every channel reply, so remembered)."""
-    return user_id in memoized(db, "granted_admins", lambda: _granted_ids(db))
+    return user_id in memoized(db, "admins", "granted_admins", lambda: _granted_ids(db))
 
 
 def _granted_ids(db: Database) -> frozenset[int]:

@@ -8,36 +8,26 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.errors import ChannelNotFoundError
-from storage.history import _ENTRY_NAMES, COUNTED, entry_from_values
+from storage.history import _ENTRY_NAMES, entry_from_values
 from storage.memo import memoized
 from storage.models import Channel, ChannelStatus, PhaseLadder
 from storage.phases import phase_ladder
 from storage.timestamps import from_db
 
 _CHANNEL_NAMES = (
-    "id", "slug", "title", "keywords", "archived", "position", "updated_at", "verified_at",
-    "title_uk",
+    "id", "slug", "title", "keywords", "archived", "position", "verified_at", "title_uk",
 )  # fmt: skip
 _CHANNEL_SELECT = ", ".join(f"c.{name}" for name in _CHANNEL_NAMES)
-# The current status row and the phase before it, after the channel's own columns.
-# INDEXED BY: without it SQLite answers max(changed_at) from the (channel, changed_at) index,
-# walking the channel's whole history (160 ms a /status at 10^6 rows) instead of the few
-# entries after the current status.
+# The channel's id, its current status row, the phase before it and the latest note since
+# (both kept on the channel's row by triggers, migration m130). The channel's own columns come
+# from the remembered channel list: a status change leaves them as they were, and reading and
+# converting them again cost a cold /status more than the statuses themselves.
 _STATUS_SQL = f"""
-SELECT {_CHANNEL_SELECT},
-       {", ".join(f"h.{name}" for name in _ENTRY_NAMES)},
-       (SELECT p.phase FROM status_history p
-         WHERE p.channel_id = c.id AND p.kind = 'status' AND p.id < c.current_status_id
-           AND p.{COUNTED}
-         ORDER BY p.id DESC LIMIT 1) AS previous_phase,
-       (SELECT max(n.changed_at) FROM status_history n
-         INDEXED BY idx_status_history_channel_id_kind_id
-         WHERE n.channel_id = c.id AND n.kind = 'note' AND n.id > c.current_status_id
-           AND n.{COUNTED}) AS last_note_at
+SELECT c.id, {", ".join(f"h.{name}" for name in _ENTRY_NAMES)}, c.previous_phase, c.last_note_at
 FROM channels c JOIN status_history h ON h.id = c.current_status_id
 """
 _CHANNEL_WIDTH = len(_CHANNEL_NAMES)
-_ENTRY_END = _CHANNEL_WIDTH + len(_ENTRY_NAMES)
+_ENTRY_END = 1 + len(_ENTRY_NAMES)
 
 
 def _aliases(db: Database, channel_ids: list[int] | None = None) -> dict[int, list[str]]:
@@ -56,14 +46,12 @@ def _aliases(db: Database, channel_ids: list[int] | None = None) -> dict[int, li
 def _channel_from(values: tuple[Any, ...], aliases: tuple[str, ...]) -> Channel:
     """A Channel from the values of `_CHANNEL_NAMES` (in that order) and its aliases.
 
-    Remembered by value: a status change moves the data version, so every memo of the channel
-    list is rebuilt, yet most channels' rows did not change. Building each only when its row
-    did keeps a cold reply from re-parsing every channel. Shared objects: never mutate them.
+    Remembered by value: after a change to one channel the list is read again, yet the other
+    channels' rows did not change; building each only when its row did keeps that reload from
+    re-parsing every channel. Shared objects: never mutate them.
     Not validated by pydantic (see `entry_from_values`: rows are validated on the way in).
     """
-    channel_id, slug, title, keywords, archived, position, updated_at, verified_at, title_uk = (
-        values
-    )
+    channel_id, slug, title, keywords, archived, position, verified_at, title_uk = values
     return Channel(
         id=channel_id,
         slug=slug,
@@ -73,14 +61,17 @@ def _channel_from(values: tuple[Any, ...], aliases: tuple[str, ...]) -> Channel:
         keywords=json.loads(keywords or "[]"),
         archived=bool(archived),
         position=position,
-        updated_at=from_db(updated_at),
         verified_at=from_db(verified_at),
     )
 
 
 def list_channels(db: Database, *, include_archived: bool = False) -> list[Channel]:
     """Channels in display order; archived ones only when asked for (admin views)."""
-    return list(memoized(db, ("channels", include_archived), lambda: _load(db, include_archived)))
+    return list(
+        memoized(
+            db, "channels", ("channels", include_archived), lambda: _load(db, include_archived)
+        )
+    )
 
 
 def _load(db: Database, include_archived: bool) -> tuple[Channel, ...]:
@@ -118,7 +109,7 @@ def command_index_entry(db: Database, name: str) -> Channel | None:
 
 def _remembered_commands(db: Database) -> dict[str, Channel]:
     # Shared, not copied: callers inside this module only read it.
-    return memoized(db, "commands", lambda: _commands(db))
+    return memoized(db, "channels", "commands", lambda: _commands(db))
 
 
 def _commands(db: Database) -> dict[str, Channel]:
@@ -152,11 +143,18 @@ def find_channel(db: Database, name: str, *, include_archived: bool = False) -> 
     return _channel_from(tuple(row), tuple(_aliases(db, [row[0]]).get(row[0], [])))
 
 
-def _status_from_row(
-    row: tuple[Any, ...], aliases: list[str], ladder: PhaseLadder
-) -> ChannelStatus:
-    channel = _channel_from(row[:_CHANNEL_WIDTH], tuple(aliases))
-    current = entry_from_values(row[_CHANNEL_WIDTH:_ENTRY_END])
+def _channels_by_id(db: Database) -> dict[int, Channel]:
+    # Archived ones too: an admin's confirmation echo shows an archived channel's status.
+    return memoized(
+        db,
+        "channels",
+        "by_id",
+        lambda: {channel.id: channel for channel in list_channels(db, include_archived=True)},
+    )
+
+
+def _status_from_row(row: tuple[Any, ...], channel: Channel, ladder: PhaseLadder) -> ChannelStatus:
+    current = entry_from_values(row[1:_ENTRY_END])
     previous_phase = row[_ENTRY_END]
     phase = ladder.get(current.phase)
     if phase is None:  # the foreign key makes this unreachable unless the data was hand-edited
@@ -174,18 +172,26 @@ def _status_from_row(
 def current_statuses(db: Database) -> list[ChannelStatus]:
     """Every active channel with its current status, in display order, in one query.
 
-    Aliases are remembered apart from the channel list: after a status change (which rewrites
-    its channel's row) /status would otherwise reload every channel's row only for them.
+    The channels are the remembered list's (as the command index of the same update has
+    them); a channel added by another process while an update is handled shows on the next.
     """
-    aliases = memoized(db, "aliases", lambda: _aliases(db))
+    channels = list_channels(db)
     ladder = phase_ladder(db)
-    rows = db.execute(_STATUS_SQL + " WHERE c.archived = 0 ORDER BY c.position, c.id")
-    return [_status_from_row(row, aliases.get(row[0], []), ladder) for row in rows.fetchall()]
+    rows = {row[0]: row for row in db.execute(_STATUS_SQL + " WHERE c.archived = 0").fetchall()}
+    return [
+        _status_from_row(row, channel, ladder)
+        for channel in channels
+        if (row := rows.get(channel.id)) is not None
+    ]
 
 
 def channel_status(db: Database, channel: Channel) -> ChannelStatus:
-    """One channel's current status and trend against the status before it."""
+    """One channel's current status and trend against the status before it.
+
+    The channel as remembered now (a confirmation just written shows), not as passed.
+    """
     row = db.execute(_STATUS_SQL + " WHERE c.id = ?", [channel.id]).fetchone()
     if row is None:
         raise ChannelNotFoundError(channel.slug)
-    return _status_from_row(row, channel.aliases, phase_ladder(db))
+    channel = _channels_by_id(db).get(channel.id, channel)
+    return _status_from_row(row, channel, phase_ladder(db))

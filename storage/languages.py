@@ -17,9 +17,11 @@ from storage.timestamps import to_db, utc_now
 def chosen_language(db: Database, chat_id: int) -> str | None:
     """The language the chat chose with /language, or None if it never chose.
 
-    Asked for every update a chat sends, so remembered until the database changes.
+    Asked for every update a chat sends, so remembered until a chat's language changes.
     """
-    return memoized(db, ("chosen_language", chat_id), lambda: _chosen_language(db, chat_id))
+    return memoized(
+        db, "languages", ("chosen_language", chat_id), lambda: _chosen_language(db, chat_id)
+    )
 
 
 def _chosen_language(db: Database, chat_id: int) -> str | None:

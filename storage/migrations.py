@@ -396,3 +396,98 @@ def m110_alert_messages(db: Database) -> None:
     db.execute(
         "CREATE INDEX idx_sent_messages_alert_time ON sent_messages (sent_at) WHERE kind = 'alert'"
     )
+
+
+# Which memo group each table belongs to, and the columns whose change counts (None: all).
+# channels: a status change moves `current_status_id` and `updated_at`, which no memo reads;
+# subscribers: digest runs move watermarks and due times on every send, which no memo reads.
+VERSIONED_TABLES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+    ("channels", "channels",
+     ("id", "slug", "title", "keywords", "archived", "position", "verified_at", "created_at",
+      "title_uk")),
+    ("channels", "channel_commands", None),
+    ("phases", "phases", None),
+    ("admins", "admins", None),
+    ("languages", "chat_languages", None),
+    ("subscriptions", "subscribers", ("chat_id", "all_channels", "active")),
+    ("subscriptions", "subscription_channels", None),
+)  # fmt: skip
+
+
+@migrations()
+def m120_data_versions(db: Database) -> None:
+    """A version per group of tables, moved by triggers, so memos outlive unrelated commits.
+
+    `PRAGMA data_version` moves on every commit: a status change or a source poll threw away
+    the channel list, the phase ladder, the admins and every chat's language (storage/memo.py)
+    though it changed none of them. Triggers move only the group written to, whichever
+    connection or process wrote (the bot, the CLI, a restore). A later migration that rebuilds
+    one of these tables (sqlite-utils' `transform`) drops its triggers and must recreate them;
+    tests/test_data_version_checks.py fails if one is missing.
+    """
+    db.execute("CREATE TABLE data_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+    groups = sorted({group for group, _, _ in VERSIONED_TABLES})
+    for group in groups:
+        db.execute("INSERT INTO data_versions (name, version) VALUES (?, 0)", [group])
+    for group, table, columns in VERSIONED_TABLES:
+        bump = f"UPDATE data_versions SET version = version + 1 WHERE name = '{group}';"
+        of = f" OF {', '.join(columns)}" if columns else ""
+        for suffix, event in (("ai", "INSERT"), ("au", f"UPDATE{of}"), ("ad", "DELETE")):
+            db.execute(
+                f"CREATE TRIGGER data_version_{table}_{suffix} AFTER {event} ON {table} "
+                f"BEGIN {bump} END"
+            )
+
+
+# A channel's phase before its current status, and its newest note since: what /status and a
+# channel page show beside the status. Bounded by id both (see m100 and
+# tests/test_storage.py): without INDEXED BY, SQLite answers max(changed_at) from the
+# (channel, changed_at) index by walking the channel's whole history.
+STATUS_CONTEXT_SET = """
+previous_phase = (SELECT p.phase FROM status_history p
+    WHERE p.channel_id = channels.id AND p.kind = 'status'
+      AND p.id < channels.current_status_id AND p.reverted_at IS NULL
+    ORDER BY p.id DESC LIMIT 1),
+last_note_at = (SELECT max(n.changed_at) FROM status_history n
+    INDEXED BY idx_status_history_channel_id_kind_id
+    WHERE n.channel_id = channels.id AND n.kind = 'note'
+      AND n.id > channels.current_status_id AND n.reverted_at IS NULL)
+"""
+
+
+@migrations()
+def m130_status_context(db: Database) -> None:
+    """Each channel's previous phase and latest note kept on its row, moved by triggers.
+
+    Every cold /status looked both up per channel (two index descents each, half the cost
+    of its one statement right after a write); they change only when history is written,
+    so the write keeps them, whichever path wrote (a status, a note, /undo, a correction, a
+    restore, the CLI). A status moves `current_status_id`, which recomputes both; a note
+    after the current status only moves `last_note_at` forward; an edit or a delete of any
+    entry recomputes its channel. m120's channel trigger lists its columns, so these two
+    moving retire no memo (none reads them).
+    """
+    db["channels"].add_column("previous_phase", str)
+    db["channels"].add_column("last_note_at", str)
+    db.execute(f"UPDATE channels SET {STATUS_CONTEXT_SET}")
+    recompute = "UPDATE channels SET {set} WHERE id = {channel};"
+    db.execute(
+        "CREATE TRIGGER status_context_pointer AFTER UPDATE OF current_status_id ON channels "
+        f"BEGIN {recompute.format(set=STATUS_CONTEXT_SET, channel='NEW.id')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER status_context_note AFTER INSERT ON status_history "
+        "WHEN NEW.kind = 'note' AND NEW.reverted_at IS NULL BEGIN "
+        "UPDATE channels SET last_note_at = max(coalesce(last_note_at, ''), NEW.changed_at) "
+        "WHERE id = NEW.channel_id AND NEW.id > current_status_id; END"
+    )
+    db.execute(
+        "CREATE TRIGGER status_context_edit AFTER UPDATE OF "
+        "channel_id, kind, phase, changed_at, reverted_at ON status_history BEGIN "
+        f"{recompute.format(set=STATUS_CONTEXT_SET, channel='NEW.channel_id')} "
+        f"{recompute.format(set=STATUS_CONTEXT_SET, channel='OLD.channel_id')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER status_context_delete AFTER DELETE ON status_history BEGIN "
+        f"{recompute.format(set=STATUS_CONTEXT_SET, channel='OLD.channel_id')} END"
+    )

@@ -101,7 +101,6 @@ class Channel:
     keywords: list[str]
     archived: bool
     position: int
-    updated_at: datetime
     verified_at: datetime | None
     title_uk: str | None = None
 

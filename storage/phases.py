@@ -9,8 +9,8 @@ from storage.models import Phase, PhaseLadder
 
 
 def phase_ladder(db: Database) -> PhaseLadder:
-    """All phases worst-first; remembered until the database changes, so call it freely."""
-    return memoized(db, "ladder", lambda: _load(db))
+    """All phases worst-first; remembered until the phases change, so call it freely."""
+    return memoized(db, "phases", "ladder", lambda: _load(db))
 
 
 def _load(db: Database) -> PhaseLadder:
@@ -22,8 +22,8 @@ def _load(db: Database) -> PhaseLadder:
 
 @lru_cache(maxsize=16)
 def _ladder(rows: tuple[tuple[str, int, str, str | None, str], ...]) -> PhaseLadder:
-    # Every write moves the data version and so reloads the ladder; the phases themselves
-    # almost never change, so the same rows give back the same (immutable) ladder.
+    # A write to `phases` reloads the ladder (a new label, say); the same rows give back the
+    # same (immutable) ladder.
     return PhaseLadder(
         phases=tuple(
             Phase(slug=slug, rank=rank, label=label, label_uk=label_uk, emoji=emoji)

@@ -80,11 +80,14 @@ def is_subscribed(db: Database, chat_id: int, channel_id: int | None = None) -> 
     """Whether the chat gets digests at all, or digests that include `channel_id`.
 
     Asked for every channel page a reader opens (it decides the Subscribe button), so it is
-    one indexed query rather than loading the whole subscription, remembered until the
-    database changes.
+    one indexed query rather than loading the whole subscription, remembered until a
+    subscription changes.
     """
     return memoized(
-        db, ("subscribed", chat_id, channel_id), lambda: _is_subscribed(db, chat_id, channel_id)
+        db,
+        "subscriptions",
+        ("subscribed", chat_id, channel_id),
+        lambda: _is_subscribed(db, chat_id, channel_id),
     )
 
 

@@ -80,8 +80,7 @@ def channels(draw: st.DrawFn) -> list[tuple[storage.ChannelStatus, list[storage.
         history = draw(entries(channel_id, draw(st.integers(1, 25))))
         channel = storage.Channel(
             id=channel_id, slug=f"c{channel_id}", title=draw(SHORT), aliases=[], keywords=[],
-            archived=False, position=channel_id, updated_at=history[0].changed_at,
-            verified_at=None,
+            archived=False, position=channel_id, verified_at=None,
         )  # fmt: skip
         current = replace(history[0], kind="status")
         status = storage.ChannelStatus(

@@ -45,9 +45,10 @@ def busy_history(db: Database, frozen_time) -> None:
     )  # fmt: skip
     frozen_time.shift(3600)
     storage.add_note(db, channel_id=aid.id, summary="Примітка: route agreed", actor=EDITOR)
+    summit_since = storage.channel_status(db, storage.find_channel(db, "summit")).current.changed_at
     storage.record_status(
         db, channel_id=summit.id, kind="status", phase="stalled", summary="Backdated",
-        actor=EDITOR, changed_at=storage.find_channel(db, "summit").updated_at - timedelta(days=3),
+        actor=EDITOR, changed_at=summit_since - timedelta(days=3),
     )  # fmt: skip
     frozen_time.shift(60)
     storage.record_status(
