@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from cachetools import LRUCache
 
 from language.i18n import ENGLISH, N_, Texts, texts
+from render.channels import HISTORY_MAX
 from render.formatting import (
     bold,
     calendar_day,
@@ -43,6 +44,10 @@ FOOTER = "/mysubs · /digesttime · /quiet · /unsubscribe"
 # so that memory does not grow with the number of subscribers.
 SHARED_DIGESTS = 256
 INTROS_KEPT = 2048
+# The most recent changes a digest shows of each channel; older ones are counted in one line
+# pointing at /history. At 50 changes a day over the seeded channels (about 8 a channel) a
+# daily reader is rarely cut; a reader back from a month away gets 10 per channel, not 115.
+SHOWN_PER_CHANNEL = 10
 
 
 class Digest:
@@ -101,6 +106,9 @@ _Marks = tuple[tuple[int, datetime], ...]
 _Key = tuple[frozenset[int] | None, int, str, bool, _Marks, int, str]
 # A rendered change line and its length in UTF-16 units (what Telegram counts).
 _Line = tuple[str, int]
+# A channel's part of a digest: (channel id, first line shown, stop, first line after the
+# watermark); lines first..start-1 are left out (SHOWN_PER_CHANNEL) and counted.
+_Section = tuple[int, int, int, int]
 ALERTED = N_("🔔 alerted {time}")
 
 
@@ -162,6 +170,8 @@ class DigestBuilder:
         self._lines: dict[tuple[int, str, str, datetime | None], _Line] = {}
         self._dates: dict[tuple[date, str], str] = {}
         self._shelves: dict[tuple[str, str], dict[int, tuple[tuple[str, int], _Run]]] = {}
+        # "… and N earlier changes" lines per channel, count, /history reach and language.
+        self._earlier_lines: dict[tuple[int, int, int, str], _Line] = {}
         # Intros (header and "N changes in M channels" line) and their Telegram lengths, per
         # zone, language, first digest or not, change count and channel count: a few hundred
         # texts shared by every digest of a run. Bounded: with every change somebody's
@@ -258,7 +268,8 @@ class DigestBuilder:
         language: str,
     ) -> Digest:
         _ = texts(language)
-        sections: list[tuple[int, int, int]] = []
+        # Per channel: (id, first line shown, stop, first line after the watermark).
+        sections: list[_Section] = []
         count = 0
         for channel_id, ids in self._order:
             if channel_ids is not None and channel_id not in channel_ids:
@@ -266,7 +277,7 @@ class DigestBuilder:
             start = bisect_right(ids, watermark)
             stop = len(ids) if end == self.upto else bisect_right(ids, end)
             if start < stop:
-                sections.append((channel_id, start, stop))
+                sections.append((channel_id, max(start, stop - SHOWN_PER_CHANNEL), stop, start))
                 count += stop - start
         if not count:
             note = (
@@ -286,9 +297,7 @@ class DigestBuilder:
             lambda: self._join(sections, generation, watermark, end, count, zone, first, _),
         )
 
-    def _intro(
-        self, sections: list[tuple[int, int, int]], count: int, zone: str, first: bool, _: Texts
-    ) -> str:
+    def _intro(self, sections: list[_Section], count: int, zone: str, first: bool, _: Texts) -> str:
         return self._intro_line(len(sections), count, zone, first, _)[0]
 
     def _intro_line(
@@ -327,9 +336,29 @@ class DigestBuilder:
             title = self._titles[key] = (html, telegram_length(html))
         return title
 
+    def _earlier(self, channel_id: int, start: int, first: int, _: Texts) -> _Line | None:
+        # "… and 23 earlier changes: /history ceasefire 33" after a channel's shown lines, or
+        # None when nothing was left out. /history lists a channel's latest entries, so the
+        # command asks for every one from the oldest left out to the newest (at most what
+        # /history gives).
+        if first >= start:
+            return None
+        reach = min(len(self._ids[channel_id]) - first, HISTORY_MAX)
+        key = (channel_id, start - first, reach, _.language)
+        line = self._earlier_lines.get(key)
+        if line is None:
+            if len(self._earlier_lines) >= INTROS_KEPT:
+                self._earlier_lines.clear()
+            words = _.plural(
+                "… and {count} earlier change:", "… and {count} earlier changes:", start - first
+            )
+            html = f"{italic(words)} /history {text(self._by_id[channel_id].slug)} {reach}"
+            line = self._earlier_lines[key] = (html, telegram_length(html))
+        return line
+
     def _join(
         self,
-        sections: list[tuple[int, int, int]],
+        sections: list[_Section],
         generation: int,
         watermark: int,
         end: int,
@@ -342,18 +371,22 @@ class DigestBuilder:
             # The builder was extended to older changes since the plan was made: its runs (and
             # every position in them) moved, so the positions are found again.
             sections = [
-                (cid, bisect_right(ids, watermark), bisect_right(ids, end))
-                for cid, _start, _stop in sections
+                (cid, max(first, stop - SHOWN_PER_CHANNEL), stop, first)
+                for cid, *_positions in sections
                 for ids in (self._ids[cid],)
+                for first, stop in ((bisect_right(ids, watermark), bisect_right(ids, end)),)
             ]
         shelf = self._shelf(zone, _)
-        titled = [(*shelf[cid], start, stop) for cid, start, stop in sections]
+        titled = [
+            (*shelf[cid], start, stop, self._earlier(cid, start, first, _))
+            for cid, start, stop, first in sections
+        ]
         intro, intro_length = self._intro_line(len(sections), count, zone, first, _)
         return _pack_runs(intro, titled, FOOTER, self.limit, _, intro_length)
 
     def _join_marked(
         self,
-        sections: list[tuple[int, int, int]],
+        sections: list[_Section],
         count: int,
         zone: str,
         first: bool,
@@ -367,9 +400,10 @@ class DigestBuilder:
                 [
                     self._line(change, zone, tz, alerted, _)
                     for change in self._by_channel[cid][start:stop]
-                ],
+                ]
+                + [line for line in (self._earlier(cid, start, first, _),) if line is not None],
             )
-            for cid, start, stop in sections
+            for cid, start, stop, first in sections
         ]
         intro = self._intro(sections, count, zone, first, _)
         return _pack(intro, lined, FOOTER, self.limit, _)
@@ -519,13 +553,14 @@ def _continued_label(_: Texts) -> tuple[str, int]:
 
 def _pack_runs(
     intro: str,
-    sections: list[tuple[tuple[str, int], _Run, int, int]],
+    sections: list[tuple[tuple[str, int], _Run, int, int, _Line | None]],
     footer: str,
     limit: int,
     _: Texts,
     intro_length: int | None = None,
 ) -> list[str]:
-    """What `_pack` makes of the runs' lines `start` to `stop`, by slices, not lines.
+    """What `_pack` makes of the runs' lines `start` to `stop`, then `tail` (the "earlier
+    changes" line, or None), by slices, not lines.
 
     Each step puts as many whole lines as fit (a binary search on the running Telegram
     lengths) into the current message; a message just begun takes at least one line, however
@@ -538,7 +573,7 @@ def _pack_runs(
     length = telegram_length(intro) if intro_length is None else intro_length
     fresh = False  # the current message was just begun by a cut: it takes a line whatever
     more, more_length = _continued_label(_)
-    for (title, title_length), run, start, end in sections:
+    for (title, title_length), run, start, end, tail in sections:
         sums, pieces = run.sums, run.pieces
         # Before a channel's first line: "\n\n<title>\n", i.e. an empty line and the title.
         head, head_length = ["\n\n", title, "\n"], title_length + 3
@@ -562,6 +597,21 @@ def _pack_runs(
             current += pieces[3 * index : 3 * stop - 1]
             length += head_length + sums[stop] - sums[index] - 1
             index, head, head_length, fresh = stop, ["\n"], 1, False
+        if tail is not None:
+            # One line more, cut like any other (never into a message just begun: `fresh` is
+            # False after the loop, which always ends on a line it put).
+            line, line_length = tail
+            if length + head_length + line_length > limit:
+                parts.append(("".join(current), length))
+                if index == start:
+                    current, length = [title], title_length
+                else:
+                    current = [f"{title} {more}"]
+                    length = title_length + 1 + more_length
+                head, head_length = ["\n"], 1
+            current += head
+            current.append(line)
+            length += head_length + line_length
     if length + 2 + telegram_length(footer) <= limit:
         current += ("\n\n", footer)
     parts.append(("".join(current), length))
