@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
-
-from cachetools import LRUCache
 
 from language.i18n import ENGLISH, N_, Texts, texts
 from render.channels import HISTORY_MAX
@@ -43,6 +41,8 @@ FOOTER = "/mysubs · /digesttime · /quiet · /unsubscribe"
 # Digests kept for sharing: half a batch's worth of (channels, watermark, zone), bounded
 # so that memory does not grow with the number of subscribers.
 SHARED_DIGESTS = 256
+# Bound of the run's small tables keyed by counts (intro lines, "earlier" lines, sections per
+# watermark): cleared when full, cheap to fill again.
 INTROS_KEPT = 2048
 # The most recent changes a digest shows of each channel; older ones are counted in one line
 # pointing at /history. At 50 changes a day over the seeded channels (about 8 a channel) a
@@ -137,6 +137,13 @@ class _Run:
             pieces += (*texts, "\n") if len(texts) == 2 else ("", *texts, "\n")
         return cls(pieces, sums)
 
+    def whole(self, title: _Line, start: int) -> _Line:
+        """Lines `start`.. to the end joined under their title ("\n\n<title>\n<lines>"), as
+        a digest shows them when they fit, and the Telegram length of that."""
+        end = len(self.sums) - 1
+        html = "".join(["\n\n", title[0], "\n", *self.pieces[3 * start : 3 * end - 1]])
+        return (html, title[1] + 2 + self.sums[end] - self.sums[start])
+
 
 class DigestBuilder:
     """Builds digests for changes with ids in (`lowest`, `upto`], sharing identical ones."""
@@ -169,17 +176,21 @@ class DigestBuilder:
         self._bodies: dict[tuple[int, str], _Line] = {}
         self._lines: dict[tuple[int, str, str, datetime | None], _Line] = {}
         self._dates: dict[tuple[date, str], str] = {}
-        self._shelves: dict[tuple[str, str], dict[int, tuple[tuple[str, int], _Run]]] = {}
+        self._shelves: dict[tuple[str, str], dict[int, _Shelved]] = {}
         # "… and N earlier changes" lines per channel, count, /history reach and language.
         self._earlier_lines: dict[tuple[int, int, int, str], _Line] = {}
-        # Intros (header and "N changes in M channels" line) and their Telegram lengths, per
-        # zone, language, first digest or not, change count and channel count: a few hundred
-        # texts shared by every digest of a run. Bounded: with every change somebody's
-        # watermark, the counts spread over thousands of keys, and a full dict grew peak memory
-        # with the audience (bench/NOTES.md, Memory); an evicted intro is cheap to make again.
-        self._intros: MutableMapping[tuple[str, str, bool, int, int], tuple[str, int]] = LRUCache(
-            maxsize=INTROS_KEPT
-        )
+        # What opens a digest is its header (per zone and language: the day differs) and its
+        # "N changes in M channels" line (per language, first digest or not, change count and
+        # channel count), each with its Telegram length. The lines are kept apart from the
+        # zone: keyed with it, an intro cache spread over tens of thousands of keys and either
+        # grew peak memory with the audience or, bounded as an LRU, remade (with the date's
+        # formatting) most intros it had evicted (bench/NOTES.md). Bounded too, by clearing.
+        self._headers: dict[tuple[str, str], _Line] = {}
+        self._summaries: dict[tuple[str, bool, int, int], _Line] = {}
+        # Per watermark, the sections of every channel with changes after it in a digest
+        # reading to `upto` (what nearly every digest reads): filtered per channel set.
+        self._after: dict[int, tuple[list[_Section], int]] = {}
+        self._texts: dict[str, Texts] = {}
         # Bumped whenever `extend` moves the positions in every channel's lines, so a plan
         # made before knows to find its positions again.
         self._generation = 0
@@ -199,6 +210,7 @@ class DigestBuilder:
         # Channels with changes, in display order: what every digest walks through.
         self._order = [(c.id, self._ids[c.id]) for c in self._channels if self._ids.get(c.id)]
         self._shelves.clear()  # their runs' positions moved; single lines stay valid
+        self._after.clear()
         self._generation += 1
         self.lowest = min(self.lowest, lowest)
 
@@ -216,11 +228,17 @@ class DigestBuilder:
         """
         channel_ids = None if subscriber.all_channels else subscriber.channel_ids
         first = subscriber.last_digest_at is None
-        zone = subscriber.timezone
-        upto = subscriber.parts_upto if subscriber.parts_sent else None
-        return self.build_for(
-            channel_ids, subscriber.watermark, zone, first, alerted, upto, language
-        )
+        watermark = subscriber.watermark
+        if alerted or subscriber.parts_sent or not self.lowest <= watermark <= self.upto:
+            upto = subscriber.parts_upto if subscriber.parts_sent else None
+            return self.build_for(
+                channel_ids, watermark, subscriber.timezone, first, alerted, upto, language
+            )
+        # Nearly every digest of a run: what `build_for` does, without its general cases.
+        _ = self._texts.get(language) or self._catalog(language)
+        key = (channel_ids, watermark, subscriber.timezone, first, (), self.upto, _.language)
+        digest = self._digests.get(key)
+        return self._new(key) if digest is None else digest
 
     def build_for(
         self,
@@ -242,14 +260,23 @@ class DigestBuilder:
             if alerted
             else ()
         )
-        key = (channel_ids, min(watermark, end), zone, first, marks, end, texts(language).language)
+        _ = self._texts.get(language) or self._catalog(language)
+        key = (channel_ids, min(watermark, end), zone, first, marks, end, _.language)
         digest = self._digests.get(key)
-        if digest is None:
-            if len(self._digests) >= SHARED_DIGESTS:
-                self._digests.clear()  # a new batch shares little with the one before
-            digest = self._digests[key] = self._render(*key)
-            self.distinct_digests += 1
+        return self._new(key) if digest is None else digest
+
+    def _new(self, key: _Key) -> Digest:
+        if len(self._digests) >= SHARED_DIGESTS:
+            self._digests.clear()  # a new batch shares little with the one before
+        digest = self._digests[key] = self._render(*key)
+        self.distinct_digests += 1
         return digest
+
+    def _catalog(self, language: str) -> Texts:
+        # One catalog object per language asked for, kept for the run (a Texts per digest
+        # was a measurable share of building 100,000).
+        _ = self._texts[language] = self._texts[texts(language).language] = texts(language)
+        return _
 
     def _zone(self, zone: str) -> ZoneInfo:
         tz = self._zones.get(zone)
@@ -267,25 +294,23 @@ class DigestBuilder:
         end: int,
         language: str,
     ) -> Digest:
-        _ = texts(language)
-        # Per channel: (id, first line shown, stop, first line after the watermark).
-        sections: list[_Section] = []
-        count = 0
-        for channel_id, ids in self._order:
-            if channel_ids is not None and channel_id not in channel_ids:
-                continue
-            start = bisect_right(ids, watermark)
-            stop = len(ids) if end == self.upto else bisect_right(ids, end)
-            if start < stop:
-                sections.append((channel_id, max(start, stop - SHOWN_PER_CHANNEL), stop, start))
-                count += stop - start
+        _ = self._texts[language]
+        if end == self.upto:
+            every, count = self._sections_after(watermark)
+            if channel_ids is None:
+                sections = every
+            else:
+                sections = [section for section in every if section[0] in channel_ids]
+                count = sum([stop - after for _cid, _start, stop, after in sections])
+        else:  # a digest cut short earlier, built again up to where it read then
+            sections, count = self._sections(watermark, lambda ids: bisect_right(ids, end))
         if not count:
             note = (
                 _("Nothing new in your channels since you subscribed.")
                 if first
                 else _("Nothing new in your channels since your last digest.")
             )
-            return Digest((f"{self._header(zone, _)}\n{note}",), 0, end)
+            return Digest((f"{self._header(zone, _)[0]}\n{note}",), 0, end)
         if marks:
             joined = self._join_marked(sections, count, zone, first, marks, _)
             return Digest(tuple(joined), count, end)
@@ -297,17 +322,44 @@ class DigestBuilder:
             lambda: self._join(sections, generation, watermark, end, count, zone, first, _),
         )
 
+    def _sections(
+        self, watermark: int, stop_of: Callable[[list[int]], int]
+    ) -> tuple[list[_Section], int]:
+        # Per channel with changes after `watermark` (up to `stop_of` its ids), in display
+        # order: (id, first line shown, stop, first line after the watermark), and how many
+        # changes they hold in all.
+        sections, count = [], 0
+        for channel_id, ids in self._order:
+            after, stop = bisect_right(ids, watermark), stop_of(ids)
+            if after < stop:
+                sections.append((channel_id, max(after, stop - SHOWN_PER_CHANNEL), stop, after))
+                count += stop - after
+        return sections, count
+
+    def _sections_after(self, watermark: int) -> tuple[list[_Section], int]:
+        # A few thousand watermarks in a run, a hundred thousand digests: the searches are
+        # made once per watermark.
+        found = self._after.get(watermark)
+        if found is None:
+            if len(self._after) >= INTROS_KEPT:
+                self._after.clear()
+            found = self._after[watermark] = self._sections(watermark, len)
+        return found
+
     def _intro(self, sections: list[_Section], count: int, zone: str, first: bool, _: Texts) -> str:
         return self._intro_line(len(sections), count, zone, first, _)[0]
 
     def _intro_line(
         self, channels: int, count: int, zone: str, first: bool, _: Texts
     ) -> tuple[str, int]:
-        # What opens a digest, and its Telegram length: the same for every digest of the run
-        # with as many changes in as many channels in that zone and language.
-        key = (zone, _.language, first, count, channels)
-        intro = self._intros.get(key)
-        if intro is None:
+        # What opens a digest, and its Telegram length: the header of the zone, then the line
+        # shared by every digest of the run with as many changes in as many channels.
+        header, header_length = self._header(zone, _)
+        key = (_.language, first, count, channels)
+        summary_line = self._summaries.get(key)
+        if summary_line is None:
+            if len(self._summaries) >= INTROS_KEPT:
+                self._summaries.clear()
             changes = _.plural("{count} change", "{count} changes", count)
             where = _.plural("{count} channel", "{count} channels", channels)
             summary = (
@@ -319,13 +371,18 @@ class DigestBuilder:
                     channels=where,
                 )
             )
-            html = f"{self._header(zone, _)}\n{italic(summary)}"
-            intro = self._intros[key] = (html, telegram_length(html))
-        return intro
+            html = italic(summary)
+            summary_line = self._summaries[key] = (html, telegram_length(html))
+        return f"{header}\n{summary_line[0]}", header_length + 1 + summary_line[1]
 
-    def _header(self, zone: str, _: Texts) -> str:
-        title = bold(_("Backchannel digest"))
-        return f"{NEWSPAPER} {title} · {day(self.now, self._zone(zone), _)}"
+    def _header(self, zone: str, _: Texts) -> _Line:
+        key = (zone, _.language)
+        header = self._headers.get(key)
+        if header is None:
+            title = bold(_("Backchannel digest"))
+            html = f"{NEWSPAPER} {title} · {day(self.now, self._zone(zone), _)}"
+            header = self._headers[key] = (html, telegram_length(html))
+        return header
 
     def _title(self, channel_id: int, _: Texts) -> tuple[str, int]:
         key = (channel_id, _.language)
@@ -371,16 +428,23 @@ class DigestBuilder:
             # The builder was extended to older changes since the plan was made: its runs (and
             # every position in them) moved, so the positions are found again.
             sections = [
-                (cid, max(first, stop - SHOWN_PER_CHANNEL), stop, first)
+                (cid, max(after, stop - SHOWN_PER_CHANNEL), stop, after)
                 for cid, *_positions in sections
                 for ids in (self._ids[cid],)
-                for first, stop in ((bisect_right(ids, watermark), bisect_right(ids, end)),)
+                for after, stop in ((bisect_right(ids, watermark), bisect_right(ids, end)),)
             ]
-        shelf = self._shelf(zone, _)
-        titled = [
-            (*shelf[cid], start, stop, self._earlier(cid, start, first, _))
-            for cid, start, stop, first in sections
-        ]
+        shelf = self._shelves.get((zone, _.language)) or self._shelf(zone, _)
+        titled: list[_Packed] = []
+        for cid, start, stop, after in sections:
+            title, run, wholes, size = shelf[cid]
+            if stop == size:  # to the newest change: the section is joined once per run
+                whole = wholes.get(start)
+                if whole is None:
+                    whole = wholes[start] = run.whole(title, start)
+            else:
+                whole = None
+            tail = None if after >= start else self._earlier(cid, start, after, _)
+            titled.append((title, run, start, stop, tail, whole))
         intro, intro_length = self._intro_line(len(sections), count, zone, first, _)
         return _pack_runs(intro, titled, FOOTER, self.limit, _, intro_length)
 
@@ -408,15 +472,20 @@ class DigestBuilder:
         intro = self._intro(sections, count, zone, first, _)
         return _pack(intro, lined, FOOTER, self.limit, _)
 
-    def _shelf(self, zone: str, _: Texts) -> dict[int, tuple[tuple[str, int], _Run]]:
+    def _shelf(self, zone: str, _: Texts) -> dict[int, _Shelved]:
         # Every channel's title and lines in one zone and language, looked up once per
-        # digest rather than once per channel in it.
+        # digest rather than once per channel in it. With them, the channel's sections that
+        # reach its newest change, joined (`_Run.whole`), by first line: a digest reading to
+        # the newest change starts at one of the last SHOWN_PER_CHANNEL lines, so there are
+        # at most that many, and such a digest is one join of a few strings, not of a hundred
+        # pieces (bench/NOTES.md).
         key = (zone, _.language)
         shelf = self._shelves.get(key)
         if shelf is None:
             tz = self._zone(zone)
             shelf = self._shelves[key] = {
-                cid: (self._title(cid, _), self._run(cid, tz, _)) for cid, _ids in self._order
+                cid: (self._title(cid, _), self._run(cid, tz, _), {}, len(ids))
+                for cid, ids in self._order
             }
         return shelf
 
@@ -536,6 +605,7 @@ def _pack(
 
 
 _CONTINUED: dict[str, tuple[str, int]] = {}
+_FOOTER_LENGTH = telegram_length(FOOTER)
 
 
 def _continued(_: Texts) -> str:
@@ -551,16 +621,25 @@ def _continued_label(_: Texts) -> tuple[str, int]:
     return found
 
 
+# A channel's title, lines and joined sections (by first line) in one zone and language, and
+# how many lines it has.
+_Shelved = tuple[_Line, "_Run", dict[int, _Line], int]
+# What `_pack_runs` takes per channel: title, run, lines start..stop-1, the "earlier" line
+# (or None) and, when known, those lines joined under their title (`_Run.whole`).
+_Packed = tuple[_Line, "_Run", int, int, _Line | None, _Line | None]
+
+
 def _pack_runs(
     intro: str,
-    sections: list[tuple[tuple[str, int], _Run, int, int, _Line | None]],
+    sections: list[_Packed],
     footer: str,
     limit: int,
     _: Texts,
     intro_length: int | None = None,
 ) -> list[str]:
     """What `_pack` makes of the runs' lines `start` to `stop`, then `tail` (the "earlier
-    changes" line, or None), by slices, not lines.
+    changes" line, or None), by slices, not lines; a section's `whole` (its lines joined
+    under its title) goes in as one piece when it fits.
 
     Each step puts as many whole lines as fit (a binary search on the running Telegram
     lengths) into the current message; a message just begun takes at least one line, however
@@ -568,16 +647,40 @@ def _pack_runs(
     makes the blank line) and joined once, when it is complete: its pieces carry their
     newlines, so a run's shared date and body pieces go in without being concatenated.
     """
+    length = telegram_length(intro) if intro_length is None else intro_length
+    footer_length = _FOOTER_LENGTH if footer is FOOTER else telegram_length(footer)
+    # Most digests fit in one message (the running lengths tell without packing): one list,
+    # one join.
+    total = length + 2 + footer_length
+    for (_title, title_length), run, start, end, tail, whole in sections:
+        total += title_length + 2 + run.sums[end] - run.sums[start] if whole is None else whole[1]
+        if tail is not None:
+            total += tail[1] + 1
+    if total <= limit:
+        current = [intro]
+        for (title, _length), run, start, end, tail, whole in sections:
+            if whole is None:
+                current += ("\n\n", title, "\n")
+                current += run.pieces[3 * start : 3 * end - 1]
+            else:
+                current.append(whole[0])
+            if tail is not None:
+                current += ("\n", tail[0])
+        current += ("\n\n", footer)
+        return ["".join(current)]
     parts: list[tuple[str, int]] = []
     current = [intro]
-    length = telegram_length(intro) if intro_length is None else intro_length
     fresh = False  # the current message was just begun by a cut: it takes a line whatever
     more, more_length = _continued_label(_)
-    for (title, title_length), run, start, end, tail in sections:
+    for (title, title_length), run, start, end, tail, whole in sections:
         sums, pieces = run.sums, run.pieces
         # Before a channel's first line: "\n\n<title>\n", i.e. an empty line and the title.
         head, head_length = ["\n\n", title, "\n"], title_length + 3
         index = start
+        if whole is not None and length + whole[1] <= limit:  # what the search would find
+            current.append(whole[0])
+            length += whole[1]
+            index, head, head_length = end, ["\n"], 1
         while index < end:
             # The last `stop` with the head and lines index..stop-1 still within the limit.
             budget = limit - length - head_length + sums[index] + 1
@@ -612,7 +715,7 @@ def _pack_runs(
             current += head
             current.append(line)
             length += head_length + line_length
-    if length + 2 + telegram_length(footer) <= limit:
+    if length + 2 + footer_length <= limit:
         current += ("\n\n", footer)
     parts.append(("".join(current), length))
     # Only a part holding one change longer than a message needs cutting by lines.

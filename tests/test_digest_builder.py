@@ -175,7 +175,7 @@ _LINE = st.lists(
     sections=st.lists(
         st.tuples(st.sampled_from(["<b>Aid</b> · /aid", "<b>Сводка</b> · /x"]),
                   st.lists(_LINE, min_size=1, max_size=12), st.integers(0, 11),
-                  st.integers(1, 12), st.none() | _LINE),
+                  st.integers(1, 12), st.none() | _LINE, st.booleans()),
         min_size=1, max_size=4,
     ),
     limit=st.integers(40, 400),
@@ -185,7 +185,7 @@ def test_packing_slices_of_joined_lines_gives_the_same_messages_as_line_by_line(
 ) -> None:
     intro = "📰 <b>Backchannel digest</b> · 1 Dec 2026\n<i>3 changes</i>"
     by_line, by_run = [], []
-    for title, texts, start, length, earlier in sections:
+    for title, texts, start, length, earlier, joined in sections:
         lines = [(line, telegram_length(line)) for line in texts]
         start = min(start, len(lines) - 1)
         stop = min(start + length, len(lines))  # a digest resumed after a crash ends early
@@ -193,7 +193,13 @@ def test_packing_slices_of_joined_lines_gives_the_same_messages_as_line_by_line(
         # The "… and N earlier changes" line after a capped channel's lines, or none.
         tail = None if earlier is None else (earlier, telegram_length(earlier))
         by_line.append((title, lines[start:stop] + ([tail] if tail else [])))
-        by_run.append(((title, telegram_length(title)), run, start, stop, tail))
+        # Lines to the end of the run, joined under their title, as a digest reading to the
+        # newest change has them (or not: then packed line by line).
+        whole = run.whole((title, telegram_length(title)), start)
+        usable = joined and stop == len(lines)
+        by_run.append(
+            ((title, telegram_length(title)), run, start, stop, tail, whole if usable else None)
+        )
     english = i18n.texts("en")
     assert _pack_runs(intro, by_run, FOOTER, limit, english) == _pack(
         intro, by_line, FOOTER, limit, english
