@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from language.i18n import ENGLISH, N_, Texts, texts
@@ -314,13 +315,11 @@ class DigestBuilder:
         if marks:
             joined = self._join_marked(sections, count, zone, first, marks, _)
             return Digest(tuple(joined), count, end)
-        generation = self._generation
-        return Digest(
-            None,
-            count,
-            end,
-            lambda: self._join(sections, generation, watermark, end, count, zone, first, _),
+        # A partial, not a lambda: one object where a closure made ten for the collector.
+        join = partial(
+            self._join, sections, self._generation, watermark, end, count, zone, first, _
         )
+        return Digest(None, count, end, join)
 
     def _sections(
         self, watermark: int, stop_of: Callable[[list[int]], int]
@@ -649,74 +648,51 @@ def _pack_runs(
     """
     length = telegram_length(intro) if intro_length is None else intro_length
     footer_length = _FOOTER_LENGTH if footer is FOOTER else telegram_length(footer)
-    # Most digests fit in one message (the running lengths tell without packing): one list,
-    # one join.
-    total = length + 2 + footer_length
-    for (_title, title_length), run, start, end, tail, whole in sections:
-        total += title_length + 2 + run.sums[end] - run.sums[start] if whole is None else whole[1]
-        if tail is not None:
-            total += tail[1] + 1
-    if total <= limit:
-        current = [intro]
-        for (title, _length), run, start, end, tail, whole in sections:
-            if whole is None:
-                current += ("\n\n", title, "\n")
-                current += run.pieces[3 * start : 3 * end - 1]
-            else:
-                current.append(whole[0])
-            if tail is not None:
-                current += ("\n", tail[0])
-        current += ("\n\n", footer)
-        return ["".join(current)]
     parts: list[tuple[str, int]] = []
     current = [intro]
     fresh = False  # the current message was just begun by a cut: it takes a line whatever
-    more, more_length = _continued_label(_)
     for (title, title_length), run, start, end, tail, whole in sections:
-        sums, pieces = run.sums, run.pieces
-        # Before a channel's first line: "\n\n<title>\n", i.e. an empty line and the title.
-        head, head_length = ["\n\n", title, "\n"], title_length + 3
-        index = start
-        if whole is not None and length + whole[1] <= limit:  # what the search would find
+        if whole is not None and length + whole[1] <= limit:
+            # What the search below would find: every line fits. Most sections of most
+            # digests go in here, as one piece.
             current.append(whole[0])
             length += whole[1]
-            index, head, head_length = end, ["\n"], 1
-        while index < end:
-            # The last `stop` with the head and lines index..stop-1 still within the limit.
-            budget = limit - length - head_length + sums[index] + 1
-            stop = bisect_right(sums, budget, index, end + 1) - 1
-            if stop <= index:
-                if not fresh:
-                    parts.append(("".join(current), length))
-                    if index == start:
-                        current, length = [title], title_length
-                    else:
-                        current = [f"{title} {more}"]
-                        length = title_length + 1 + more_length
-                    head, head_length, fresh = ["\n"], 1, True
-                    continue
-                stop = index + 1
-            current += head
-            current += pieces[3 * index : 3 * stop - 1]
-            length += head_length + sums[stop] - sums[index] - 1
-            index, head, head_length, fresh = stop, ["\n"], 1, False
+            index, head, head_length = end, _NEWLINE, 1
+        else:
+            sums, pieces = run.sums, run.pieces
+            # Before a channel's first line: "\n\n<title>\n", an empty line and the title.
+            head, head_length = ["\n\n", title, "\n"], title_length + 3
+            index = start
+            while index < end:
+                # The last `stop` with the head and lines index..stop-1 still within the limit.
+                budget = limit - length - head_length + sums[index] + 1
+                stop = bisect_right(sums, budget, index, end + 1) - 1
+                if stop <= index:
+                    if not fresh:
+                        parts.append(("".join(current), length))
+                        current, length = _resumed(title, title_length, index == start, _)
+                        head, head_length, fresh = _NEWLINE, 1, True
+                        continue
+                    stop = index + 1
+                current += head
+                current += pieces[3 * index : 3 * stop - 1]
+                length += head_length + sums[stop] - sums[index] - 1
+                index, head, head_length, fresh = stop, _NEWLINE, 1, False
         if tail is not None:
             # One line more, cut like any other (never into a message just begun: `fresh` is
-            # False after the loop, which always ends on a line it put).
+            # False here, as every section ends on a line it put).
             line, line_length = tail
             if length + head_length + line_length > limit:
                 parts.append(("".join(current), length))
-                if index == start:
-                    current, length = [title], title_length
-                else:
-                    current = [f"{title} {more}"]
-                    length = title_length + 1 + more_length
-                head, head_length = ["\n"], 1
+                current, length = _resumed(title, title_length, index == start, _)
+                head, head_length = _NEWLINE, 1
             current += head
             current.append(line)
             length += head_length + line_length
     if length + 2 + footer_length <= limit:
         current += ("\n\n", footer)
+    if not parts and length <= limit:  # one message: most digests
+        return ["".join(current)]
     parts.append(("".join(current), length))
     # Only a part holding one change longer than a message needs cutting by lines.
     return [
@@ -724,3 +700,15 @@ def _pack_runs(
         for part, size in parts
         for chunk in ([part] if size <= limit else split_html(part, limit))
     ]
+
+
+_NEWLINE = ("\n",)
+
+
+def _resumed(title: str, title_length: int, at_start: bool, _: Texts) -> tuple[list[str], int]:
+    # A message begun by a cut: the channel's title, "(continued)" unless the cut fell just
+    # before the channel's first line; and its Telegram length.
+    if at_start:
+        return [title], title_length
+    more, more_length = _continued_label(_)
+    return [f"{title} {more}"], title_length + 1 + more_length
