@@ -435,15 +435,17 @@ class DigestBuilder:
         shelf = self._shelves.get((zone, _.language)) or self._shelf(zone, _)
         titled: list[_Packed] = []
         for cid, start, stop, after in sections:
-            title, run, wholes, size = shelf[cid]
+            title, run, base, wholes, size = shelf[cid]
+            if start < base:  # lines no digest reading to the newest change shows
+                title, run, base, wholes, size = shelf[cid] = self._shelved(cid, zone, _, start)
             if stop == size:  # to the newest change: the section is joined once per run
                 whole = wholes.get(start)
                 if whole is None:
-                    whole = wholes[start] = run.whole(title, start)
+                    whole = wholes[start] = run.whole(title, start - base)
             else:
                 whole = None
             tail = None if after >= start else self._earlier(cid, start, after, _)
-            titled.append((title, run, start, stop, tail, whole))
+            titled.append((title, run, start - base, stop - base, tail, whole))
         intro, intro_length = self._intro_line(len(sections), count, zone, first, _)
         return _pack_runs(intro, titled, FOOTER, self.limit, _, intro_length)
 
@@ -481,19 +483,24 @@ class DigestBuilder:
         key = (zone, _.language)
         shelf = self._shelves.get(key)
         if shelf is None:
-            tz = self._zone(zone)
             shelf = self._shelves[key] = {
-                cid: (self._title(cid, _), self._run(cid, tz, _), {}, len(ids))
+                cid: self._shelved(cid, zone, _, len(ids) - SHOWN_PER_CHANNEL)
                 for cid, ids in self._order
             }
         return shelf
 
-    def _run(self, channel_id: int, tz: ZoneInfo, _: Texts) -> _Run:
+    def _shelved(self, channel_id: int, zone: str, _: Texts, base: int) -> _Shelved:
         # Most digests carry no alert marks: they show a tail of the channel's lines in their
         # zone, so those lines are listed once per channel, zone and language (the shelf keeps
-        # them) and sliced.
+        # them) and sliced. Only from `base` on: a digest reading to the newest change shows
+        # no line before the last SHOWN_PER_CHANNEL, and one built again up to where it was
+        # cut short earlier (rare) widens the list. Listing every line of the run's window (a
+        # month at 100,000 subscribers) cost time and memory that grew with the audience.
         changes = self._by_channel.get(channel_id, [])
-        return _Run.of([self._line_pieces(change, tz, _) for change in changes])
+        base = max(base, 0)
+        tz = self._zone(zone)
+        run = _Run.of([self._line_pieces(change, tz, _) for change in changes[base:]])
+        return (self._title(channel_id, _), run, base, {}, len(changes))
 
     def _line(
         self,
@@ -620,9 +627,9 @@ def _continued_label(_: Texts) -> tuple[str, int]:
     return found
 
 
-# A channel's title, lines and joined sections (by first line) in one zone and language, and
-# how many lines it has.
-_Shelved = tuple[_Line, "_Run", dict[int, _Line], int]
+# A channel's title, lines from a position on, that position, joined sections (by first
+# line) in one zone and language, and how many lines the channel has.
+_Shelved = tuple[_Line, "_Run", int, dict[int, _Line], int]
 # What `_pack_runs` takes per channel: title, run, lines start..stop-1, the "earlier" line
 # (or None) and, when known, those lines joined under their title (`_Run.whole`).
 _Packed = tuple[_Line, "_Run", int, int, _Line | None, _Line | None]
