@@ -3,9 +3,10 @@
 One builder serves a whole run. Every change line is rendered once, and once more only for
 the date in each zone that writes it differently; the lines of one channel in one zone are
 listed once, with the running Telegram length of every line. A digest shows, per channel,
-the changes after the subscriber's watermark: a tail of that list. So building a digest is a
-binary search and a list slice per channel, not a rendering per subscriber, whatever the
-spread of watermarks, zones and channel sets (bench/NOTES.md).
+the changes after the subscriber's watermark, at most the SHOWN_PER_CHANNEL most recent, then
+a line counting the earlier ones: a tail of that list. So building a digest is a binary
+search and a list slice per channel (or one string joined once per run), not a rendering per
+subscriber, whatever the spread of watermarks, zones and channel sets (bench/NOTES.md).
 Identical digests (same channels, watermark, zone, language) are shared while they are
 recent. Every rendering above is per language too: subscribers of one language share it.
 """

@@ -151,7 +151,7 @@ def test_alert_marks_keep_the_same_cap(db) -> None:
     assert "<i>… and 5 earlier changes:</i> /history ceasefire 15" in plain[0]
 
 
-async def test_preview_digestnow_and_the_cli_preview_show_the_same_cap(
+async def test_preview_build_due_digestnow_and_the_cli_preview_show_the_same_cap(
     db, app, api, private_chat
 ) -> None:
     jobs.service(app).sender = make_sender(app.bot)
@@ -163,6 +163,9 @@ async def test_preview_digestnow_and_the_cli_preview_show_the_same_cap(
     assert line in preview and shown(preview) == list(range(4, 14))
     since = runner.preview_since(db, FIRST_DUE - timedelta(days=1), "Europe/Kyiv", FIRST_DUE)
     assert line in since.parts[0]
+    ((_, due),) = runner.build_due(db, FIRST_DUE)
+    (due_text,) = due.parts  # the same digest, dated by its run (/digest: today)
+    assert due_text.partition("\n")[2] == preview.partition("\n")[2]
     await admin.send("/digestnow")
     await jobs.service(app).background
     sent = [p["text"] for p in api.sent() if p["chat_id"] == private_chat.chat_id]
