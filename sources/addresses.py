@@ -30,6 +30,11 @@ class AddressRefused(Problem):
     as stored in a source's last error; the admin's language with `in_language`)."""
 
 
+class PrivateAddress(AddressRefused):
+    """The host is on a private, loopback or link-local network: refused for good, unlike a
+    name that does not resolve now (and may later), so `/source add` tells them apart."""
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """A checked address: the URL as given, its host and port, and the address to connect to."""
@@ -94,7 +99,7 @@ async def resolve(url: str, *, allow_private: bool) -> Target:
     if not allow_private:
         for address in addresses:
             if not is_public(address):
-                raise AddressRefused(
+                raise PrivateAddress(
                     N_("{host} is on a private, loopback or link-local network ({address})"),
                     host=host[:60], address=address,
                 )  # fmt: skip

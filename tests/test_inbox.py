@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import storage
 from bot.config import Settings
+from bot.context import SETTINGS_KEY
 from bot.jobs import sources as source_jobs
 from language.i18n import N_, texts
 from sources.addresses import AddressRefused
@@ -371,3 +373,27 @@ async def test_a_long_feed_error_is_stored_whole_enough_to_be_read_back(db, app,
     assert f"refused: the host name {host} does not resolve (e e" in listing
     assert '"problem"' not in listing
     assert len(storage.get_source(db, source.id).last_error or "") <= 300  # still bounded
+
+
+async def test_a_host_name_with_private_in_it_that_does_not_resolve_yet_is_followed(
+    db, app, admin, monkeypatch
+) -> None:
+    """Only an address on a private network is refused at /source add; a name that does not
+    resolve now may later. The refusal used to be told apart by the word "private" in its
+    English text, so a public name such as private-briefings.example was refused too."""
+    app.bot_data[SETTINGS_KEY] = app.bot_data[SETTINGS_KEY].model_copy(
+        update={"sources_allow_private": False}
+    )
+
+    async def nothing_found(*args, **kwargs):
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", nothing_found)
+    followed = await follow(app, admin, "https://private-briefings.example/feed.xml")
+    assert "✅ Following:" in followed and "Nothing was changed" not in followed
+    assert [s.url for s in storage.list_sources(db)] == [
+        "https://private-briefings.example/feed.xml"
+    ]
+    refused = await follow(app, admin, "http://10.1.2.3/feed.xml")
+    assert "Nothing was changed" in refused and "private, loopback or link-local" in refused
+    assert len(storage.list_sources(db)) == 1

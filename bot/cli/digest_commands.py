@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from datetime import timedelta
 
@@ -70,8 +71,30 @@ def _preview(db: Database, settings: Settings, chat_id: int | None) -> int:
 
 
 async def _send_due(db: Database, settings: Settings) -> int:
+    """Send what is due; SIGTERM or SIGINT stop it between two digests, not in the middle.
+
+    Cron's `timeout` and systemd stop a run with SIGTERM. Python's default would end the
+    process wherever it is (safe, at most one repeated message per worker, but silent);
+    instead the digest on the wire is finished and recorded, and the ones not yet sent stay
+    due for the next run, which the summary says.
+    """
     application = build_application(settings, db)
-    async with application.bot:
-        report = await DigestService.create(db, application.bot, settings).send_due()
-    print(f"Digests sent: {report.summary()}")
+    stopped_by: list[signal.Signals] = []
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopped_by.append, signum)
+    try:
+        async with application.bot:
+            service = DigestService.create(db, application.bot, settings)
+            report = await service.send_due(should_stop=lambda: bool(stopped_by))
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+    if stopped_by:
+        print(
+            f"Stopped early ({stopped_by[0].name}). Digests sent: {report.summary()}. "
+            "The others are still due: the next run sends them."
+        )
+    else:
+        print(f"Digests sent: {report.summary()}")
     return 0

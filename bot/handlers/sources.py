@@ -23,7 +23,7 @@ from bot.replies import reply
 from language.i18n import N_, Texts
 from render.formatting import text
 from render.sources import source_line, sources_view
-from sources.addresses import AddressRefused, resolve
+from sources.addresses import AddressRefused, PrivateAddress, resolve
 from sources.poller import SourceOutcome
 from storage.stored_messages import readable
 
@@ -74,10 +74,10 @@ async def _add(update: Update, context: BotContext, words: list[str], _: Texts) 
     if new.kind == "feed" and not settings.sources_allow_private:
         try:
             await resolve(new.url, allow_private=False)
-        except AddressRefused as error:
-            if "private" in str(error):
-                raise refused(new.url, error) from None
-            # A name that does not resolve now may later; the poll will say so in /sources.
+        except PrivateAddress as error:
+            raise refused(new.url, error) from None
+        except AddressRefused:
+            pass  # A name that does not resolve now may later; the poll will say so in /sources.
     try:
         added = storage.add_source(
             db, url=new.url, kind=new.kind, grade=new.grade, channel_ids=new.channel_ids,
