@@ -32,10 +32,11 @@ import storage
 from bot import callbacks
 from bot.aiohttp_request import AiohttpRequest
 from bot.charts.cache import CHARTS_KEY, ChartDrawer
-from bot.chats import FORWARDED
+from bot.chats import FORWARDED, FRESH, FRESH_TEXT
 from bot.command_menu import command_names, publish_menu
 from bot.config import Settings
 from bot.context import DB_KEY, SETTINGS_KEY, BotContext
+from bot.dispatch import shortcut_for
 from bot.handlers import (
     admin_rights,
     alerts,
@@ -147,14 +148,15 @@ def build_bot(settings: Settings, token: str, request: BaseRequest | None = None
 
 def _add_handlers(application: Application) -> None:
     # Flood control sees every update first and can stop it before any handler runs.
-    application.add_handler(TypeHandler(Update, flood.guard), group=-1)
+    application.add_handler(flood.FloodHandler(application.bot, application.bot_data), group=-1)
     application.add_handlers(_handlers(application.bot_data[DB_KEY], application.user_data))
     application.add_error_handler(error_handler.on_error)
 
 
 # Only a new message runs a command or writes: never an edit, never a forward. The first two
-# handlers below answer those; the filters keep it so wherever a handler moves in the list.
-FRESH = ~filters.UpdateType.EDITED & ~FORWARDED
+# handlers below answer those; the filters keep it so wherever a handler moves in the list
+# (FRESH is `~filters.UpdateType.EDITED & ~FORWARDED`, FRESH_TEXT adds `filters.TEXT &
+# ~filters.COMMAND`, each in one step: bot/chats.py).
 # Reader commands also run in channel posts (only a channel's admins can post there). Admin
 # commands need a person behind them, which a channel post never names.
 READER = (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST) & ~FORWARDED
@@ -174,7 +176,8 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
     """Every handler in one group, in order: PTB runs only the first one that matches.
 
     The catch-alls at the end therefore see just what no command took. /help lists the
-    commands in this order (admin ones only to admins).
+    commands in this order (admin ones only to admins). A shortcut put in front finds the
+    built-in commands' handlers by name (bot/dispatch.py); it picks what this order picks.
     """
     channel_command = channels.ChannelCommand(db)
     handlers = [
@@ -191,7 +194,7 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
         # questions are plain text, which only an open guided /set form wants first.
         MessageHandler(FRESH & channel_command, channels.channel_or_unknown),
         _guided_set(user_data),
-        MessageHandler(FRESH & filters.TEXT & ~filters.COMMAND, questions.question),
+        MessageHandler(FRESH_TEXT, questions.question),
         # Reader commands.
         CommandHandler("start", help.start, READER),
         CommandHandler("help", help.help_command, READER),
@@ -243,6 +246,10 @@ def _handlers(db: Database, user_data: Mapping[int, Any]) -> list[BaseHandler]:
         InlineQueryHandler(inline.inline_query),
     ]
     channel_command.reserved = command_names(handlers)
+    # Built-in commands are looked up by name first (bot/dispatch.py says why that changes
+    # nothing but the time); the form's own commands keep their place after the form.
+    conversations = [h for h in handlers if isinstance(h, ConversationHandler)]
+    handlers.insert(0, shortcut_for(handlers, (READER, ADMIN), command_names(conversations)))
     return handlers
 
 
@@ -253,7 +260,7 @@ def _guided_set(user_data: Mapping[int, Any]) -> ConversationHandler:
     other messages there go to the handlers after the form, like anyone's.
     """
     bare_set = ADMIN & filters.Regex(r"^/set(@\w+)?\s*$")
-    typed = FRESH & filters.TEXT & ~filters.COMMAND & guided_drafts.FormReply(user_data)
+    typed = FRESH_TEXT & guided_drafts.FormReply(user_data)
     with warnings.catch_warnings():
         # PTB warns that with per_message=False button presses are tracked per chat and user,
         # not per message. That is what we want (one open form per admin per chat, and the

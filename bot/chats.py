@@ -92,6 +92,46 @@ def is_forwarded(message: Message | None) -> bool:
 FORWARDED = _Forwarded(name="Forwarded")
 
 
+class _Fresh(filters.UpdateFilter):
+    """`~filters.UpdateType.EDITED & ~FORWARDED` in one step: every question and channel
+    command is checked against it, and PTB's two inverted filters in a merged one cost
+    several times this (tests/test_command_dispatch.py holds the two equal).
+
+    Like that pair (PTB's inverted filters are update filters), it takes only updates that
+    carry a message.
+    """
+
+    def filter(self, update: Update) -> bool:
+        if (
+            update.edited_message is not None
+            or update.edited_channel_post is not None
+            or update.edited_business_message is not None
+        ):
+            return False
+        return not is_forwarded(update.effective_message)
+
+
+class _FreshText(filters.MessageFilter):
+    """`FRESH & filters.TEXT & ~filters.COMMAND` in one step: a new, unforwarded text message
+    that does not start with a command (a question, or what the guided form asks for)."""
+
+    def check_update(self, update: Update) -> bool:  # type: ignore[override]
+        return FRESH.check_update(update) and bool(super().check_update(update))
+
+    def filter(self, message: Message) -> bool:
+        if not message.text:
+            return False
+        entities = message.entities
+        return not (
+            entities and entities[0].type == MessageEntity.BOT_COMMAND and entities[0].offset == 0
+        )
+
+
+# Only a new message runs a command or writes: never an edit, never a forward (bot/app.py).
+FRESH = _Fresh(name="Fresh")
+FRESH_TEXT = _FreshText(name="FreshText")
+
+
 def in_channel(update: Update) -> bool:
     """Whether the update comes from a channel, where posts name no person."""
     chat = update.effective_chat

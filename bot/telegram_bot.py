@@ -4,9 +4,15 @@ A reader's reply is one to two kilobytes of HTML under a few buttons. `Message.r
 turns the buttons into JSON through PTB's generic object walk and then parses the message
 Telegram echoes back (text, chat, sender and the whole keyboard again) into typed objects.
 In the latency benchmark those two steps were about two thirds of a /status request, for a
-result no reply ever reads. `send_html` sends the same request through PTB's own `_post`, so
-Defaults, the rate limiter, the HTTP layer and PTB's error mapping all still apply, writes
-the buttons' JSON directly, and keeps only the new message's id.
+result no reply ever reads. `send_html` writes the buttons' JSON directly and keeps only the
+new message's id.
+
+It also skips the generic half of PTB's `_post`: `_insert_defaults` (every value here is
+already final: HTML, the Defaults' link preview choice, no `DefaultValue` and no datetime)
+and `RequestParameter.from_input` per value (plain strings, ints and dicts need no
+conversion). The request itself goes through the bot's own `BaseRequest.post`, so the HTTP
+layer, Telegram's answer and PTB's error mapping (RetryAfter, Forbidden, BadRequest...) are
+exactly those of `send_message`. With a rate limiter configured, `_post` is used as before.
 """
 
 import asyncio
@@ -16,6 +22,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.ext import ExtBot
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 # The only button fields Backchannel's keyboards use; a button with anything else (a URL, a
 # login, a game...) is serialised by PTB instead, so nothing is ever dropped.
@@ -32,13 +40,19 @@ _OTHER_BUTTON_FIELDS = operator.attrgetter(
 class BackchannelBot(ExtBot[None]):
     """ExtBot with `send_html` and `edit_html`, the paths every page takes (see above)."""
 
-    __slots__ = ("_link_preview_json",)
+    __slots__ = ("_fixed_parameters", "_link_preview_json")
 
     def __init__(self, token: str, **options: Any) -> None:
         super().__init__(token, **options)
         # The Defaults' link preview choice in wire form, so no reply re-serialises it.
         preview = self.defaults.link_preview_options if self.defaults else None
         self._link_preview_json = preview.to_dict() if preview is not None else None
+        # What every page's request says the same way, built once (the parameters are frozen).
+        self._fixed_parameters = [RequestParameter("parse_mode", ParseMode.HTML.value, None)]
+        if self._link_preview_json is not None:
+            self._fixed_parameters.append(
+                RequestParameter("link_preview_options", self._link_preview_json, None)
+            )
 
     async def initialize(self) -> None:
         """Open the HTTP layers and check the token; on failure, close the layers again.
@@ -71,11 +85,12 @@ class BackchannelBot(ExtBot[None]):
         """
         data = {
             "chat_id": chat_id,
-            **self._page(html, markup),
+            "text": html,
+            "reply_markup": keyboard_json(markup) if markup is not None else None,
             "reply_parameters": {"message_id": reply_to} if reply_to is not None else None,
             "message_thread_id": thread_id,
         }
-        result = await self._post("sendMessage", data)
+        result = await self._send_page("sendMessage", data)
         return int(result["message_id"])
 
     async def edit_html(
@@ -87,17 +102,27 @@ class BackchannelBot(ExtBot[None]):
         markup: InlineKeyboardMarkup | None = None,
     ) -> None:
         """Turn a message into another page (button taps), the same lean way as `send_html`."""
-        data = {"chat_id": chat_id, "message_id": message_id, **self._page(html, markup)}
-        await self._post("editMessageText", data)
-
-    def _page(self, html: str, markup: InlineKeyboardMarkup | None) -> dict[str, Any]:
-        # What a sent and an edited page share: HTML text, no previews, the buttons.
-        return {
+        data = {
+            "chat_id": chat_id,
+            "message_id": message_id,
             "text": html,
-            "parse_mode": ParseMode.HTML,
-            "link_preview_options": self._link_preview_json,
             "reply_markup": keyboard_json(markup) if markup is not None else None,
         }
+        await self._send_page("editMessageText", data)
+
+    async def _send_page(self, endpoint: str, data: dict[str, Any]) -> Any:
+        # `data` holds only final JSON values (str, int, dicts of them) or None for "absent".
+        if self.rate_limiter is not None:
+            data["parse_mode"] = ParseMode.HTML
+            data["link_preview_options"] = self._link_preview_json
+            return await self._post(endpoint, data)
+        parameters = [
+            RequestParameter(name, value, None) for name, value in data.items() if value is not None
+        ]
+        parameters += self._fixed_parameters
+        return await self._request[1].post(
+            url=f"{self.base_url}/{endpoint}", request_data=RequestData(parameters)
+        )
 
 
 def bot_of(message: Message) -> BackchannelBot:

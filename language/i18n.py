@@ -16,7 +16,7 @@ import gettext
 import io
 import re
 from datetime import date, datetime, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -115,10 +115,13 @@ def pick_language(chosen: str | None, telegram_code: str | None, default: str) -
     return default if default in LANGUAGES else ENGLISH
 
 
+@lru_cache(maxsize=1024)
 def language_of_text(value: str) -> str | None:
     """The language a question is written in, by its letters; None when it cannot tell.
 
     Cyrillic is taken as Ukrainian: the bot's readers who write Cyrillic read Ukrainian.
+    Remembered by text (readers ask the same few questions; two scans per question were a
+    few percent of a cached answer).
     """
     cyrillic = len(_CYRILLIC.findall(value))
     latin = len(_LATIN.findall(value))

@@ -59,3 +59,29 @@ def test_sigterm_stops_send_due_between_digests_and_the_rest_go_next_run(tmp_pat
         chats = [chat for chat, _ in server.delivered]
     assert sorted(chats) == list(CHATS)
     db.close()
+
+
+def test_sigterm_while_send_due_waits_for_telegram_stops_at_once(tmp_path) -> None:
+    db = storage.open_database(tmp_path / "bot.db")
+    storage.seed_if_empty(db)
+    add_subscriber(db, 2001, ["aid"], now=datetime.now(UTC) - timedelta(days=3))
+    set_status(db, "aid", "negotiating", "Convoys resume")
+    env = {**os.environ, "BOT_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "bot.db")}
+    out = tmp_path / "out.txt"
+    with BotApiEmulator() as server:
+        env["BOT_API_BASE_URL"] = server.url
+        gate = server.gates["getMe"] = threading.Event()  # Telegram does not answer yet
+        process = start_cli(["digest", "send-due"], cwd=tmp_path, env=env, stdout=out)
+        try:
+            server.wait_for_call("getMe")
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(20)  # before the gate opens: it did not wait for Telegram
+        finally:
+            gate.set()
+            if process.poll() is None:
+                process.kill()
+        assert server.of("sendMessage") == []
+    assert code == 0
+    assert "Stopped (SIGTERM) before sending anything" in out.read_text()
+    assert storage.get_subscriber(db, 2001).last_digest_at is None
+    db.close()

@@ -2,6 +2,7 @@
 
 import pytest
 
+import storage
 from bot.cli.offline_api import BOT_USER
 from bot.traffic.flood import FLOOD_KEY, NOTICE, FloodGuard, Verdict
 from tests.conftest import Chat
@@ -78,3 +79,26 @@ def test_bucket_refills_at_the_configured_rate() -> None:
     clock.now += 0.5
     assert guard.check(1) is Verdict.ALLOW
     assert guard.check(1) is Verdict.WARN
+
+
+async def test_a_flood_notice_stops_every_other_handler(app, api, db) -> None:
+    """The refusal comes first (group -1): no command, question or write runs after it."""
+    app.bot_data[FLOOD_KEY] = FloodGuard(rate=0, burst=1, clock=Clock())
+    reader = Chat(app, api, user_id=15, chat_id=15)
+    assert "Leader-level summit" in await reader.ask("/status")
+    assert await reader.send("/subscribe ceasefire") == [NOTICE]
+    assert await reader.send("/subscribe ceasefire") == []
+    assert storage.get_subscriber(db, 15) is None
+
+
+async def test_the_guard_can_be_replaced_while_running(app, api) -> None:
+    reader = Chat(app, api, user_id=16, chat_id=16)
+    assert "Leader-level summit" in await reader.ask("/status")
+    app.bot_data[FLOOD_KEY] = FloodGuard(rate=0, burst=0, clock=Clock())
+    assert await reader.send("/status") == [NOTICE]
+
+
+def test_updates_that_are_not_telegram_updates_pass(app) -> None:
+    (handler,) = app.handlers[-1]
+    app.bot_data[FLOOD_KEY] = FloodGuard(rate=0, burst=0, clock=Clock())
+    assert handler.check_update("a job's own object") is None

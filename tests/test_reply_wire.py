@@ -6,7 +6,8 @@ serialised exactly as PTB serialises them.
 """
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LoginUrl
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LoginUrl, ReplyParameters
+from telegram.ext import BaseRateLimiter
 
 import storage
 from bot.cli.offline_api import OfflineBotApi
@@ -17,10 +18,10 @@ from bot.keyboards import (
     history_keyboard,
     overview_keyboard,
 )
-from bot.telegram_bot import keyboard_json
+from bot.telegram_bot import BackchannelBot, keyboard_json
 from language.i18n import texts
 from render.splitting import TELEGRAM_LIMIT
-from tests.conftest import GROUP_ID, READER_ID, Chat
+from tests.conftest import GROUP_ID, READER_ID, TEST_TOKEN, Chat
 
 
 async def _send_in_group(app, text: str, **extra: object) -> int:
@@ -115,3 +116,73 @@ def test_any_other_kind_of_button_is_left_to_ptb(odd_button: InlineKeyboardButto
     )
     assert keyboard_json(markup) == markup.to_dict()
     assert keyboard_json(markup)["inline_keyboard"][1][0] == odd_button.to_dict()
+
+
+# The lean path builds the request itself (no `_insert_defaults`, no `from_input`): what
+# reaches Telegram must be what PTB's own send_message / edit_message_text would send.
+_WIRE_CASES = [
+    {},
+    {"reply_to": 41},
+    {"reply_to": 41, "thread_id": 77},
+    {"thread_id": 77},
+]
+
+
+@pytest.mark.parametrize("where", _WIRE_CASES)
+@pytest.mark.parametrize("with_buttons", [False, True])
+async def test_send_html_sends_what_ptbs_send_message_sends(
+    app, api: OfflineBotApi, db, where: dict[str, int], with_buttons: bool
+) -> None:
+    markup = _keyboards(db)[0] if with_buttons else None
+    html = "<b>Ceasefire</b> &amp; talks · «quoted» 🕊"
+    message_id = await app.bot.send_html(GROUP_ID, html, markup=markup, **where)
+    reply_to, thread_id = where.get("reply_to"), where.get("thread_id")
+    await app.bot.send_message(
+        GROUP_ID,
+        html,
+        reply_markup=markup,
+        reply_parameters=ReplyParameters(reply_to) if reply_to is not None else None,
+        message_thread_id=thread_id,
+    )
+    lean, ptb = api.sent()[-2:]
+    # Defaults add the parse mode of a `quote` (a quoted excerpt), which pages never set.
+    if "reply_parameters" in ptb:
+        assert ptb["reply_parameters"].pop("quote_parse_mode") == "HTML"
+    assert lean == ptb
+    assert isinstance(message_id, int)
+
+
+@pytest.mark.parametrize("with_buttons", [False, True])
+async def test_edit_html_sends_what_ptbs_edit_message_text_sends(
+    app, api: OfflineBotApi, db, with_buttons: bool
+) -> None:
+    markup = _keyboards(db)[1] if with_buttons else None
+    await app.bot.edit_html(READER_ID, 12, "<i>Page two</i>", markup=markup)
+    await app.bot.edit_message_text("<i>Page two</i>", READER_ID, 12, reply_markup=markup)
+    lean, ptb = api.sent("editMessageText")[-2:]
+    assert lean == ptb
+
+
+class _CountingLimiter(BaseRateLimiter[None]):
+    def __init__(self) -> None:
+        self.endpoints: list[str] = []
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[no-untyped-def]
+        self.endpoints.append(endpoint)
+        return await callback(*args, **kwargs)
+
+
+async def test_a_configured_rate_limiter_still_sees_every_page(api: OfflineBotApi) -> None:
+    limiter = _CountingLimiter()
+    bot = BackchannelBot(TEST_TOKEN, request=api, get_updates_request=api, rate_limiter=limiter)
+    await bot.initialize()
+    await bot.send_html(READER_ID, "<b>Status</b>")
+    await bot.edit_html(READER_ID, 3, "<b>Status</b>")
+    assert limiter.endpoints[-2:] == ["sendMessage", "editMessageText"]
+    assert api.sent()[-1]["parse_mode"] == "HTML"

@@ -372,3 +372,15 @@ def test_channel_scores_are_the_word_scores_added_in_order(channels) -> None:
             key=lambda match: -match.score,
         )
         assert router.score_channels(words) == expected, question
+
+
+def test_the_same_channel_objects_get_their_router_and_new_ones_are_read_again(db) -> None:
+    channels = storage.list_channels(db)
+    router = routing.router_for(channels)
+    assert routing.router_for(storage.list_channels(db)) is router  # the same objects again
+    aid = next(c for c in channels if c.slug == "aid")
+    retitled = [replace(c, keywords=["grain"]) if c is aid else c for c in channels]
+    assert routing.router_for(retitled).route("grain deal?").channel == "aid"
+    assert routing.router_for(channels) is router
+    assert routing.router_for([]).route("grain deal?").channel is None
+    assert routing.router_for(channels) is router

@@ -71,30 +71,49 @@ def _preview(db: Database, settings: Settings, chat_id: int | None) -> int:
 
 
 async def _send_due(db: Database, settings: Settings) -> int:
-    """Send what is due; SIGTERM or SIGINT stop it between two digests, not in the middle.
+    """Send what is due; SIGTERM stops it between two digests, not in the middle.
 
     Cron's `timeout` and systemd stop a run with SIGTERM. Python's default would end the
     process wherever it is (safe, at most one repeated message per worker, but silent);
     instead the digest on the wire is finished and recorded, and the ones not yet sent stay
-    due for the next run, which the summary says.
+    due for the next run, which the summary says. A SIGTERM during start-up (Telegram not
+    answering yet) stops at once: nothing was sent. Ctrl-C keeps its meaning for a person at
+    the terminal: stop now ("Interrupted.").
     """
     application = build_application(settings, db)
-    stopped_by: list[signal.Signals] = []
+    stopping = _Stopping(asyncio.current_task())
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stopped_by.append, signum)
+    loop.add_signal_handler(signal.SIGTERM, stopping.ask)
     try:
         async with application.bot:
             service = DigestService.create(db, application.bot, settings)
-            report = await service.send_due(should_stop=lambda: bool(stopped_by))
+            stopping.sending = True
+            report = await service.send_due(should_stop=lambda: stopping.asked)
+    except asyncio.CancelledError:
+        if not stopping.asked:
+            raise
+        print("Stopped (SIGTERM) before sending anything; the digests due stay due.")
+        return 0
     finally:
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(signum)
-    if stopped_by:
+        loop.remove_signal_handler(signal.SIGTERM)
+    if stopping.asked:
         print(
-            f"Stopped early ({stopped_by[0].name}). Digests sent: {report.summary()}. "
+            f"Stopped early (SIGTERM). Digests sent: {report.summary()}. "
             "The others are still due: the next run sends them."
         )
     else:
         print(f"Digests sent: {report.summary()}")
     return 0
+
+
+class _Stopping:
+    """A SIGTERM's effect: cancel start-up outright, or end a run between two digests."""
+
+    def __init__(self, task: asyncio.Task[object] | None) -> None:
+        self.task, self.asked, self.sending = task, False, False
+
+    def ask(self) -> None:
+        """The signal handler."""
+        self.asked = True
+        if not self.sending and self.task is not None:
+            self.task.cancel()

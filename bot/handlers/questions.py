@@ -45,7 +45,9 @@ async def question(update: Update, context: BotContext) -> None:
         return
     if not is_private(update) and not addressed_to_bot(message, bot.id, bot.username):
         return
-    asked = re.sub(rf"@{re.escape(bot.username)}\b", " ", message.text, flags=re.IGNORECASE)
+    asked = message.text
+    if "@" in asked:  # nearly every question names no one: no pattern to build and run
+        asked = re.sub(rf"@{re.escape(bot.username)}\b", " ", asked, flags=re.IGNORECASE)
     channels = storage.list_channels(db)
     found = routing.router_for(channels).route(asked)
     log.info("question routed to %s %s", found.intent, [m.slug for m in found.channels])

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import Bot, Update
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, BaseHandler
 
 from bot.chats import addressed_to_bot, is_private, texts_for
 from bot.context import BotContext
@@ -91,16 +92,22 @@ def _counts(update: Update, bot: Bot) -> bool:
     return addressed_to_bot(message, bot.id, bot.username)
 
 
-async def guard(update: Update, context: BotContext) -> None:
-    """Stop further handlers for updates over the user's rate; warn once per flood."""
+def verdict_for(update: object, bot: Bot, bot_data: Mapping[str, Any]) -> Verdict:
+    """Spend one of the sender's tokens if the update counts; ALLOW when it does not."""
+    if not isinstance(update, Update):
+        return Verdict.ALLOW
     user = update.effective_user
-    if user is None or not _counts(update, context.bot):
-        return
-    verdict = context.bot_data[FLOOD_KEY].check(user.id)
-    if verdict is Verdict.ALLOW:
-        return
+    if user is None or not _counts(update, bot):
+        return Verdict.ALLOW
+    verdict: Verdict = bot_data[FLOOD_KEY].check(user.id)
+    return verdict
+
+
+async def refuse(update: Update, context: BotContext, verdict: Verdict) -> None:
+    """Warn once per flood (answer a button silently after that), then stop every handler."""
     if verdict is Verdict.WARN:
-        log.warning("flood control: slowing down user %s", user.id)
+        user = update.effective_user
+        log.warning("flood control: slowing down user %s", user.id if user else None)
         notice = texts_for(update, context)(NOTICE)
         if update.callback_query is not None:
             await update.callback_query.answer(notice)
@@ -109,3 +116,36 @@ async def guard(update: Update, context: BotContext) -> None:
     elif update.callback_query is not None:
         await update.callback_query.answer()
     raise ApplicationHandlerStop
+
+
+class FloodHandler(BaseHandler[Update, BotContext, None]):
+    """Flood control in front of every handler (group -1), taking an update only to refuse it.
+
+    The verdict is reached in `check_update`, so an allowed update (nearly all) costs PTB no
+    handler run in this group: no callback, no task, just the token spent. A refused one is
+    handled like any update: the context is built, `refuse` answers and stops the rest.
+    `bot_data[FLOOD_KEY]` is read for every update, so it can be replaced while running.
+    """
+
+    def __init__(self, bot: Bot, bot_data: Mapping[str, Any]) -> None:
+        super().__init__(self._refuse)
+        self._bot, self._bot_data = bot, bot_data
+
+    def check_update(self, update: object) -> Verdict | None:
+        """The refusal to give this update, or None to let it through."""
+        verdict = verdict_for(update, self._bot, self._bot_data)
+        return None if verdict is Verdict.ALLOW else verdict
+
+    @staticmethod
+    async def _refuse(update: Update, context: BotContext) -> None:
+        raise AssertionError("FloodHandler.handle_update calls refuse with the verdict")
+
+    async def handle_update(  # type: ignore[override]
+        self,
+        update: Update,
+        application: object,
+        check_result: Verdict,
+        context: BotContext,
+    ) -> None:
+        """Refuse the update (see `refuse`)."""
+        await refuse(update, context, check_result)
