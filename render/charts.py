@@ -362,11 +362,13 @@ def _caption(block: SubFigure, lines: Sequence[str], handles: list, columns: int
         )  # fmt: skip
     if handles:
         key_top = top - len(lines) * height
-        block.legend(
+        key = block.legend(
             handles=handles, loc="upper left", bbox_to_anchor=(CAPTION_LEFT, key_top),
             bbox_transform=block.transSubfigure, ncols=columns, fontsize=MIN_FONT, frameon=False,
             borderaxespad=0, handlelength=1.6, columnspacing=1.2, borderpad=0,
         )  # fmt: skip
+        for label in key.get_texts():  # a phase label is text, never a $formula$
+            label.set_parse_math(False)
     block.text(
         CAPTION_LEFT, margin, credit(window, _), va="bottom", fontsize=MIN_FONT,
         color=MUTED_COLOR, linespacing=1.4, parse_math=False,
