@@ -3,9 +3,10 @@
 One builder serves a whole run. Every change line is rendered once, and once more only for
 the date in each zone that writes it differently; the lines of one channel in one zone are
 listed once, with the running Telegram length of every line. A digest shows, per channel,
-the changes after the subscriber's watermark: a tail of that list. So building a digest is a
-binary search and a list slice per channel, not a rendering per subscriber, whatever the
-spread of watermarks, zones and channel sets (bench/NOTES.md).
+the changes after the subscriber's watermark, at most the SHOWN_PER_CHANNEL most recent, then
+a line counting the earlier ones: a tail of that list. So building a digest is a binary
+search and a list slice per channel (or one string joined once per run), not a rendering per
+subscriber, whatever the spread of watermarks, zones and channel sets (bench/NOTES.md).
 Identical digests (same channels, watermark, zone, language) are shared while they are
 recent. Every rendering above is per language too: subscribers of one language share it.
 """
@@ -14,14 +15,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from cachetools import LRUCache
-
 from language.i18n import ENGLISH, N_, Texts, texts
+from render.channels import HISTORY_MAX
 from render.formatting import (
     bold,
     calendar_day,
@@ -42,7 +43,13 @@ FOOTER = "/mysubs · /digesttime · /quiet · /unsubscribe"
 # Digests kept for sharing: half a batch's worth of (channels, watermark, zone), bounded
 # so that memory does not grow with the number of subscribers.
 SHARED_DIGESTS = 256
+# Bound of the run's small tables keyed by counts (intro lines, "earlier" lines, sections per
+# watermark): cleared when full, cheap to fill again.
 INTROS_KEPT = 2048
+# The most recent changes a digest shows of each channel; older ones are counted in one line
+# pointing at /history. At 50 changes a day over the seeded channels (about 8 a channel) a
+# daily reader is rarely cut; a reader back from a month away gets 10 per channel, not 115.
+SHOWN_PER_CHANNEL = 10
 
 
 class Digest:
@@ -101,6 +108,9 @@ _Marks = tuple[tuple[int, datetime], ...]
 _Key = tuple[frozenset[int] | None, int, str, bool, _Marks, int, str]
 # A rendered change line and its length in UTF-16 units (what Telegram counts).
 _Line = tuple[str, int]
+# A channel's part of a digest: (channel id, first line shown, stop, first line after the
+# watermark); lines first..start-1 are left out (SHOWN_PER_CHANNEL) and counted.
+_Section = tuple[int, int, int, int]
 ALERTED = N_("🔔 alerted {time}")
 
 
@@ -128,6 +138,13 @@ class _Run:
             sums.append(sums[-1] + length + 1)
             pieces += (*texts, "\n") if len(texts) == 2 else ("", *texts, "\n")
         return cls(pieces, sums)
+
+    def whole(self, title: _Line, start: int) -> _Line:
+        """Lines `start`.. to the end joined under their title ("\n\n<title>\n<lines>"), as
+        a digest shows them when they fit, and the Telegram length of that."""
+        end = len(self.sums) - 1
+        html = "".join(["\n\n", title[0], "\n", *self.pieces[3 * start : 3 * end - 1]])
+        return (html, title[1] + 2 + self.sums[end] - self.sums[start])
 
 
 class DigestBuilder:
@@ -161,15 +178,21 @@ class DigestBuilder:
         self._bodies: dict[tuple[int, str], _Line] = {}
         self._lines: dict[tuple[int, str, str, datetime | None], _Line] = {}
         self._dates: dict[tuple[date, str], str] = {}
-        self._shelves: dict[tuple[str, str], dict[int, tuple[tuple[str, int], _Run]]] = {}
-        # Intros (header and "N changes in M channels" line) and their Telegram lengths, per
-        # zone, language, first digest or not, change count and channel count: a few hundred
-        # texts shared by every digest of a run. Bounded: with every change somebody's
-        # watermark, the counts spread over thousands of keys, and a full dict grew peak memory
-        # with the audience (bench/NOTES.md, Memory); an evicted intro is cheap to make again.
-        self._intros: MutableMapping[tuple[str, str, bool, int, int], tuple[str, int]] = LRUCache(
-            maxsize=INTROS_KEPT
-        )
+        self._shelves: dict[tuple[str, str], dict[int, _Shelved]] = {}
+        # "… and N earlier changes" lines per channel, count, /history reach and language.
+        self._earlier_lines: dict[tuple[int, int, int, str], _Line] = {}
+        # What opens a digest is its header (per zone and language: the day differs) and its
+        # "N changes in M channels" line (per language, first digest or not, change count and
+        # channel count), each with its Telegram length. The lines are kept apart from the
+        # zone: keyed with it, an intro cache spread over tens of thousands of keys and either
+        # grew peak memory with the audience or, bounded as an LRU, remade (with the date's
+        # formatting) most intros it had evicted (bench/NOTES.md). Bounded too, by clearing.
+        self._headers: dict[tuple[str, str], _Line] = {}
+        self._summaries: dict[tuple[str, bool, int, int], _Line] = {}
+        # Per watermark, the sections of every channel with changes after it in a digest
+        # reading to `upto` (what nearly every digest reads): filtered per channel set.
+        self._after: dict[int, tuple[list[_Section], int]] = {}
+        self._texts: dict[str, Texts] = {}
         # Bumped whenever `extend` moves the positions in every channel's lines, so a plan
         # made before knows to find its positions again.
         self._generation = 0
@@ -189,6 +212,7 @@ class DigestBuilder:
         # Channels with changes, in display order: what every digest walks through.
         self._order = [(c.id, self._ids[c.id]) for c in self._channels if self._ids.get(c.id)]
         self._shelves.clear()  # their runs' positions moved; single lines stay valid
+        self._after.clear()
         self._generation += 1
         self.lowest = min(self.lowest, lowest)
 
@@ -206,11 +230,17 @@ class DigestBuilder:
         """
         channel_ids = None if subscriber.all_channels else subscriber.channel_ids
         first = subscriber.last_digest_at is None
-        zone = subscriber.timezone
-        upto = subscriber.parts_upto if subscriber.parts_sent else None
-        return self.build_for(
-            channel_ids, subscriber.watermark, zone, first, alerted, upto, language
-        )
+        watermark = subscriber.watermark
+        if alerted or subscriber.parts_sent or not self.lowest <= watermark <= self.upto:
+            upto = subscriber.parts_upto if subscriber.parts_sent else None
+            return self.build_for(
+                channel_ids, watermark, subscriber.timezone, first, alerted, upto, language
+            )
+        # Nearly every digest of a run: what `build_for` does, without its general cases.
+        _ = self._texts.get(language) or self._catalog(language)
+        key = (channel_ids, watermark, subscriber.timezone, first, (), self.upto, _.language)
+        digest = self._digests.get(key)
+        return self._new(key) if digest is None else digest
 
     def build_for(
         self,
@@ -232,14 +262,23 @@ class DigestBuilder:
             if alerted
             else ()
         )
-        key = (channel_ids, min(watermark, end), zone, first, marks, end, texts(language).language)
+        _ = self._texts.get(language) or self._catalog(language)
+        key = (channel_ids, min(watermark, end), zone, first, marks, end, _.language)
         digest = self._digests.get(key)
-        if digest is None:
-            if len(self._digests) >= SHARED_DIGESTS:
-                self._digests.clear()  # a new batch shares little with the one before
-            digest = self._digests[key] = self._render(*key)
-            self.distinct_digests += 1
+        return self._new(key) if digest is None else digest
+
+    def _new(self, key: _Key) -> Digest:
+        if len(self._digests) >= SHARED_DIGESTS:
+            self._digests.clear()  # a new batch shares little with the one before
+        digest = self._digests[key] = self._render(*key)
+        self.distinct_digests += 1
         return digest
+
+    def _catalog(self, language: str) -> Texts:
+        # One catalog object per language asked for, kept for the run (a Texts per digest
+        # was a measurable share of building 100,000).
+        _ = self._texts[language] = self._texts[texts(language).language] = texts(language)
+        return _
 
     def _zone(self, zone: str) -> ZoneInfo:
         tz = self._zones.get(zone)
@@ -257,48 +296,70 @@ class DigestBuilder:
         end: int,
         language: str,
     ) -> Digest:
-        _ = texts(language)
-        sections: list[tuple[int, int, int]] = []
-        count = 0
-        for channel_id, ids in self._order:
-            if channel_ids is not None and channel_id not in channel_ids:
-                continue
-            start = bisect_right(ids, watermark)
-            stop = len(ids) if end == self.upto else bisect_right(ids, end)
-            if start < stop:
-                sections.append((channel_id, start, stop))
-                count += stop - start
+        _ = self._texts[language]
+        if end == self.upto:
+            every, count = self._sections_after(watermark)
+            if channel_ids is None:
+                sections = every
+            else:
+                sections = [section for section in every if section[0] in channel_ids]
+                count = sum([stop - after for _cid, _start, stop, after in sections])
+        else:  # a digest cut short earlier, built again up to where it read then
+            sections, count = self._sections(watermark, lambda ids: bisect_right(ids, end))
         if not count:
             note = (
                 _("Nothing new in your channels since you subscribed.")
                 if first
                 else _("Nothing new in your channels since your last digest.")
             )
-            return Digest((f"{self._header(zone, _)}\n{note}",), 0, end)
+            return Digest((f"{self._header(zone, _)[0]}\n{note}",), 0, end)
         if marks:
             joined = self._join_marked(sections, count, zone, first, marks, _)
             return Digest(tuple(joined), count, end)
-        generation = self._generation
-        return Digest(
-            None,
-            count,
-            end,
-            lambda: self._join(sections, generation, watermark, end, count, zone, first, _),
+        # A partial, not a lambda: one object where a closure made ten for the collector.
+        join = partial(
+            self._join, sections, self._generation, watermark, end, count, zone, first, _
         )
+        return Digest(None, count, end, join)
 
-    def _intro(
-        self, sections: list[tuple[int, int, int]], count: int, zone: str, first: bool, _: Texts
-    ) -> str:
+    def _sections(
+        self, watermark: int, stop_of: Callable[[list[int]], int]
+    ) -> tuple[list[_Section], int]:
+        # Per channel with changes after `watermark` (up to `stop_of` its ids), in display
+        # order: (id, first line shown, stop, first line after the watermark), and how many
+        # changes they hold in all.
+        sections, count = [], 0
+        for channel_id, ids in self._order:
+            after, stop = bisect_right(ids, watermark), stop_of(ids)
+            if after < stop:
+                sections.append((channel_id, max(after, stop - SHOWN_PER_CHANNEL), stop, after))
+                count += stop - after
+        return sections, count
+
+    def _sections_after(self, watermark: int) -> tuple[list[_Section], int]:
+        # A few thousand watermarks in a run, a hundred thousand digests: the searches are
+        # made once per watermark.
+        found = self._after.get(watermark)
+        if found is None:
+            if len(self._after) >= INTROS_KEPT:
+                self._after.clear()
+            found = self._after[watermark] = self._sections(watermark, len)
+        return found
+
+    def _intro(self, sections: list[_Section], count: int, zone: str, first: bool, _: Texts) -> str:
         return self._intro_line(len(sections), count, zone, first, _)[0]
 
     def _intro_line(
         self, channels: int, count: int, zone: str, first: bool, _: Texts
     ) -> tuple[str, int]:
-        # What opens a digest, and its Telegram length: the same for every digest of the run
-        # with as many changes in as many channels in that zone and language.
-        key = (zone, _.language, first, count, channels)
-        intro = self._intros.get(key)
-        if intro is None:
+        # What opens a digest, and its Telegram length: the header of the zone, then the line
+        # shared by every digest of the run with as many changes in as many channels.
+        header, header_length = self._header(zone, _)
+        key = (_.language, first, count, channels)
+        summary_line = self._summaries.get(key)
+        if summary_line is None:
+            if len(self._summaries) >= INTROS_KEPT:
+                self._summaries.clear()
             changes = _.plural("{count} change", "{count} changes", count)
             where = _.plural("{count} channel", "{count} channels", channels)
             summary = (
@@ -310,13 +371,18 @@ class DigestBuilder:
                     channels=where,
                 )
             )
-            html = f"{self._header(zone, _)}\n{italic(summary)}"
-            intro = self._intros[key] = (html, telegram_length(html))
-        return intro
+            html = italic(summary)
+            summary_line = self._summaries[key] = (html, telegram_length(html))
+        return f"{header}\n{summary_line[0]}", header_length + 1 + summary_line[1]
 
-    def _header(self, zone: str, _: Texts) -> str:
-        title = bold(_("Backchannel digest"))
-        return f"{NEWSPAPER} {title} · {day(self.now, self._zone(zone), _)}"
+    def _header(self, zone: str, _: Texts) -> _Line:
+        key = (zone, _.language)
+        header = self._headers.get(key)
+        if header is None:
+            title = bold(_("Backchannel digest"))
+            html = f"{NEWSPAPER} {title} · {day(self.now, self._zone(zone), _)}"
+            header = self._headers[key] = (html, telegram_length(html))
+        return header
 
     def _title(self, channel_id: int, _: Texts) -> tuple[str, int]:
         key = (channel_id, _.language)
@@ -327,9 +393,29 @@ class DigestBuilder:
             title = self._titles[key] = (html, telegram_length(html))
         return title
 
+    def _earlier(self, channel_id: int, start: int, first: int, _: Texts) -> _Line | None:
+        # "… and 23 earlier changes: /history ceasefire 33" after a channel's shown lines, or
+        # None when nothing was left out. /history lists a channel's latest entries, so the
+        # command asks for every one from the oldest left out to the newest (at most what
+        # /history gives).
+        if first >= start:
+            return None
+        reach = min(len(self._ids[channel_id]) - first, HISTORY_MAX)
+        key = (channel_id, start - first, reach, _.language)
+        line = self._earlier_lines.get(key)
+        if line is None:
+            if len(self._earlier_lines) >= INTROS_KEPT:
+                self._earlier_lines.clear()
+            words = _.plural(
+                "… and {count} earlier change:", "… and {count} earlier changes:", start - first
+            )
+            html = f"{italic(words)} /history {text(self._by_id[channel_id].slug)} {reach}"
+            line = self._earlier_lines[key] = (html, telegram_length(html))
+        return line
+
     def _join(
         self,
-        sections: list[tuple[int, int, int]],
+        sections: list[_Section],
         generation: int,
         watermark: int,
         end: int,
@@ -342,18 +428,31 @@ class DigestBuilder:
             # The builder was extended to older changes since the plan was made: its runs (and
             # every position in them) moved, so the positions are found again.
             sections = [
-                (cid, bisect_right(ids, watermark), bisect_right(ids, end))
-                for cid, _start, _stop in sections
+                (cid, max(after, stop - SHOWN_PER_CHANNEL), stop, after)
+                for cid, *_positions in sections
                 for ids in (self._ids[cid],)
+                for after, stop in ((bisect_right(ids, watermark), bisect_right(ids, end)),)
             ]
-        shelf = self._shelf(zone, _)
-        titled = [(*shelf[cid], start, stop) for cid, start, stop in sections]
+        shelf = self._shelves.get((zone, _.language)) or self._shelf(zone, _)
+        titled: list[_Packed] = []
+        for cid, start, stop, after in sections:
+            title, run, base, wholes, size = shelf[cid]
+            if start < base:  # lines no digest reading to the newest change shows
+                title, run, base, wholes, size = shelf[cid] = self._shelved(cid, zone, _, start)
+            if stop == size:  # to the newest change: the section is joined once per run
+                whole = wholes.get(start)
+                if whole is None:
+                    whole = wholes[start] = run.whole(title, start - base)
+            else:
+                whole = None
+            tail = None if after >= start else self._earlier(cid, start, after, _)
+            titled.append((title, run, start - base, stop - base, tail, whole))
         intro, intro_length = self._intro_line(len(sections), count, zone, first, _)
         return _pack_runs(intro, titled, FOOTER, self.limit, _, intro_length)
 
     def _join_marked(
         self,
-        sections: list[tuple[int, int, int]],
+        sections: list[_Section],
         count: int,
         zone: str,
         first: bool,
@@ -367,31 +466,42 @@ class DigestBuilder:
                 [
                     self._line(change, zone, tz, alerted, _)
                     for change in self._by_channel[cid][start:stop]
-                ],
+                ]
+                + [line for line in (self._earlier(cid, start, first, _),) if line is not None],
             )
-            for cid, start, stop in sections
+            for cid, start, stop, first in sections
         ]
         intro = self._intro(sections, count, zone, first, _)
         return _pack(intro, lined, FOOTER, self.limit, _)
 
-    def _shelf(self, zone: str, _: Texts) -> dict[int, tuple[tuple[str, int], _Run]]:
+    def _shelf(self, zone: str, _: Texts) -> dict[int, _Shelved]:
         # Every channel's title and lines in one zone and language, looked up once per
-        # digest rather than once per channel in it.
+        # digest rather than once per channel in it. With them, the channel's sections that
+        # reach its newest change, joined (`_Run.whole`), by first line: a digest reading to
+        # the newest change starts at one of the last SHOWN_PER_CHANNEL lines, so there are
+        # at most that many, and such a digest is one join of a few strings, not of a hundred
+        # pieces (bench/NOTES.md).
         key = (zone, _.language)
         shelf = self._shelves.get(key)
         if shelf is None:
-            tz = self._zone(zone)
             shelf = self._shelves[key] = {
-                cid: (self._title(cid, _), self._run(cid, tz, _)) for cid, _ids in self._order
+                cid: self._shelved(cid, zone, _, len(ids) - SHOWN_PER_CHANNEL)
+                for cid, ids in self._order
             }
         return shelf
 
-    def _run(self, channel_id: int, tz: ZoneInfo, _: Texts) -> _Run:
+    def _shelved(self, channel_id: int, zone: str, _: Texts, base: int) -> _Shelved:
         # Most digests carry no alert marks: they show a tail of the channel's lines in their
         # zone, so those lines are listed once per channel, zone and language (the shelf keeps
-        # them) and sliced.
+        # them) and sliced. Only from `base` on: a digest reading to the newest change shows
+        # no line before the last SHOWN_PER_CHANNEL, and one built again up to where it was
+        # cut short earlier (rare) widens the list. Listing every line of the run's window (a
+        # month at 100,000 subscribers) cost time and memory that grew with the audience.
         changes = self._by_channel.get(channel_id, [])
-        return _Run.of([self._line_pieces(change, tz, _) for change in changes])
+        base = max(base, 0)
+        tz = self._zone(zone)
+        run = _Run.of([self._line_pieces(change, tz, _) for change in changes[base:]])
+        return (self._title(channel_id, _), run, base, {}, len(changes))
 
     def _line(
         self,
@@ -502,6 +612,7 @@ def _pack(
 
 
 _CONTINUED: dict[str, tuple[str, int]] = {}
+_FOOTER_LENGTH = telegram_length(FOOTER)
 
 
 def _continued(_: Texts) -> str:
@@ -517,15 +628,25 @@ def _continued_label(_: Texts) -> tuple[str, int]:
     return found
 
 
+# A channel's title, lines from a position on, that position, joined sections (by first
+# line) in one zone and language, and how many lines the channel has.
+_Shelved = tuple[_Line, "_Run", int, dict[int, _Line], int]
+# What `_pack_runs` takes per channel: title, run, lines start..stop-1, the "earlier" line
+# (or None) and, when known, those lines joined under their title (`_Run.whole`).
+_Packed = tuple[_Line, "_Run", int, int, _Line | None, _Line | None]
+
+
 def _pack_runs(
     intro: str,
-    sections: list[tuple[tuple[str, int], _Run, int, int]],
+    sections: list[_Packed],
     footer: str,
     limit: int,
     _: Texts,
     intro_length: int | None = None,
 ) -> list[str]:
-    """What `_pack` makes of the runs' lines `start` to `stop`, by slices, not lines.
+    """What `_pack` makes of the runs' lines `start` to `stop`, then `tail` (the "earlier
+    changes" line, or None), by slices, not lines; a section's `whole` (its lines joined
+    under its title) goes in as one piece when it fits.
 
     Each step puts as many whole lines as fit (a binary search on the running Telegram
     lengths) into the current message; a message just begun takes at least one line, however
@@ -533,37 +654,53 @@ def _pack_runs(
     makes the blank line) and joined once, when it is complete: its pieces carry their
     newlines, so a run's shared date and body pieces go in without being concatenated.
     """
+    length = telegram_length(intro) if intro_length is None else intro_length
+    footer_length = _FOOTER_LENGTH if footer is FOOTER else telegram_length(footer)
     parts: list[tuple[str, int]] = []
     current = [intro]
-    length = telegram_length(intro) if intro_length is None else intro_length
     fresh = False  # the current message was just begun by a cut: it takes a line whatever
-    more, more_length = _continued_label(_)
-    for (title, title_length), run, start, end in sections:
-        sums, pieces = run.sums, run.pieces
-        # Before a channel's first line: "\n\n<title>\n", i.e. an empty line and the title.
-        head, head_length = ["\n\n", title, "\n"], title_length + 3
-        index = start
-        while index < end:
-            # The last `stop` with the head and lines index..stop-1 still within the limit.
-            budget = limit - length - head_length + sums[index] + 1
-            stop = bisect_right(sums, budget, index, end + 1) - 1
-            if stop <= index:
-                if not fresh:
-                    parts.append(("".join(current), length))
-                    if index == start:
-                        current, length = [title], title_length
-                    else:
-                        current = [f"{title} {more}"]
-                        length = title_length + 1 + more_length
-                    head, head_length, fresh = ["\n"], 1, True
-                    continue
-                stop = index + 1
+    for (title, title_length), run, start, end, tail, whole in sections:
+        if whole is not None and length + whole[1] <= limit:
+            # What the search below would find: every line fits. Most sections of most
+            # digests go in here, as one piece.
+            current.append(whole[0])
+            length += whole[1]
+            index, head, head_length = end, _NEWLINE, 1
+        else:
+            sums, pieces = run.sums, run.pieces
+            # Before a channel's first line: "\n\n<title>\n", an empty line and the title.
+            head, head_length = ["\n\n", title, "\n"], title_length + 3
+            index = start
+            while index < end:
+                # The last `stop` with the head and lines index..stop-1 still within the limit.
+                budget = limit - length - head_length + sums[index] + 1
+                stop = bisect_right(sums, budget, index, end + 1) - 1
+                if stop <= index:
+                    if not fresh:
+                        parts.append(("".join(current), length))
+                        current, length = _resumed(title, title_length, index == start, _)
+                        head, head_length, fresh = _NEWLINE, 1, True
+                        continue
+                    stop = index + 1
+                current += head
+                current += pieces[3 * index : 3 * stop - 1]
+                length += head_length + sums[stop] - sums[index] - 1
+                index, head, head_length, fresh = stop, _NEWLINE, 1, False
+        if tail is not None:
+            # One line more, cut like any other (never into a message just begun: `fresh` is
+            # False here, as every section ends on a line it put).
+            line, line_length = tail
+            if length + head_length + line_length > limit:
+                parts.append(("".join(current), length))
+                current, length = _resumed(title, title_length, index == start, _)
+                head, head_length = _NEWLINE, 1
             current += head
-            current += pieces[3 * index : 3 * stop - 1]
-            length += head_length + sums[stop] - sums[index] - 1
-            index, head, head_length, fresh = stop, ["\n"], 1, False
-    if length + 2 + telegram_length(footer) <= limit:
+            current.append(line)
+            length += head_length + line_length
+    if length + 2 + footer_length <= limit:
         current += ("\n\n", footer)
+    if not parts and length <= limit:  # one message: most digests
+        return ["".join(current)]
     parts.append(("".join(current), length))
     # Only a part holding one change longer than a message needs cutting by lines.
     return [
@@ -571,3 +708,15 @@ def _pack_runs(
         for part, size in parts
         for chunk in ([part] if size <= limit else split_html(part, limit))
     ]
+
+
+_NEWLINE = ("\n",)
+
+
+def _resumed(title: str, title_length: int, at_start: bool, _: Texts) -> tuple[list[str], int]:
+    # A message begun by a cut: the channel's title, "(continued)" unless the cut fell just
+    # before the channel's first line; and its Telegram length.
+    if at_start:
+        return [title], title_length
+    more, more_length = _continued_label(_)
+    return [f"{title} {more}"], title_length + 1 + more_length

@@ -22,6 +22,9 @@ from storage import Channel, ChannelStatus, PhaseLadder, StatusEntry
 
 STALE_MARK = N_("⚠️ stale")
 NO_CHANNELS = N_("No channels are tracked yet. An admin can add one with /addchannel.")
+# The most entries one /history reply shows (`/history ceasefire 50`); digests that leave
+# older changes out point there, asking for no more than this.
+HISTORY_MAX = 50
 
 
 def _since(status: ChannelStatus, now: datetime, _: Texts) -> str:

@@ -112,9 +112,11 @@ def test_admin_text_is_escaped(db, seeded_upto) -> None:
 
 
 def test_long_digest_is_split_between_changes_under_4096(db, seeded_upto) -> None:
+    # Lines of about 900 characters: a channel's 10 shown changes (SHOWN_PER_CHANNEL) alone
+    # take more than two messages.
     for number in range(40):
-        set_status(db, "aid", "negotiating", f"aid entry {number:02d} " + "ü" * 300)
-        set_status(db, "corridors", "proposed", f"corridor entry {number:02d} " + "🚛" * 150)
+        set_status(db, "aid", "negotiating", f"aid entry {number:02d} " + "ü" * 900)
+        set_status(db, "corridors", "proposed", f"corridor entry {number:02d} " + "🚛" * 450)
     parts = builder_for(db).build_for(None, seeded_upto, "UTC").parts
     assert len(parts) > 3
     for part in parts:
@@ -122,8 +124,9 @@ def test_long_digest_is_split_between_changes_under_4096(db, seeded_upto) -> Non
         assert telegram_html_problems(part) == []
     joined = "\n".join(parts)
     for number in range(40):
-        assert joined.count(f"aid entry {number:02d} ") == 1
-        assert joined.count(f"corridor entry {number:02d} ") == 1
+        shown = 1 if number >= 30 else 0  # the 10 most recent of each channel
+        assert joined.count(f"aid entry {number:02d} ") == shown
+        assert joined.count(f"corridor entry {number:02d} ") == shown
     # Every message after the first starts with the channel it continues.
     assert all(part.startswith("<b>") for part in parts[1:])
     assert "(continued)" in joined
@@ -172,7 +175,7 @@ _LINE = st.lists(
     sections=st.lists(
         st.tuples(st.sampled_from(["<b>Aid</b> · /aid", "<b>Сводка</b> · /x"]),
                   st.lists(_LINE, min_size=1, max_size=12), st.integers(0, 11),
-                  st.integers(1, 12)),
+                  st.integers(1, 12), st.none() | _LINE, st.booleans()),
         min_size=1, max_size=4,
     ),
     limit=st.integers(40, 400),
@@ -182,13 +185,21 @@ def test_packing_slices_of_joined_lines_gives_the_same_messages_as_line_by_line(
 ) -> None:
     intro = "📰 <b>Backchannel digest</b> · 1 Dec 2026\n<i>3 changes</i>"
     by_line, by_run = [], []
-    for title, texts, start, length in sections:
+    for title, texts, start, length, earlier, joined in sections:
         lines = [(line, telegram_length(line)) for line in texts]
         start = min(start, len(lines) - 1)
         stop = min(start + length, len(lines))  # a digest resumed after a crash ends early
         run = _Run.of(lines)
-        by_line.append((title, lines[start:stop]))
-        by_run.append(((title, telegram_length(title)), run, start, stop))
+        # The "… and N earlier changes" line after a capped channel's lines, or none.
+        tail = None if earlier is None else (earlier, telegram_length(earlier))
+        by_line.append((title, lines[start:stop] + ([tail] if tail else [])))
+        # Lines to the end of the run, joined under their title, as a digest reading to the
+        # newest change has them (or not: then packed line by line).
+        whole = run.whole((title, telegram_length(title)), start)
+        usable = joined and stop == len(lines)
+        by_run.append(
+            ((title, telegram_length(title)), run, start, stop, tail, whole if usable else None)
+        )
     english = i18n.texts("en")
     assert _pack_runs(intro, by_run, FOOTER, limit, english) == _pack(
         intro, by_line, FOOTER, limit, english

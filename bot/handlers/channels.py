@@ -15,9 +15,9 @@ from bot.pages import HISTORY_DEFAULT, channel_page, history_page, send_page, st
 from bot.replies import reply
 from language.i18n import Texts
 from language.suggestions import closest
+from render.channels import HISTORY_MAX
 from render.formatting import quoted, text, typed
 
-HISTORY_MAX = 50
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
