@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Action, encode
+from bot.telegram_bot import WireKeyboard
 from language.i18n import N_, Texts
 from render.formatting import channel_title
 from storage import Channel, ChannelStatus
@@ -106,18 +107,39 @@ def _nav(label: str, action: Action, slug: str | None = None) -> list[InlineKeyb
         return []
 
 
-def overview_keyboard(statuses: Sequence[ChannelStatus], _: Texts) -> InlineKeyboardMarkup:
-    """One button per channel under /status, showing its phase at a glance."""
-    return _overview_keyboard(
-        tuple((s.phase.emoji, channel_title(s.channel, _), s.channel.slug) for s in statuses)
-    )
+def overview_keyboard(statuses: Sequence[ChannelStatus], _: Texts) -> WireKeyboard:
+    """One button per channel under /status, showing its phase at a glance.
+
+    Written straight in wire form: the buttons change whenever a phase does, i.e. on the very
+    replies that must be rendered afresh, so nothing about them is worth remembering but
+    each slug's checked callback data.
+    """
+    rows = []
+    for status in statuses:
+        data = _channel_data(status.channel.slug)
+        if data is not None:
+            title = channel_title(status.channel, _)
+            rows.append(((f"{status.phase.emoji} {title}", data),))
+    return WireKeyboard(rows)
 
 
-@functools.lru_cache(maxsize=256)
-def _overview_keyboard(rows: tuple[tuple[str, str, str], ...]) -> InlineKeyboardMarkup:
-    # Built once per set of (emoji, title, slug): a cold /status used to build a button per
-    # channel and hash them all to find the same keyboard again (a twentieth of the reply).
-    return _rows(*(_nav(f"{emoji} {title}", Action.CHANNEL, slug) for emoji, title, slug in rows))
+def _channel_data(slug: str) -> str | None:
+    # A channel whose slug cannot fit in callback data loses its button, not the whole reply.
+    data = _CHANNEL_DATA.get(slug)
+    if data is None:
+        try:
+            data = encode(Action.CHANNEL, slug)
+        except ValueError:
+            log.warning("left out a %s button: %r does not fit callback data", "CHANNEL", slug)
+            return None
+        if len(_CHANNEL_DATA) >= _KEYBOARDS_KEPT:
+            _CHANNEL_DATA.clear()
+        _CHANNEL_DATA[slug] = data
+    return data
+
+
+# Each slug's checked callback data (a pure function of the slug).
+_CHANNEL_DATA: dict[str, str] = {}
 
 
 def channel_keyboard(channel: Channel, viewer: Viewer, _: Texts) -> InlineKeyboardMarkup:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
 import storage
 from bot.auth import is_admin
@@ -23,6 +23,7 @@ from bot.keyboards import (
 )
 from bot.replies import reply
 from bot.reply_cache import CACHE_KEY, Rendered
+from bot.telegram_bot import Keyboard
 from language.i18n import Texts
 from language.time_phrases import midnight
 from render.answers import latest_view, status_at_view
@@ -37,7 +38,7 @@ class Page:
     """What one message shows: HTML and, optionally, inline buttons."""
 
     html: str
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: Keyboard | None = None
 
 
 def viewer(context: BotContext, update: Update, channel: storage.Channel) -> Viewer:

@@ -11,12 +11,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.chats import is_private_chat, topic_of
 from bot.jobs.outbox import retry_after_seconds
-from bot.telegram_bot import bot_of
+from bot.telegram_bot import Keyboard, bot_of
 from bot.traffic.concurrency import slot_released
 from render.splitting import split_html
 
@@ -57,7 +57,7 @@ async def with_retries(send: Callable[[], Awaitable[Sent]]) -> Sent:
     raise AssertionError("unreachable")
 
 
-async def reply(update: Update, html: str, markup: InlineKeyboardMarkup | None = None) -> list[int]:
+async def reply(update: Update, html: str, markup: Keyboard | None = None) -> list[int]:
     """Answer the update's message with HTML, split under Telegram's length limit.
 
     In groups the reply quotes the asker's message, so it is clear whom the bot answers; in a

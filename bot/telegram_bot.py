@@ -17,6 +17,7 @@ exactly those of `send_message`. With a rate limiter configured, `_post` is used
 
 import asyncio
 import operator
+from collections.abc import Iterable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -35,6 +36,37 @@ _OTHER_BUTTON_FIELDS = operator.attrgetter(
         if name not in _PLAIN_BUTTON_FIELDS and not name.startswith("_")
     )
 )
+
+
+class WireKeyboard:
+    """Callback buttons written in the Bot API's form when the keyboard is made.
+
+    For a keyboard that changes with the data (/status shows each channel's phase on its
+    button): building PTB's button and keyboard objects and then walking them back into JSON
+    was a tenth of a cold /status, and remembering either only helped until the next phase
+    change. Each row is (text, callback data) pairs; the form is final, never changed.
+    """
+
+    __slots__ = ("form",)
+
+    def __init__(self, rows: Iterable[Iterable[tuple[str, str]]]) -> None:
+        self.form: dict[str, Any] = {
+            "inline_keyboard": [
+                [{"text": text, "callback_data": data} for text, data in row] for row in rows
+            ]
+        }
+
+    def markup(self) -> InlineKeyboardMarkup:
+        """The same keyboard as PTB's objects (for tests and anything that needs them)."""
+        return InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
+                for row in self.form["inline_keyboard"]
+            ]
+        )
+
+
+Keyboard = InlineKeyboardMarkup | WireKeyboard
 
 
 class BackchannelBot(ExtBot[None]):
@@ -74,7 +106,7 @@ class BackchannelBot(ExtBot[None]):
         chat_id: int,
         html: str,
         *,
-        markup: InlineKeyboardMarkup | None = None,
+        markup: Keyboard | None = None,
         reply_to: int | None = None,
         thread_id: int | None = None,
     ) -> int:
@@ -99,7 +131,7 @@ class BackchannelBot(ExtBot[None]):
         message_id: int,
         html: str,
         *,
-        markup: InlineKeyboardMarkup | None = None,
+        markup: Keyboard | None = None,
     ) -> None:
         """Turn a message into another page (button taps), the same lean way as `send_html`."""
         data = {
@@ -133,8 +165,10 @@ def bot_of(message: Message) -> BackchannelBot:
     return bot
 
 
-def keyboard_json(markup: InlineKeyboardMarkup) -> dict[str, Any]:
+def keyboard_json(markup: Keyboard) -> dict[str, Any]:
     """The Bot API form of an inline keyboard, built directly for text-and-callback buttons.
+
+    A `WireKeyboard` is already in that form.
 
     PTB's `to_dict` walks every attribute of every button generically; for Backchannel's
     buttons the result is just text and callback data, so it is written out here. Any other
@@ -144,6 +178,8 @@ def keyboard_json(markup: InlineKeyboardMarkup) -> dict[str, Any]:
     remembered by identity (the entry keeps the keyboard alive, so its id is never reused).
     Callers must not change what this returns.
     """
+    if isinstance(markup, WireKeyboard):
+        return markup.form
     found = _keyboard_forms.get(id(markup))
     if found is not None and found[0] is markup:
         return found[1]

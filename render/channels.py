@@ -27,15 +27,15 @@ NO_CHANNELS = N_("No channels are tracked yet. An admin can add one with /addcha
 HISTORY_MAX = 50
 
 
-def _verified(status: ChannelStatus, now: datetime, _: Texts) -> str:
-    verified = status.channel.verified_at
-    if verified is not None and verified > status.current.changed_at:
-        return _(", verified {ago}", ago=ago(verified, now, _))
-    return ""
-
-
-def _stale(status: ChannelStatus, now: datetime, _: Texts) -> str:
-    return f" · {_(STALE_MARK)}" if is_stale(status.last_touched, now) else ""
+def _since(status: ChannelStatus, now: datetime, _: Texts) -> str:
+    """ ", verified N days ago" when a check is newer than the status, and the stale mark when
+    neither has been touched for STALE_AFTER_DAYS (one look at both dates, for every page)."""
+    verified, changed = status.channel.verified_at, status.current.changed_at
+    if verified is not None and verified > changed:
+        words, touched = _(", verified {ago}", ago=ago(verified, now, _)), verified
+    else:
+        words, touched = "", changed
+    return f"{words} · {_(STALE_MARK)}" if is_stale(touched, now) else words
 
 
 def _freshness(status: ChannelStatus, now: datetime, _: Texts) -> str:
@@ -43,7 +43,7 @@ def _freshness(status: ChannelStatus, now: datetime, _: Texts) -> str:
     words = _("status from {date}", date=dated(status.current.changed_at, now, _))
     if status.last_note_at is not None:
         words += _(", last note {date}", date=dated(status.last_note_at, now, _))
-    return words + _verified(status, now, _) + _stale(status, now, _)
+    return words + _since(status, now, _)
 
 
 def status_overview(statuses: list[ChannelStatus], now: datetime, _: Texts) -> str:
@@ -93,8 +93,7 @@ def channel_detail(
         "",
         _("Source: {source}", source=source_html(current, _)),
         _("Status from {date}", date=dated(current.changed_at, local, _))
-        + _verified(status, local, _)
-        + _stale(status, local, _),
+        + _since(status, local, _),
     ]
     if status.last_note_at is not None:
         lines.append(_("Last note: {date}", date=dated(status.last_note_at, local, _)))

@@ -135,7 +135,14 @@ def days_between(earlier: datetime, now: datetime) -> int:
 
 def ago(moment: datetime, now: datetime, _: Texts) -> str:
     """'today', 'yesterday' or 'N days ago'."""
-    days = days_between(moment, now)
+    return _ago_words(days_between(moment, now), _)
+
+
+@lru_cache(maxsize=4096)
+def _ago_words(days: int, _: Texts) -> str:
+    # The words for a number of days in one catalog (a pure function of the two): /status
+    # says "N days ago" twice or three times per channel, and a plural form through gettext
+    # and `str.format` each time was a tenth of rendering it.
     if days == 0:
         return _("today")
     if days == 1:
@@ -171,7 +178,13 @@ def dated(moment: datetime, now: datetime, _: Texts) -> str:
 
     Readers need both: "692 days ago" alone makes them count back to a date.
     """
-    return f"{day(moment, now.tzinfo or UTC, _)} ({ago(moment, now, _)})"
+    zone = now.tzinfo
+    if zone is None:  # a naive `now`: "ago" counts in the machine's zone, the date in UTC
+        return f"{day(moment, UTC, _)} ({ago(moment, now, _)})"
+    # The local date once, for both halves (`day` and `ago` each converted the moment).
+    local = moment.astimezone(zone).date()
+    days = max(0, (now.date() - local).days)
+    return f"{_calendar_day(local, _.language)} ({_ago_words(days, _)})"
 
 
 def source_html(entry: StatusEntry, _: Texts) -> str:

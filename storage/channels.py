@@ -164,7 +164,7 @@ def _status_from_row(row: tuple[Any, ...], channel: Channel, ladder: PhaseLadder
         current=current,
         phase=phase,
         previous_phase=previous_phase,
-        trend=ladder.trend(current.phase, previous_phase),
+        ladder=ladder,
         last_note_at=from_db(row[_ENTRY_END + 1]),
     )
 

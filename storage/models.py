@@ -154,10 +154,18 @@ class ChannelStatus:
     current: StatusEntry
     phase: Phase
     previous_phase: str | None
-    trend: Trend
+    # The ladder the phases come from, for `trend`: asked for only by the pages that show
+    # one (a channel's page, an admin's echo), never by /status, which used to compute it
+    # for every channel after every change.
+    ladder: PhaseLadder
     # The newest note recorded after the current status (its date), if any: news, but it
     # does not make the status itself any younger.
     last_note_at: datetime | None = None
+
+    @property
+    def trend(self) -> Trend:
+        """Where the current status moved on the ladder against the status before it."""
+        return self.ladder.trend(self.current.phase, self.previous_phase)
 
     @property
     def last_touched(self) -> datetime:

@@ -213,3 +213,31 @@ def test_encode_round_trips(action: Action, slug: str | None) -> None:
 def test_encode_refuses_what_would_not_come_back(action: Action, slug: str | None) -> None:
     with pytest.raises(ValueError, match="navigation button"):
         encode(action, slug)
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+async def test_a_cold_status_after_a_phase_change_shows_the_new_phase_on_button_and_text(
+    db, private_chat: Chat, api: TapBotApi, language: str
+) -> None:
+    # /status's buttons are written afresh with its text (bot.keyboards.overview_keyboard):
+    # after a change, both must show the new phase, and never the one cached before it.
+    storage.choose_language(db, private_chat.chat_id, language)
+    ladder = storage.phase_ladder(db)
+    summit = storage.find_channel(db, "summit")
+    await private_chat.ask("/status")
+    before = api.last_with_buttons()
+    for phase, summary in [("agreement", "Signed in Geneva"), ("stalled", "Talks broke off")]:
+        storage.record_status(
+            db, channel_id=summit.id, kind="status", phase=phase, summary=summary,
+            actor=Actor(id=1, name="Olena"),
+        )  # fmt: skip
+        shown = ladder.get(phase)
+        assert shown is not None
+        await private_chat.ask("/status")
+        overview = api.last_with_buttons()
+        title = summit.title_in(language)
+        assert labels(overview)[0] == f"{shown.emoji} {title}"
+        assert labels(overview)[1:] == labels(before)[1:]
+        block = overview["text"].split("\n\n")[1]
+        assert block.startswith(f"<b>{title}</b>\n{shown.emoji} {shown.label_in(language)} · ")
+        assert summary in block

@@ -86,7 +86,7 @@ def channels(draw: st.DrawFn) -> list[tuple[storage.ChannelStatus, list[storage.
         status = storage.ChannelStatus(
             channel=channel, current=current, phase=LADDER.get(current.phase),
             previous_phase=history[1].phase if len(history) > 1 else None,
-            trend=LADDER.trend(current.phase, history[1].phase if len(history) > 1 else None),
+            ladder=LADDER,
         )  # fmt: skip
         found.append((status, history))
     return found

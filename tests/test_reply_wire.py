@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LoginUrl, Reply
 from telegram.ext import BaseRateLimiter
 
 import storage
+from bot.callbacks import Action, encode
 from bot.cli.offline_api import OfflineBotApi
 from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.keyboards import (
@@ -90,7 +91,6 @@ def _keyboards(db) -> list[InlineKeyboardMarkup]:
     admin = Viewer(is_admin=True, subscribed=False)
     reader = Viewer(is_admin=False, subscribed=None)
     return [
-        overview_keyboard(statuses, texts("en")),
         channel_keyboard(channel, admin, texts("en")),
         channel_keyboard(channel, reader, texts("en")),
         history_keyboard(channel, texts("en")),
@@ -100,6 +100,27 @@ def _keyboards(db) -> list[InlineKeyboardMarkup]:
 def test_backchannel_keyboards_serialise_exactly_as_ptb_does(db) -> None:
     for markup in _keyboards(db):
         assert keyboard_json(markup) == markup.to_dict()
+
+
+def test_the_overview_keyboard_written_directly_is_what_ptb_would_send(db) -> None:
+    # /status's buttons are written in wire form (bot.telegram_bot.WireKeyboard): they must
+    # be what PTB makes of the same buttons, one channel a row, its phase's emoji first.
+    storage.record_status(
+        db, channel_id=storage.find_channel(db, "ceasefire").id, kind="status",
+        phase="agreement", summary="Signed & sealed", actor=storage.Actor(id=1, name="Olena"),
+    )  # fmt: skip
+    statuses = storage.current_statuses(db)
+    expected = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(f"{s.phase.emoji} {s.channel.title}", callback_data=data)]
+            for s in statuses
+            if (data := encode(Action.CHANNEL, s.channel.slug))
+        ]
+    )
+    wire = overview_keyboard(statuses, texts("en"))
+    assert keyboard_json(wire) == expected.to_dict()
+    assert wire.markup().to_dict() == expected.to_dict()
+    assert len(expected.inline_keyboard) == len(statuses) == 6
 
 
 @pytest.mark.parametrize(
