@@ -8,34 +8,47 @@ text big enough to read when the 1080 px image is shown at phone width (~400 px)
 No Telegram and no database here, so charts are tested (and drawn for the README) on plain
 models. Matplotlib's object API (a Figure saved through Agg) is used instead of pyplot: it
 needs no display, keeps no global figure list, and each call owns the figure it draws.
+
+Matplotlib is imported on first draw, not with this module: importing it costs about a second
+of CPU, and every `backchannel` process imports this module (through the bot's chart cache and
+the status site) while most never draw. A bot draws in its worker pool, whose fork server
+preloads MATPLOTLIB_MODULES (bot/charts/drawing.py); tests/test_startup_imports.py guards this.
 """
 
 from __future__ import annotations
 
 import io
-import itertools
-import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
-
-from matplotlib import colormaps, font_manager
-from matplotlib import dates as mdates
-from matplotlib.axes import Axes
-from matplotlib.backend_bases import RendererBase
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure, SubFigure
-from matplotlib.ft2font import FT2Font
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.text import Annotation, Text
-from matplotlib.transforms import Bbox
+from typing import TYPE_CHECKING
 
 from language.i18n import N_, Texts
 from render.formatting import grade_name, phase_label
 from storage import PhaseLadder, StatusEntry
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.figure import Figure, SubFigure
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Annotation
+    from matplotlib.transforms import Bbox
+
+# What drawing imports: a process about to draw (the chart pool's fork server) loads these ahead.
+MATPLOTLIB_MODULES = (
+    "matplotlib.backends.backend_agg",
+    "matplotlib.figure",
+    "matplotlib.font_manager",
+    "matplotlib.ft2font",
+    "matplotlib.lines",
+    "matplotlib.patches",
+    "matplotlib.text",
+    "matplotlib.transforms",
+    "render.chart_dates",
+)
 
 # 1080 px wide: Telegram shows photos at full phone width without downscaling much. Seen at
 # ~400 px, a point of text here is ~0.5 px there: MIN_FONT keeps every letter ~10 px tall.
@@ -63,8 +76,6 @@ MUTED_COLOR = "#555555"
 EMPTY_TEXT = N_("Nothing recorded in this period")
 # The overview's title, and the bot's and site's name for it (translated where shown).
 OVERVIEW_HEADING = N_("All channels")
-# Month names come from Babel (matplotlib only knows English ones): "<MM>" is replaced.
-_MONTH = re.compile(r"<(\d\d)>")
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,9 @@ class Window:
 
 @lru_cache(maxsize=1)
 def _drawable_codepoints() -> frozenset[int]:
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
     path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
     return frozenset(FT2Font(path).get_charmap())
 
@@ -182,55 +196,15 @@ def _heading(series: Series, ladder: PhaseLadder, _: Texts) -> str:
     return f"{series.title}: {current}" if current else series.title
 
 
-class _LocalDateFormatter(mdates.ConciseDateFormatter):
-    """Matplotlib's concise dates with month names in the reader's language."""
-
-    def __init__(self, locator: mdates.DateLocator, zone: tzinfo, _: Texts) -> None:
-        super().__init__(
-            locator, tz=zone,
-            formats=["%Y", "<%m>", "%d", "%H:%M", "%H:%M", "%S.%f"],
-            zero_formats=["", "%Y", "<%m>", "%d <%m>", "%H:%M", "%H:%M"],
-            offset_formats=["", "%Y", "<%m> %Y", "%d <%m> %Y", "%d <%m> %Y", "%d <%m> %Y %H:%M"],
-        )  # fmt: skip
-        self._months = _.locale.months["stand-alone"]["abbreviated"]
-
-    def _local(self, value: str) -> str:
-        return _MONTH.sub(lambda found: self._months[int(found.group(1))], value)
-
-    def format_ticks(self, values: Sequence[float]) -> list[str]:
-        """Tick labels, with month numbers turned into the language's month names."""
-        return [self._local(label) for label in super().format_ticks(values)]
-
-    def get_offset(self) -> str:
-        """The year (and month) shown once beside the axis, in the language's words."""
-        return self._local(super().get_offset())
-
-
-class _SpacedLocator(mdates.AutoDateLocator):
-    """Matplotlib's date ticks without the crowded pair where a month starts (29, 1 Dec):
-    a tick much closer to the one before than the usual spacing is dropped."""
-
-    def tick_values(self, vmin: float, vmax: float) -> list[float]:
-        """The usual ticks, less any that would print over its neighbour."""
-        ticks = list(super().tick_values(vmin, vmax))
-        if len(ticks) < 3:
-            return ticks
-        gaps = sorted(b - a for a, b in itertools.pairwise(ticks))
-        usual = gaps[len(gaps) // 2]
-        kept = [ticks[0]]
-        for tick in ticks[1:]:
-            if tick - kept[-1] >= usual * 0.75:
-                kept.append(tick)
-        return kept
-
-
 def _time_axis(ax: Axes, since: datetime, window: Window, _: Texts) -> None:
+    from render.chart_dates import LocalDateFormatter, SpacedLocator
+
     ax.axvline(window.now, color=TODAY_COLOR, linestyle="--", linewidth=2, zorder=1)
     span = window.now - since
     ax.set_xlim(since, window.now + max(span / 40, timedelta(hours=1)))
-    locator = _SpacedLocator(tz=window.zone, minticks=3, maxticks=5)
+    locator = SpacedLocator(tz=window.zone, minticks=3, maxticks=5)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(_LocalDateFormatter(locator, window.zone, _))
+    ax.xaxis.set_major_formatter(LocalDateFormatter(locator, window.zone, _))
     ax.tick_params(labelsize=MIN_FONT)
     ax.xaxis.get_offset_text().set_fontsize(MIN_FONT)
     ax.spines[["top", "right"]].set_visible(False)
@@ -284,6 +258,8 @@ _NUDGES = [(0, 0), (1, 0.5), (-1, 0.5), (1, -0.5), (-1, -0.5), (2, 0), (-2, 0), 
 def _separate(figure: Figure, bubbles: Sequence[Annotation]) -> None:
     """Move numbered markers that would cover each other apart, each joined to its point by
     a thin line, so every number stays readable however close the changes are."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     if len(bubbles) < 2:
         return
     renderer = FigureCanvasAgg(figure).get_renderer()
@@ -303,6 +279,9 @@ def _separate(figure: Figure, bubbles: Sequence[Annotation]) -> None:
 def _footprint(bubble: Annotation, renderer: RendererBase) -> Bbox:
     """The square a numbered marker covers: its number plus the padding of its circle (the
     drawn patch itself is only placed at the next draw)."""
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
+
     number = Text.get_window_extent(bubble, renderer)  # the number alone, not its leader line
     pad = BUBBLE_PAD * bubble.get_fontsize() * renderer.points_to_pixels(1) + 2
     half = max(number.width, number.height) / 2 + pad
@@ -358,6 +337,8 @@ def change_line(number: int, entry: StatusEntry, zone: tzinfo, _: Texts) -> str:
 
 
 def _key_handles(_: Texts) -> list[Line2D]:
+    from matplotlib.lines import Line2D
+
     return [
         Line2D([], [], color=LINE_COLOR, linewidth=4, label=_("phase")),
         Line2D(
@@ -381,11 +362,13 @@ def _caption(block: SubFigure, lines: Sequence[str], handles: list, columns: int
         )  # fmt: skip
     if handles:
         key_top = top - len(lines) * height
-        block.legend(
+        key = block.legend(
             handles=handles, loc="upper left", bbox_to_anchor=(CAPTION_LEFT, key_top),
             bbox_transform=block.transSubfigure, ncols=columns, fontsize=MIN_FONT, frameon=False,
             borderaxespad=0, handlelength=1.6, columnspacing=1.2, borderpad=0,
         )  # fmt: skip
+        for label in key.get_texts():  # a phase label is text, never a $formula$
+            label.set_parse_math(False)
     block.text(
         CAPTION_LEFT, margin, credit(window, _), va="bottom", fontsize=MIN_FONT,
         color=MUTED_COLOR, linespacing=1.4, parse_math=False,
@@ -395,12 +378,16 @@ def _caption(block: SubFigure, lines: Sequence[str], handles: list, columns: int
 def _layout(chart_height: float, text_height: float) -> tuple[Figure, Axes, SubFigure]:
     """A figure with the chart on top and a full-width text block under it (its own
     subfigure, so the caption is not squeezed under the chart's plot area)."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH_IN, chart_height + text_height), dpi=DPI, layout="constrained")
     top, bottom = figure.subfigures(2, 1, height_ratios=[chart_height, text_height])
     return figure, top.add_subplot(), bottom
 
 
 def _png(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer, metadata={"Software": None})
     return buffer.getvalue()
@@ -471,6 +458,8 @@ def _bands(ax: Axes, row: int, steps: tuple[list, list], changes: Sequence[Statu
            ladder: PhaseLadder, colours: dict[str, tuple]) -> None:  # fmt: skip
     """One channel's row of the overview: a band coloured by phase (`steps`, as `_steps`
     gives them), changes marked by grade."""
+    from matplotlib import dates as mdates
+
     xs, ys = steps
     slugs = [phase.slug for phase in ladder.phases]
     for start, end, position in zip(xs, xs[1:], ys, strict=False):
@@ -503,6 +492,8 @@ def _row_label(title: str) -> str:
 
 def phase_colours(ladder: PhaseLadder) -> dict[str, tuple]:
     """Each phase's colour, red for the worst rung to green for the best."""
+    from matplotlib import colormaps
+
     palette = colormaps["RdYlGn"]
     count = max(len(ladder.phases) - 1, 1)
     return {
@@ -523,6 +514,8 @@ def overview_figure(
     """One panel for all channels: a row each, its band coloured by phase over time, the
     channel's name beside it. At most MAX_ROWS are drawn; the caller says in its caption
     when some were left out."""
+    from matplotlib.patches import Patch
+
     shown = list(series)[:MAX_ROWS]
     colours = phase_colours(ladder)
     rows = max(len(shown), 1)

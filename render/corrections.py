@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 
 from language.i18n import Texts
-from render.formatting import channel_title, italic, slug_badge, text
+from render.formatting import channel_title, italic, slug_badge, summary_html, text
 from render.publishing import CORRECTION_MARK, plain, withdrawn_note
 from render.splitting import TELEGRAM_LIMIT, split_html, telegram_length
 from storage import Channel, PhaseLadder, StatusEntry
@@ -87,13 +87,11 @@ def digest_correction(
 ) -> str:
     """One line for a digest: a change the reader was told about has since been withdrawn."""
     badge = slug_badge(ladder, entry.phase, _)
-    summary = entry.summary_in(_.language)[0]
-    if len(summary) > SHORT_SUMMARY:
-        summary = summary[:SHORT_SUMMARY].rstrip() + "…"
     when = reverted_at.astimezone(zone)
+    summary = summary_html(entry, _, SHORT_SUMMARY)
     line = _(
         "Corrected: {channel} — {change} was withdrawn at {time}",
-        channel=text(channel_title(channel, _)), change=f"{badge} · {text(summary)}",
+        channel=text(channel_title(channel, _)), change=f"{badge} · {summary}",
         time=f"{_.date(when)} {when:%H:%M}",
     )  # fmt: skip
     return f"{CORRECTION_MARK} {line}"

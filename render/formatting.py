@@ -82,10 +82,13 @@ def channel_title(channel: Channel, _: Texts) -> str:
     return channel.title_in(_.language)
 
 
-def summary_html(entry: StatusEntry, _: Texts) -> str:
+def summary_html(entry: StatusEntry, _: Texts, limit: int | None = None) -> str:
     """An entry's summary in the reader's language when an admin wrote or translated it so;
-    otherwise as written, marked "(in English)" or "(in Ukrainian)"."""
+    otherwise as written, marked "(in English)" or "(in Ukrainian)". `limit` shortens it
+    (with "…") where only a reminder of the change is wanted."""
     shown, original = entry.summary_in(_.language)
+    if limit is not None and len(shown) > limit:
+        shown = shown[:limit].rstrip() + "…"
     if original is None:
         return text(shown)
     marker = _("(in English)") if original == ENGLISH else _("(in Ukrainian)")

@@ -292,14 +292,22 @@ class Poller:
         self.fetcher = fetcher or Fetcher(config.limits)
         self.pipeline = pipeline or thread_pipeline()
         self._fetching = asyncio.Semaphore(config.concurrency)
+        self._pipeline_used = False
 
     async def _call(self, function: Any, *args: Any) -> Any:
+        self._pipeline_used = True
         return await asyncio.get_running_loop().run_in_executor(self.pipeline, function, *args)
 
     async def aclose(self) -> None:
-        """Close the HTTP client, the worker's connection and the worker."""
+        """Close the HTTP client, the worker's connection and the worker.
+
+        A pipeline never given a job has no connection to close: a process pipeline would
+        start its worker (a fresh interpreter importing the bot) only for that, and every stop
+        of a bot with no feed due waited for it.
+        """
         await self.fetcher.aclose()
-        await self._call(worker_close, self.path)
+        if self._pipeline_used:
+            await self._call(worker_close, self.path)
         self.pipeline.shutdown(wait=False)
 
     async def poll_due(self, now: datetime) -> PollReport:

@@ -264,3 +264,23 @@ def test_ukrainian_charts_have_no_latin_words_but_the_name(ladder) -> None:
         words = " ".join(_figure_texts(figure)).replace("Backchannel", "")
         words = re.sub(r"entry \d+", "", words)  # the test entries' own summaries
         assert re.findall(r"[A-Za-z]+", words) == []
+
+
+def test_dollar_signs_in_any_label_are_drawn_as_written(ladder) -> None:
+    """A phase label, title or summary with two `$` was read by matplotlib as a formula
+    (italics, spaces dropped) in the overview's key: every text is drawn literally."""
+    costly = "Frozen ($5m and $7m held)"
+    phases = tuple(
+        phase.model_copy(update={"label": costly}) if phase.slug == "stalled" else phase
+        for phase in ladder.phases
+    )
+    dollar_ladder = storage.PhaseLadder(phases=phases)
+    rows = [Series("Aid $1 and $2", entry(0, NOW - timedelta(days=400), "stalled"), HISTORY)]
+    for figure in [
+        overview_figure(rows, dollar_ladder, WINDOW, "All $ channels $", texts("en")),
+        channel_figure(rows[0], dollar_ladder, WINDOW, texts("en")),
+    ]:
+        shown = shown_texts(figure)
+        assert any(costly in artist.get_text() for artist in shown)
+        as_formula = [a.get_text() for a in shown if a._preprocess_math(a.get_text())[1]]
+        assert as_formula == []

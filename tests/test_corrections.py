@@ -175,8 +175,9 @@ async def test_a_crash_between_edit_and_record_repeats_one_identical_edit(
 CORRECTED_LINE = {
     None: "✏️ Corrected: Tactical ceasefire proposals — 🧊 Stalled · Talks broke off was "
     "withdrawn at 24 Nov 2026 14:01",
-    "uk": "✏️ Виправлено: Пропозиції тактичного перемир&#x27;я — 🧊 Застопорено · Talks broke off: "
-    "відкликано 24 листопада 2026 14:01",
+    # The admin's English words are marked as such, as everywhere else they are quoted.
+    "uk": "✏️ Виправлено: Пропозиції тактичного перемир&#x27;я — 🧊 Застопорено · Talks broke off "
+    "<i>(англійською)</i>: відкликано 24 листопада 2026 14:01",
 }
 
 

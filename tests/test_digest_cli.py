@@ -133,3 +133,16 @@ def test_send_due_sends_over_http_and_records(cli_db, fake_telegram, capsys, fro
     assert main(["digest", "send-due"]) == 0
     assert len(fake_telegram) == 1
     assert storage.get_subscriber(cli_db, 42).last_digest_at is not None
+
+
+def test_preview_of_one_chat_is_in_that_chats_language(cli_db, capsys) -> None:
+    add_subscriber(cli_db, 42, ["aid"], at=time(7, 30))
+    storage.choose_language(cli_db, 42, "uk")
+    set_status(cli_db, "aid", "negotiating", "Convoys resume")
+    assert main(["digest", "preview", "--chat", "42"]) == 0
+    out = capsys.readouterr().out
+    assert "Chat 42, active" in out  # the operator's own lines stay English
+    digest = out.split("\n\n", 1)[1]
+    assert "Дайджест Backchannel" in digest and "1 зміна у 1 каналі" in digest  # noqa: RUF001
+    assert "Convoys resume (англійською)" in digest  # the admin's words, marked
+    assert "Backchannel digest" not in digest and "change" not in digest

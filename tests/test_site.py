@@ -2,33 +2,92 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
 import html5lib
 import pytest
+import time_machine
+from matplotlib.figure import Figure
 
 import bot.cli.main
+import render.charts
 import storage
 from storage.models import Actor
-from tests.chart_support import figures, png_size, shown_texts
+from tests.chart_support import png_size, shown_texts
+from tests.conftest import ENV_VARS
 from web.site import pages, snapshot
 
 EDITOR = Actor(id=900, name="Editor")
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-__all__ = ["figures"]  # a fixture
 
 
-@pytest.fixture
-def hostile_entry(db):
+def _record_hostile_entry(db):
     channel = storage.find_channel(db, "aid")
     return storage.record_status(
         db, channel_id=channel.id, kind="status", phase="stalled",
         summary='Convoy <script>alert("x")</script> & "quotes"', actor=EDITOR,
         source_label="</a><b>label", source_url="javascript:alert(1)", source_grade="media",
     )  # fmt: skip
+
+
+@pytest.fixture
+def hostile_entry(db):
+    return _record_hostile_entry(db)
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    """What one `backchannel site build` wrote, drew and printed."""
+
+    folder: Path
+    files: dict[str, bytes]  # by path relative to `folder`
+    figures: list[Figure]  # every chart, as drawn before saving (tests/chart_support.figures)
+    printed: str
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, seeded_template: Path) -> BuiltSite:
+    """`backchannel site build` of the seeded database plus the hostile entry, at NOW, once
+    for the tests that only read what it wrote: drawing its 14 charts took seconds a test.
+
+    Module-scoped, so it sets up for itself what the per-test fixtures give the others: a copy
+    of the seeded template, the clock at NOW, no developer environment, its own folder.
+    """
+    root = tmp_path_factory.mktemp("built-site")
+    database, out = root / "backchannel.db", root / "public" / "site"
+    shutil.copyfile(seeded_template, database)
+    drawn: list[Figure] = []
+    save = render.charts._png
+
+    def keeping(figure: Figure) -> bytes:
+        drawn.append(figure)
+        return save(figure)
+
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, time_machine.travel(NOW, tick=False):
+        for name in ENV_VARS:
+            patch.delenv(name, raising=False)
+        patch.chdir(root)
+        patch.setenv("DATABASE_PATH", str(database))
+        patch.setattr(bot.cli.main, "configure_logging", lambda *args: None)
+        patch.setattr(render.charts, "_png", keeping)
+        db = storage.open_database(database)
+        _record_hostile_entry(db)
+        db.close()
+        with contextlib.redirect_stdout(printed):
+            assert bot.cli.main.main(["site", "build", str(out)]) == 0
+    files = {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in out.rglob("*")
+        if path.is_file()
+    }
+    return BuiltSite(out, files, drawn, printed.getvalue())
 
 
 @pytest.fixture
@@ -76,13 +135,8 @@ def test_untrusted_text_is_escaped_and_unsafe_links_are_not_links(site) -> None:
     assert "&lt;/a&gt;&lt;b&gt;label" in page
 
 
-@pytest.fixture
-def site_with_charts(db, settings, hostile_entry, figures) -> dict[str, bytes]:
-    return pages(snapshot(db, NOW, settings.zone))
-
-
-def test_charts_are_the_bots_pictures_in_each_language(site_with_charts, db, figures) -> None:
-    site = site_with_charts
+def test_charts_are_the_bots_pictures_in_each_language(built, db) -> None:
+    site, figures = built.files, built.figures
     for channel in storage.list_channels(db):
         for root in ("", "uk/"):
             assert png_size(site[f"{root}charts/{channel.slug}.png"])[0] == 1080
@@ -112,14 +166,13 @@ def test_ukrainian_pages_name_phases_grades_and_channels_in_ukrainian(site) -> N
     assert "🧊 Stalled" in site["channels/aid.html"].decode()
 
 
-def test_site_build_writes_the_files(tmp_path, settings, db, monkeypatch, capsys) -> None:
-    monkeypatch.setenv("DATABASE_PATH", str(settings.database_path))
-    monkeypatch.setattr(bot.cli.main, "configure_logging", lambda *args: None)
-    out = tmp_path / "public" / "site"
-    assert bot.cli.main.main(["site", "build", str(out)]) == 0
+def test_site_build_writes_the_files(built, settings, db, monkeypatch, capsys) -> None:
+    out = built.folder
     assert (out / "index.html").exists() and (out / "uk" / "atom.xml").exists()
     assert not list(out.rglob(".*.partial"))
-    assert "wrote" in capsys.readouterr().out
+    assert "wrote" in built.printed
+    monkeypatch.setenv("DATABASE_PATH", str(settings.database_path))
+    monkeypatch.setattr(bot.cli.main, "configure_logging", lambda *args: None)
     assert bot.cli.main.main(["site", "build", str(out), "--base-url", "ftp://x"]) == 2
     assert "--base-url must start with http" in capsys.readouterr().err
 
@@ -141,15 +194,10 @@ CHROMEDRIVER = shutil.which("chromedriver")
     reason="needs Debian's chromium and chromium-driver packages (apt-get install chromium "
     "chromium-driver); .ci/run installs them",
 )
-def test_the_page_renders_in_a_real_browser_on_a_phone(site_with_charts, tmp_path: Path) -> None:
-    site = site_with_charts
+def test_the_page_renders_in_a_real_browser_on_a_phone(built) -> None:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    for relative, content in site.items():
-        target = tmp_path / "site" / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=390,844"]:
@@ -158,7 +206,7 @@ def test_the_page_renders_in_a_real_browser_on_a_phone(site_with_charts, tmp_pat
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
         for page in ["index.html", "uk/channels/aid.html"]:
-            driver.get((tmp_path / "site" / page).as_uri())
+            driver.get((built.folder / page).as_uri())
             width = driver.execute_script("return window.innerWidth")
             assert driver.execute_script("return document.documentElement.scrollWidth") <= width
             assert driver.execute_script(
@@ -168,7 +216,7 @@ def test_the_page_renders_in_a_real_browser_on_a_phone(site_with_charts, tmp_pat
             assert errors == [], errors
         artefacts = Path(__file__).resolve().parent.parent / "test-artefacts"
         artefacts.mkdir(exist_ok=True)
-        driver.get((tmp_path / "site" / "index.html").as_uri())
+        driver.get((built.folder / "index.html").as_uri())
         assert driver.save_screenshot(str(artefacts / "status-page-phone.png"))
     finally:
         driver.quit()

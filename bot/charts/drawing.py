@@ -25,7 +25,7 @@ from sqlite_utils import Database
 
 import storage
 from language.i18n import ENGLISH, N_, texts
-from render.charts import Series, Window, render_channel, render_overview
+from render.charts import MATPLOTLIB_MODULES, Series, Window, render_channel, render_overview
 
 ALL_HISTORY = N_("all history")
 MAX_DAYS = 3650
@@ -151,9 +151,10 @@ def process_pool() -> Executor:
 
     Workers come from a fork server started fresh (not forked from the running bot, whose
     threads and open database a fork would copy), with matplotlib and this module already
-    imported, so a new worker costs little once the first has started.
+    imported, so a new worker costs little once the first has started. (The bot itself never
+    imports matplotlib: render/charts.py loads it on first draw.)
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload([__name__, *MATPLOTLIB_MODULES])
     log.info("starting %d chart workers", workers())
     return ProcessPoolExecutor(workers(), mp_context=context, initializer=_start_worker)

@@ -62,7 +62,9 @@ def _preview(db: Database, settings: Settings, chat_id: int | None) -> int:
             return 1
         state = "active" if found.active else f"paused ({found.paused_reason})"
         print(f"Chat {chat_id}, {state}, next digest due {found.next_due_at:%Y-%m-%d %H:%M} UTC:\n")
-        parts = preview(db, found, now).parts
+        # In the chat's language, as send-due would send it; only these lines are English.
+        language = storage.languages_of(db, [chat_id]).get(chat_id, settings.default_language)
+        parts = preview(db, found, now, language).parts
     for number, part in enumerate(parts, start=1):
         if len(parts) > 1:
             print(f"--- message {number} of {len(parts)} ---")
