@@ -140,11 +140,12 @@ class _Run:
         return cls(pieces, sums)
 
     def whole(self, title: _Line, start: int) -> _Line:
-        """Lines `start`.. to the end joined under their title ("\n\n<title>\n<lines>"), as
-        a digest shows them when they fit, and the Telegram length of that."""
+        """Lines `start`.. to the end joined under their title ("<title>\n<lines>"), as a
+        digest shows them (after a blank line, or opening a message), and its Telegram length.
+        """
         end = len(self.sums) - 1
-        html = "".join(["\n\n", title[0], "\n", *self.pieces[3 * start : 3 * end - 1]])
-        return (html, title[1] + 2 + self.sums[end] - self.sums[start])
+        html = "".join([title[0], "\n", *self.pieces[3 * start : 3 * end - 1]])
+        return (html, title[1] + self.sums[end] - self.sums[start])
 
 
 class DigestBuilder:
@@ -578,31 +579,47 @@ def _body(
 def _pack(
     intro: str, sections: list[tuple[str, list[_Line]]], footer: str, limit: int, _: Texts
 ) -> list[str]:
-    """Messages under `limit`, cut only between changes; a channel cut in two is re-titled.
+    """Messages under `limit`, each channel's section whole in one message where it can be.
 
-    Line by line; `_pack_runs` gives the same messages from listed runs (digests with alert
-    marks come here, every other digest there; a test holds the two equal).
+    A section that does not fit in the current message starts the next one at its title, if
+    the current message already holds a section and the section fits a message of its own.
+    Otherwise (a section longer than a message, or one that would leave the intro alone) it
+    is cut between changes, filling each message, and re-titled "(continued)". Line by line;
+    `_pack_runs` gives the same messages from listed runs (digests with alert marks come
+    here, every other digest there; a test holds the two equal).
     """
     parts: list[str] = []
     current = [intro]
     # Lengths add up (UTF-16 units) and each line's is measured once per run, so packing a
     # digest is additions, not re-measuring text.
     length = telegram_length(intro)
+    holds_section = False
     for title, lines in sections:
         title_length = telegram_length(title)
-        for index, (line, line_length) in enumerate(lines):
-            if index == 0:
-                piece, piece_length = f"\n\n{title}\n{line}", title_length + line_length + 3
-            else:
-                piece, piece_length = f"\n{line}", line_length + 1
-            if length + piece_length > limit:
-                parts.append("".join(current))
-                label = title if index == 0 else f"{title} {_continued(_)}"
-                piece = f"{label}\n{line}"
-                piece_length = telegram_length(label) + line_length + 1
-                current, length = [], 0
-            current.append(piece)
-            length += piece_length
+        # The section as it opens a message: "<title>\n<line>\n<line>...".
+        section = "\n".join([title, *(line for line, _length in lines)])
+        section_length = title_length + sum(size + 1 for _line, size in lines)
+        if length + 2 + section_length <= limit:
+            current.append(f"\n\n{section}")
+            length += 2 + section_length
+        elif holds_section and section_length <= limit:
+            parts.append("".join(current))
+            current, length = [section], section_length
+        else:
+            for index, (line, line_length) in enumerate(lines):
+                if index == 0:
+                    piece, piece_length = f"\n\n{title}\n{line}", title_length + line_length + 3
+                else:
+                    piece, piece_length = f"\n{line}", line_length + 1
+                if length + piece_length > limit:
+                    parts.append("".join(current))
+                    label = title if index == 0 else f"{title} {_continued(_)}"
+                    piece = f"{label}\n{line}"
+                    piece_length = telegram_length(label) + line_length + 1
+                    current, length = [], 0
+                current.append(piece)
+                length += piece_length
+        holds_section = True
     ending = "\n\n" + footer
     if length + telegram_length(ending) <= limit:
         current.append(ending)
@@ -646,46 +663,64 @@ def _pack_runs(
 ) -> list[str]:
     """What `_pack` makes of the runs' lines `start` to `stop`, then `tail` (the "earlier
     changes" line, or None), by slices, not lines; a section's `whole` (its lines joined
-    under its title) goes in as one piece when it fits.
+    under its title) goes in as one piece.
 
-    Each step puts as many whole lines as fit (a binary search on the running Telegram
-    lengths) into the current message; a message just begun takes at least one line, however
-    long. A message is kept as the list of its lines (an empty one before each channel title
-    makes the blank line) and joined once, when it is complete: its pieces carry their
-    newlines, so a run's shared date and body pieces go in without being concatenated.
+    A section is placed whole: after a blank line in the current message, or opening the
+    next one, so packing a digest is a loop over its sections' lengths and one join per
+    message. Only a section that must be cut (longer than a message, or too long to share
+    the first message with the intro) is packed line by line: as many whole lines as fit (a
+    binary search on the running Telegram lengths) into each message; a message just begun
+    takes at least one line, however long. A message is kept as the list of its pieces and
+    joined once, when it is complete: a run's shared date and body pieces go in without
+    being concatenated.
     """
     length = telegram_length(intro) if intro_length is None else intro_length
     footer_length = _FOOTER_LENGTH if footer is FOOTER else telegram_length(footer)
     parts: list[tuple[str, int]] = []
     current = [intro]
-    fresh = False  # the current message was just begun by a cut: it takes a line whatever
+    holds_section = False
     for (title, title_length), run, start, end, tail, whole in sections:
-        if whole is not None and length + whole[1] <= limit:
-            # What the search below would find: every line fits. Most sections of most
-            # digests go in here, as one piece.
-            current.append(whole[0])
-            length += whole[1]
-            index, head, head_length = end, _NEWLINE, 1
-        else:
-            sums, pieces = run.sums, run.pieces
-            # Before a channel's first line: "\n\n<title>\n", an empty line and the title.
-            head, head_length = ["\n\n", title, "\n"], title_length + 3
-            index = start
-            while index < end:
-                # The last `stop` with the head and lines index..stop-1 still within the limit.
-                budget = limit - length - head_length + sums[index] + 1
-                stop = bisect_right(sums, budget, index, end + 1) - 1
-                if stop <= index:
-                    if not fresh:
-                        parts.append(("".join(current), length))
-                        current, length = _resumed(title, title_length, index == start, _)
-                        head, head_length, fresh = _NEWLINE, 1, True
-                        continue
-                    stop = index + 1
-                current += head
-                current += pieces[3 * index : 3 * stop - 1]
-                length += head_length + sums[stop] - sums[index] - 1
-                index, head, head_length, fresh = stop, _NEWLINE, 1, False
+        sums = run.sums
+        # The section's length as it opens a message: "<title>\n<lines>[\n<tail>]".
+        size = title_length + sums[end] - sums[start]
+        if tail is not None:
+            size += 1 + tail[1]
+        if length + 2 + size <= limit or (holds_section and size <= limit):
+            if length + 2 + size <= limit:
+                current.append("\n\n")
+                length += 2 + size
+            else:  # the next message opens with it
+                parts.append(("".join(current), length))
+                current, length = [], size
+            if whole is not None:
+                current.append(whole[0])
+            else:
+                current += (title, "\n")
+                current += run.pieces[3 * start : 3 * end - 1]
+            if tail is not None:
+                current += ("\n", tail[0])
+            holds_section = True
+            continue
+        holds_section = True
+        # Cut between lines: before its first line, "\n\n<title>\n".
+        pieces = run.pieces
+        head, head_length = ["\n\n", title, "\n"], title_length + 3
+        index, fresh = start, False  # fresh: a message just begun by a cut takes a line
+        while index < end:
+            # The last `stop` with the head and lines index..stop-1 still within the limit.
+            budget = limit - length - head_length + sums[index] + 1
+            stop = bisect_right(sums, budget, index, end + 1) - 1
+            if stop <= index:
+                if not fresh:
+                    parts.append(("".join(current), length))
+                    current, length = _resumed(title, title_length, index == start, _)
+                    head, head_length, fresh = _NEWLINE, 1, True
+                    continue
+                stop = index + 1
+            current += head
+            current += pieces[3 * index : 3 * stop - 1]
+            length += head_length + sums[stop] - sums[index] - 1
+            index, head, head_length, fresh = stop, _NEWLINE, 1, False
         if tail is not None:
             # One line more, cut like any other (never into a message just begun: `fresh` is
             # False here, as every section ends on a line it put).

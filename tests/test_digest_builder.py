@@ -133,6 +133,52 @@ def test_long_digest_is_split_between_changes_under_4096(db, seeded_upto) -> Non
     assert parts[-1].endswith("/mysubs · /digesttime · /quiet · /unsubscribe")
 
 
+def _units(part: str) -> int:
+    return len(part.encode("utf-16-le")) // 2
+
+
+def test_a_channel_section_that_does_not_fit_starts_the_next_message(db, seeded_upto) -> None:
+    # Three channels of about 1,600 characters each: filled to the limit, the first message
+    # would end part-way through the third channel. A reader gets whole channels instead.
+    slugs = ["aid", "ceasefire", "corridors"]  # display order
+    for slug in slugs:
+        for number in range(4):
+            set_status(db, slug, "negotiating", f"{slug} entry {number} " + "ü" * 300)
+    titles = [f"· /{slug}" for slug in slugs]
+    for alerted in (None, {seeded_upto + 1: NOW}):  # packed from runs, and line by line
+        parts = builder_for(db).build_for(None, seeded_upto, "UTC", alerted=alerted).parts
+        assert len(parts) == 2
+        assert all(_units(part) <= 4096 for part in parts)
+        assert all(telegram_html_problems(part) == [] for part in parts)
+        assert "(continued)" not in "".join(parts)
+        assert parts[0].startswith("📰 <b>Backchannel digest</b>")
+        assert titles[0] in parts[0] and titles[1] in parts[0] and titles[2] not in parts[0]
+        assert parts[1].startswith("<b>") and parts[1].split("\n")[0].endswith(titles[2])
+        # Nothing lost, nothing repeated, in order.
+        joined = "\n".join(parts)
+        positions = [joined.index(f"{slug} entry {n} ") for slug in slugs for n in range(4)]
+        assert positions == sorted(positions)
+        assert all(joined.count(f"{slug} entry {n} ") == 1 for slug in slugs for n in range(4))
+        assert parts[1].endswith(FOOTER)
+
+
+def test_a_channel_section_longer_than_a_message_is_still_cut_and_labelled(db, seeded_upto) -> None:
+    # A short first channel, then one whose 10 shown changes alone (about 9,000 characters)
+    # exceed a message: it starts right after the first and goes on in "(continued)" messages.
+    set_status(db, "aid", "negotiating", "short aid news")
+    for number in range(10):
+        set_status(db, "ceasefire", "negotiating", f"ceasefire entry {number} " + "ü" * 900)
+    for alerted in (None, {seeded_upto + 1: NOW}):
+        parts = builder_for(db).build_for(None, seeded_upto, "UTC", alerted=alerted).parts
+        assert len(parts) >= 3
+        assert all(_units(part) <= 4096 for part in parts)
+        assert "short aid news" in parts[0] and "· /ceasefire" in parts[0]
+        assert all(part.startswith("<b>") and "(continued)" in part.split("\n")[0]
+                   for part in parts[1:])  # fmt: skip
+        joined = "\n".join(parts)
+        assert all(joined.count(f"ceasefire entry {n} ") == 1 for n in range(10))
+
+
 def test_one_change_longer_than_a_message_is_still_sent_whole(db, seeded_upto) -> None:
     set_status(db, "aid", "negotiating", "essay " + "word " * 1500)
     parts = builder_for(db).build_for(None, seeded_upto, "UTC").parts
