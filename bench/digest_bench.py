@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import shutil
 import statistics
 import subprocess
@@ -157,6 +158,9 @@ async def deliver(
         settings = settings.model_copy(update={"bot_api_base_url": server.url})
         if ptb_limiter:
             limiter = AIORateLimiter(overall_max_rate=settings.digest_rate_limit, max_retries=0)
+            # Its 429s are what this comparison counts; PTB logs each with a traceback
+            # (about 400 a run), which would bury the figures.
+            logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
             bot = BackchannelBot(
                 TOKEN,
                 base_url=f"{settings.api_root}/bot",
