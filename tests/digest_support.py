@@ -10,7 +10,9 @@ import pytest
 
 import storage
 from bot.jobs.outbox import TelegramOutbox
+from digests.builder import DigestBuilder
 from digests.sender import DigestSender
+from render.splitting import TELEGRAM_LIMIT
 from storage.models import Actor
 from tests.conftest import NOW
 
@@ -114,3 +116,17 @@ def crash_for_chat(
         monkeypatch.setattr(sender, "post", crashing(real_post))
     else:
         monkeypatch.setattr(storage, record_name, crashing_record)
+
+
+def builder_for(db, lowest: int = 0, limit: int = TELEGRAM_LIMIT) -> DigestBuilder:
+    """A builder over every change after `lowest`, as a run at FIRST_DUE makes it."""
+    upto = storage.latest_change_id(db)
+    return DigestBuilder(
+        storage.changes_between(db, lowest, upto),
+        storage.list_channels(db),
+        storage.phase_ladder(db),
+        lowest=lowest,
+        upto=upto,
+        now=FIRST_DUE,
+        limit=limit,
+    )

@@ -9,26 +9,13 @@ from hypothesis import strategies as st
 
 import storage
 from bench.synthetic import add_recent_history
-from digests.builder import FOOTER, SHARED_DIGESTS, DigestBuilder, _pack, _pack_runs, _Run
+from digests.builder import FOOTER, SHARED_DIGESTS, _pack, _pack_runs, _Run
 from language import i18n
-from render.splitting import TELEGRAM_LIMIT, telegram_length
-from tests.digest_support import set_status
+from render.splitting import telegram_length
+from tests.digest_support import builder_for, set_status
 from tests.html_check import telegram_html_problems
 
 NOW = datetime(2026, 11, 25, 6, tzinfo=UTC)
-
-
-def builder_for(db, lowest: int = 0, limit: int = TELEGRAM_LIMIT) -> DigestBuilder:
-    upto = storage.latest_change_id(db)
-    return DigestBuilder(
-        storage.changes_between(db, lowest, upto),
-        storage.list_channels(db),
-        storage.phase_ladder(db),
-        lowest=lowest,
-        upto=upto,
-        now=NOW,
-        limit=limit,
-    )
 
 
 def ids(db, *slugs: str) -> frozenset[int]:

@@ -16,7 +16,7 @@ import pytest
 import storage
 from bot.jobs import scheduling as jobs
 from digests import runner
-from digests.builder import SHOWN_PER_CHANNEL, DigestBuilder
+from digests.builder import SHOWN_PER_CHANNEL
 from render.channels import HISTORY_MAX
 from tests.conftest import ADMIN_ID, Chat
 from tests.digest_support import (
@@ -24,6 +24,7 @@ from tests.digest_support import (
     FIRST_DUE,
     FakeClock,
     add_subscriber,
+    builder_for,
     make_sender,
     set_status,
 )
@@ -42,16 +43,9 @@ def add_changes(db, count: int, slug: str = "ceasefire", kind: str = "status") -
 
 
 def build(db, watermark: int, language: str = "en", **options) -> list[str]:
-    upto = storage.latest_change_id(db)
-    builder = DigestBuilder(
-        storage.changes_between(db, watermark, upto),
-        storage.list_channels(db),
-        storage.phase_ladder(db),
-        lowest=watermark,
-        upto=upto,
-        now=NOW,
+    digest = builder_for(db, watermark).build_for(
+        None, watermark, "Europe/Kyiv", language=language, **options
     )
-    digest = builder.build_for(None, watermark, "Europe/Kyiv", language=language, **options)
     return list(digest.parts)
 
 
