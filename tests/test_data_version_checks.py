@@ -23,6 +23,14 @@ from tests.conftest import Chat
 EDITOR = Actor(id=7, name="Editor")
 
 
+@pytest.fixture
+def other(settings):
+    """A second connection to the bot's database: another process (the CLI, a restore)."""
+    connection = storage.open_database(settings.database_path)
+    yield connection
+    connection.close()
+
+
 def _new_channel(db, slug: str, title: str) -> None:
     storage.create_channel(
         db, slug=slug, title=title, aliases=[], keywords=[], phase="stalled",
@@ -31,26 +39,22 @@ def _new_channel(db, slug: str, title: str) -> None:
 
 
 async def test_a_channel_added_by_another_process_answers_the_next_update(
-    db, settings, private_chat: Chat
+    db, other, private_chat: Chat
 ) -> None:
     assert "Grain corridor talks" not in await private_chat.ask("/status")  # memos now warm
     assert "Grain corridor talks" not in await private_chat.ask("/grain")
-    other = storage.open_database(settings.database_path)
     _new_channel(other, "grain", "Grain corridor talks")
-    other.close()
     assert "Grain corridor talks" in await private_chat.ask("/grain")
     assert "Grain corridor talks" in await private_chat.ask("/status")
 
 
 async def test_a_rename_by_another_process_shows_on_the_next_channel_page(
-    db, settings, private_chat: Chat
+    db, other, private_chat: Chat
 ) -> None:
     assert "Civilian humanitarian aid access" in await private_chat.ask("/aid")
-    other = storage.open_database(settings.database_path)
     rename_channel(
         other, channel_id=storage.find_channel(other, "aid").id, title="Aid convoys", actor=EDITOR
     )
-    other.close()
     reply = await private_chat.ask("/aid")
     assert "Aid convoys" in reply and "Civilian humanitarian aid access" not in reply
 
@@ -82,9 +86,7 @@ async def test_within_an_update_its_own_writes_are_seen_at_once(db) -> None:
         assert storage.command_index(db)["aid"].title == "Aid convoys"
 
 
-async def test_a_task_started_in_an_update_sees_later_commits_of_other_processes(
-    db, settings
-) -> None:
+async def test_a_task_started_in_an_update_sees_later_commits_of_other_processes(db, other) -> None:
     aid = storage.find_channel(db, "aid").id
     committed = asyncio.Event()
 
@@ -95,35 +97,29 @@ async def test_a_task_started_in_an_update_sees_later_commits_of_other_processes
     with storage.one_version_check():
         storage.list_channels(db)  # the update's one check, before the other commit
         job = asyncio.create_task(long_running_job())
-        other = storage.open_database(settings.database_path)
         rename_channel(other, channel_id=aid, title="Aid convoys", actor=EDITOR)
-        other.close()
     committed.set()
     assert await job == "Aid convoys"
 
 
-def test_outside_an_update_every_lookup_checks(db, settings) -> None:
+def test_outside_an_update_every_lookup_checks(db, other) -> None:
     aid = storage.find_channel(db, "aid").id
     storage.list_channels(db)
-    other = storage.open_database(settings.database_path)
     rename_channel(other, channel_id=aid, title="Aid convoys", actor=EDITOR)
-    other.close()
     assert storage.list_channels(db)[1].title == "Aid convoys"
 
 
 async def test_a_subscription_and_a_language_chosen_elsewhere_show_on_the_next_update(
-    db, settings, api, private_chat: Chat
+    db, other, api, private_chat: Chat
 ) -> None:
     await private_chat.ask("/aid")
     buttons = str(api.calls[-1].params["reply_markup"])
     assert "Subscribe" in buttons and "Unsubscribe" not in buttons
-    other = storage.open_database(settings.database_path)
     storage.subscribe(
         other, private_chat.chat_id, chat_type="private", channel_ids=None,
         digest_time=time(8, 0), timezone="Europe/Kyiv",
     )  # fmt: skip
     storage.choose_language(other, private_chat.chat_id, "uk")
-    other.close()
     reply = await private_chat.ask("/aid")
     assert "🔕 Відписатися" in str(api.calls[-1].params["reply_markup"])
     assert "Джерело:" in reply  # the page is in Ukrainian now
@@ -161,35 +157,30 @@ async def test_a_status_change_rereads_none_of_the_remembered_tables(
 
 
 async def test_a_phase_relabelled_by_hand_in_another_connection_shows_next(
-    db, settings, private_chat: Chat
+    db, other, private_chat: Chat
 ) -> None:
     assert "Frozen solid" not in await private_chat.ask("/aid")
     phase = storage.channel_status(db, storage.find_channel(db, "aid")).current.phase
-    other = storage.open_database(settings.database_path)
     with other.conn:  # an operator's hand edit: no part of Backchannel wrote it
         other.execute("UPDATE phases SET label = 'Frozen solid' WHERE slug = ?", [phase])
-    other.close()
     assert "Frozen solid" in await private_chat.ask("/aid")
 
 
 async def test_an_admin_granted_and_revoked_by_another_process_counts_next(
-    db, settings, app, api
+    db, other, app, api
 ) -> None:
     newcomer = admin_in(app, api, user_id=777)
     assert "only Backchannel admins" in await newcomer.ask("/set aid stalled Halted")
-    other = storage.open_database(settings.database_path)
     storage.grant_admin(other, user_id=777, name="Taras", actor=EDITOR)
     assert "✅ Status saved" in await newcomer.ask("/set aid stalled Halted")
     storage.revoke_admin(other, user_id=777, actor=EDITOR)
-    other.close()
     assert "only Backchannel admins" in await newcomer.ask("/note aid Again")
 
 
 async def test_an_archive_and_an_alias_by_another_process_show_next(
-    db, settings, private_chat: Chat
+    db, other, private_chat: Chat
 ) -> None:
     assert "Civilian humanitarian aid access" in await private_chat.ask("/aid")
-    other = storage.open_database(settings.database_path)
     storage.set_archived(
         other, channel_id=storage.find_channel(other, "aid").id, archived=True, actor=EDITOR
     )
@@ -198,19 +189,16 @@ async def test_an_archive_and_an_alias_by_another_process_show_next(
         other, slug="grain", title="Grain corridor talks", aliases=["wheat"], keywords=[],
         phase="stalled", summary="Opened by the CLI", actor=EDITOR,
     )  # fmt: skip
-    other.close()
     assert "Grain corridor talks" in await private_chat.ask("/wheat")
 
 
 async def test_an_unsubscribe_by_another_process_shows_on_the_next_update(
-    db, settings, api, private_chat: Chat
+    db, other, api, private_chat: Chat
 ) -> None:
     await private_chat.ask("/subscribe")
     await private_chat.ask("/aid")
     assert "Unsubscribe" in str(api.calls[-1].params["reply_markup"])
-    other = storage.open_database(settings.database_path)
     storage.unsubscribe(other, private_chat.chat_id)
-    other.close()
     await private_chat.ask("/aid")
     buttons = str(api.calls[-1].params["reply_markup"])
     assert "Subscribe" in buttons and "Unsubscribe" not in buttons
