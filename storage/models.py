@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -85,6 +85,15 @@ class PhaseLadder(BaseModel):
         return Trend.IMPROVED if now.rank > before.rank else Trend.SETBACK
 
 
+_Title = TypeVar("_Title", str, str | None)
+
+
+def title_in(language: str, title: _Title, title_uk: str | None) -> _Title:
+    """A channel title as a reader of `language` sees it: the Ukrainian one for Ukrainian
+    readers when there is one, else the English one (channels, search hits, audit rows)."""
+    return title_uk if language == UKRAINIAN and title_uk else title
+
+
 @dataclass(slots=True)
 class Channel:
     """A negotiation channel readers can ask about.
@@ -106,7 +115,7 @@ class Channel:
 
     def title_in(self, language: str) -> str:
         """The title in `language` ("uk" or "en"); English when there is no Ukrainian one."""
-        return self.title_uk if language == UKRAINIAN and self.title_uk else self.title
+        return title_in(language, self.title, self.title_uk)
 
     @property
     def commands(self) -> list[str]:
@@ -201,9 +210,7 @@ class AuditEntry(BaseModel):
 
     def channel_title_in(self, language: str) -> str | None:
         """The channel's title in `language` ("uk" or "en"); English when there is no other."""
-        if language == UKRAINIAN and self.channel_title_uk:
-            return self.channel_title_uk
-        return self.channel_title
+        return title_in(language, self.channel_title, self.channel_title_uk)
 
 
 class UndoResult(BaseModel):

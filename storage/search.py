@@ -17,10 +17,9 @@ from typing import Any
 from pydantic import BaseModel
 from sqlite_utils import Database
 
-from language.i18n import UKRAINIAN
 from language.word_forms import cyrillic_words, lemmas
 from storage.history import COUNTED, entry_from_row
-from storage.models import StatusEntry
+from storage.models import StatusEntry, title_in
 
 # FTS5's highlight() wraps matches in these; control characters cannot come from Telegram text
 # in practice, and a summary that contains them anyway is shown without highlighting.
@@ -67,9 +66,7 @@ class SearchHit(BaseModel):
 
     def channel_title_in(self, language: str) -> str:
         """The channel's title in `language` ("uk" or "en"); English when there is no other."""
-        if language == UKRAINIAN and self.channel_title_uk:
-            return self.channel_title_uk
-        return self.channel_title
+        return title_in(language, self.channel_title, self.channel_title_uk)
 
 
 class SearchResults(BaseModel):
