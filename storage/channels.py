@@ -1,7 +1,6 @@
 """Reading channels and their current status: what /status, /channels and /<channel> show."""
 
 import json
-from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
@@ -30,16 +29,12 @@ _CHANNEL_WIDTH = len(_CHANNEL_NAMES)
 _ENTRY_END = 1 + len(_ENTRY_NAMES)
 
 
-def _aliases(db: Database, channel_ids: list[int] | None = None) -> dict[int, list[str]]:
-    sql = "SELECT channel_id, command FROM channel_commands WHERE is_alias = 1"
-    params: list[Any] = []
-    if channel_ids is not None:
-        sql += f" AND channel_id IN ({', '.join('?' for _ in channel_ids)})"
-        params = list(channel_ids)
-    found: dict[int, list[str]] = defaultdict(list)
-    for channel_id, command in db.execute(sql + " ORDER BY rowid", params):
-        found[channel_id].append(command)
-    return found
+def _aliases(db: Database, channel_id: int) -> tuple[str, ...]:
+    rows = db.execute(
+        "SELECT command FROM channel_commands WHERE is_alias = 1 AND channel_id = ? ORDER BY rowid",
+        [channel_id],
+    )
+    return tuple(command for (command,) in rows)
 
 
 @lru_cache(maxsize=1024)
@@ -140,7 +135,7 @@ def find_channel(db: Database, name: str, *, include_archived: bool = False) -> 
     ).fetchone()
     if row is None:
         raise ChannelNotFoundError(name)
-    return _channel_from(tuple(row), tuple(_aliases(db, [row[0]]).get(row[0], [])))
+    return _channel_from(tuple(row), _aliases(db, row[0]))
 
 
 def _channels_by_id(db: Database) -> dict[int, Channel]:

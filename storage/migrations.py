@@ -484,8 +484,8 @@ def m130_status_context(db: Database) -> None:
     db.execute(
         "CREATE TRIGGER status_context_edit AFTER UPDATE OF "
         "channel_id, kind, phase, changed_at, reverted_at ON status_history BEGIN "
-        f"{recompute.format(set=STATUS_CONTEXT_SET, channel='NEW.channel_id')} "
-        f"{recompute.format(set=STATUS_CONTEXT_SET, channel='OLD.channel_id')} END"
+        f"UPDATE channels SET {STATUS_CONTEXT_SET} WHERE id IN (NEW.channel_id, OLD.channel_id); "
+        "END"
     )
     db.execute(
         "CREATE TRIGGER status_context_delete AFTER DELETE ON status_history BEGIN "
