@@ -30,6 +30,7 @@ from render.formatting import (
     day,
     italic,
     phase_badge,
+    slug_badge,
     source_html,
     summary_html,
     text,
@@ -193,7 +194,6 @@ class DigestBuilder:
         # Per watermark, the sections of every channel with changes after it in a digest
         # reading to `upto` (what nearly every digest reads): filtered per channel set.
         self._after: dict[int, tuple[list[_Section], int]] = {}
-        self._texts: dict[str, Texts] = {}
         # Bumped whenever `extend` moves the positions in every channel's lines, so a plan
         # made before knows to find its positions again.
         self._generation = 0
@@ -238,7 +238,7 @@ class DigestBuilder:
                 channel_ids, watermark, subscriber.timezone, first, alerted, upto, language
             )
         # Nearly every digest of a run: what `build_for` does, without its general cases.
-        _ = self._texts.get(language) or self._catalog(language)
+        _ = texts(language)  # cached per language (language.i18n)
         key = (channel_ids, watermark, subscriber.timezone, first, (), self.upto, _.language)
         digest = self._digests.get(key)
         return self._new(key) if digest is None else digest
@@ -263,7 +263,7 @@ class DigestBuilder:
             if alerted
             else ()
         )
-        _ = self._texts.get(language) or self._catalog(language)
+        _ = texts(language)  # cached per language (language.i18n)
         key = (channel_ids, min(watermark, end), zone, first, marks, end, _.language)
         digest = self._digests.get(key)
         return self._new(key) if digest is None else digest
@@ -274,12 +274,6 @@ class DigestBuilder:
         digest = self._digests[key] = self._render(*key)
         self.distinct_digests += 1
         return digest
-
-    def _catalog(self, language: str) -> Texts:
-        # One catalog object per language asked for, kept for the run (a Texts per digest
-        # was a measurable share of building 100,000).
-        _ = self._texts[language] = self._texts[texts(language).language] = texts(language)
-        return _
 
     def _zone(self, zone: str) -> ZoneInfo:
         tz = self._zones.get(zone)
@@ -297,7 +291,7 @@ class DigestBuilder:
         end: int,
         language: str,
     ) -> Digest:
-        _ = self._texts[language]
+        _ = texts(language)
         if end == self.upto:
             every, count = self._sections_after(watermark)
             if channel_ids is None:
@@ -562,8 +556,7 @@ def _body(
 ) -> str:
     # A change line after its date; it depends on the zone only through an alert's time.
     entry = change.entry
-    phase = ladder.get(entry.phase)
-    badge = phase_badge(phase, _) if phase else text(entry.phase)
+    badge = slug_badge(ladder, entry.phase, _)
     if entry.kind == "note":
         what = "📌 " + _("<b>Note</b> ({phase})", phase=badge)
     else:
