@@ -30,11 +30,9 @@ HISTORY_MAX = 50
 def _since(status: ChannelStatus, now: datetime, _: Texts) -> str:
     """ ", verified N days ago" when a check is newer than the status, and the stale mark when
     neither has been touched for STALE_AFTER_DAYS (one look at both dates, for every page)."""
-    verified, changed = status.channel.verified_at, status.current.changed_at
-    if verified is not None and verified > changed:
-        words, touched = _(", verified {ago}", ago=ago(verified, now, _)), verified
-    else:
-        words, touched = "", changed
+    touched = status.last_touched
+    verified = touched != status.current.changed_at
+    words = _(", verified {ago}", ago=ago(touched, now, _)) if verified else ""
     return f"{words} · {_(STALE_MARK)}" if is_stale(touched, now) else words
 
 
