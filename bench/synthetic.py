@@ -9,15 +9,16 @@ outside `storage/`.
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from sqlite_utils import Database
 
 import storage
+from storage.models import SourceGrade
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 BATCH = 50_000
-GRADES = ["official", "mediator", "media", "unconfirmed"]
+GRADES = list(get_args(SourceGrade))
 
 
 def _rows(channel_ids: list[int], phases: list[str], count: int, seed: int) -> Iterator[dict]:
