@@ -202,3 +202,18 @@ def addressed_to_bot(message: Message, bot_id: int, bot_username: str) -> bool:
         if value.lower() == f"@{bot_username.lower()}":
             return True
     return False
+
+
+def command_of(message: Message | None, bot_username: str) -> tuple[str, bool] | None:
+    """The command word (lower case) and whether it named this bot (`/x@Bot`), or None if the
+    message is no command or one for another bot."""
+    if message is None or not message.entities or message.text is None:
+        return None
+    entity = message.entities[0]
+    if entity.type != MessageEntity.BOT_COMMAND or entity.offset != 0:
+        return None
+    word = message.text[1 : entity.length]
+    name, _, target = word.partition("@")
+    if target and target.lower() != bot_username.lower():
+        return None
+    return name.lower(), bool(target)

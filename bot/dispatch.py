@@ -24,10 +24,11 @@ names read the same list as before; an update the shortcut does not take walks i
 from collections.abc import Iterable
 from typing import Any
 
-from telegram import MessageEntity, Update
+from telegram import Update
 from telegram.ext import Application, BaseHandler, CommandHandler
 from telegram.ext.filters import BaseFilter
 
+from bot.chats import command_of
 from bot.context import BotContext
 
 Match = tuple[CommandHandler[Any, Any], object]
@@ -65,14 +66,10 @@ class CommandShortcut(BaseHandler[Update, BotContext, None]):
         if not isinstance(update, Update):
             return None
         message = update.effective_message
-        if message is None or not message.entities or not message.text:
-            return None
-        entity = message.entities[0]
-        if entity.type != MessageEntity.BOT_COMMAND or entity.offset != 0:
-            return None
-        # The name as CommandHandler reads it: up to the entity's end, before any "@bot".
-        name = message.text[1 : entity.length].split("@", 1)[0].lower()
-        handler = self.by_name.get(name)
+        # The name as CommandHandler reads it (a command for another bot: None, and the
+        # update walks the list, where no CommandHandler takes it either).
+        parsed = command_of(message, message.get_bot().username) if message else None
+        handler = self.by_name.get(parsed[0]) if parsed else None
         if handler is None:
             return None
         check = handler.check_update(update)

@@ -4,11 +4,11 @@ import re
 from datetime import date, datetime
 
 from sqlite_utils import Database
-from telegram import Message, MessageEntity, Update
+from telegram import Message, Update
 from telegram.ext import filters
 
 import storage
-from bot.chats import in_channel, is_private, texts_for
+from bot.chats import command_of, in_channel, is_private, texts_for
 from bot.command_menu import builtin_names
 from bot.context import BotContext
 from bot.pages import HISTORY_DEFAULT, channel_page, history_page, send_page, status_at_html
@@ -19,21 +19,6 @@ from render.channels import HISTORY_MAX
 from render.formatting import quoted, text, typed
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def command_of(message: Message | None, bot_username: str) -> tuple[str, bool] | None:
-    """The command word (lower case) and whether it named this bot (`/x@Bot`), or None if the
-    message is no command or one for another bot."""
-    if message is None or not message.entities or message.text is None:
-        return None
-    entity = message.entities[0]
-    if entity.type != MessageEntity.BOT_COMMAND or entity.offset != 0:
-        return None
-    word = message.text[1 : entity.length]
-    name, _, target = word.partition("@")
-    if target and target.lower() != bot_username.lower():
-        return None
-    return name.lower(), bool(target)
 
 
 class ChannelCommand(filters.MessageFilter):

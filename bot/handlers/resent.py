@@ -13,11 +13,10 @@ commands get a notice; forwarded plain text is read as a question, which only ev
 from telegram import Update
 
 import storage
-from bot.chats import is_private, texts_for
+from bot.chats import command_of, is_private, texts_for
 from bot.command_menu import builtin_names
 from bot.context import BotContext
 from bot.handlers import questions
-from bot.handlers.channels import command_of
 from bot.replies import reply
 from language.i18n import N_
 
