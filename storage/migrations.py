@@ -491,3 +491,38 @@ def m130_status_context(db: Database) -> None:
         "CREATE TRIGGER status_context_delete AFTER DELETE ON status_history BEGIN "
         f"{recompute.format(set=STATUS_CONTEXT_SET, channel='OLD.channel_id')} END"
     )
+
+
+# A subscriber's followed channels as the text "3,5,8" (ascending), NULL when it follows none.
+SUBSCRIPTION_LIST = (
+    "(SELECT group_concat(channel_id) FROM (SELECT channel_id FROM subscription_channels s "
+    "WHERE s.chat_id = {chat} ORDER BY channel_id))"
+)
+
+
+@migrations()
+def m140_subscription_lists(db: Database) -> None:
+    """Each subscriber's followed channels kept on its row, moved by triggers.
+
+    A due-digest run reads every due subscriber with its channels; gathering them per row
+    from `subscription_channels` (a correlated sub-query) was a third of that query's time at
+    100,000 subscribers (bench/NOTES.md). Triggers keep the copy whichever path writes the
+    table (subscribe, unsubscribe, a restore, the CLI). Writing `channel_list` moves no
+    memo: m120's subscriber trigger lists its columns, and every write of the table moves
+    the subscriptions group already.
+    """
+    db["subscribers"].add_column("channel_list", str)
+    db.execute(f"UPDATE subscribers SET channel_list = {SUBSCRIPTION_LIST.format(chat='chat_id')}")
+    keep = "UPDATE subscribers SET channel_list = {list} WHERE chat_id = {chat};"
+    for suffix, event, chats in (
+        ("ai", "INSERT", ("NEW.chat_id",)),
+        ("ad", "DELETE", ("OLD.chat_id",)),
+        ("au", "UPDATE", ("OLD.chat_id", "NEW.chat_id")),
+    ):
+        body = " ".join(
+            keep.format(list=SUBSCRIPTION_LIST.format(chat=chat), chat=chat) for chat in chats
+        )
+        db.execute(
+            f"CREATE TRIGGER subscription_list_{suffix} AFTER {event} ON subscription_channels "
+            f"BEGIN {body} END"
+        )

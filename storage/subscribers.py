@@ -26,8 +26,7 @@ from storage.timestamps import from_db, to_db, utc_now
 _COLUMNS = (
     "chat_id, chat_type, all_channels, digest_time, timezone, quiet, active, next_due_at, "
     "watermark, last_digest_at, paused_reason, parts_sent, parts_upto, parts_hash, "
-    "CASE WHEN all_channels THEN NULL ELSE (SELECT group_concat(channel_id) "
-    "FROM subscription_channels s WHERE s.chat_id = subscribers.chat_id) END"
+    "CASE WHEN all_channels THEN NULL ELSE channel_list END"  # kept by triggers (m140)
 )
 
 
