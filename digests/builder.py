@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
+from itertools import compress
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from language.i18n import ENGLISH, N_, Texts, texts
@@ -56,14 +58,15 @@ SHOWN_PER_CHANNEL = 10
 class Digest:
     """One subscriber's digest: the messages to send and how far it reads.
 
-    Built as a plan (which slices of which channels' lines go into which message);
-    the text of the messages is joined the first time `parts` is read, which the sender does
-    just before sending. A run builds every due digest of a batch at once, a tenth of them
-    days or weeks behind (tens of kilobytes each); joining those texts is paced by the rate
+    Built as a plan: each message as the list of its pieces, strings the run shares (a
+    channel's lines joined once, the zone's header, ...), or, for the rare digest that cuts a
+    channel between messages, a function that finds its slices. The text of the messages is
+    joined the first time `parts` is read, which the sender does just before sending. A run
+    builds every due digest of a batch at once; joining those texts is paced by the rate
     limit when they are sent instead of all up front (bench/NOTES.md).
     """
 
-    __slots__ = ("_join", "_parts", "change_count", "upto")
+    __slots__ = ("_join", "_parts", "_plan", "change_count", "upto")
 
     def __init__(
         self,
@@ -71,16 +74,20 @@ class Digest:
         change_count: int,
         upto: int,
         join: Callable[[], list[str]] | None = None,
+        plan: list[list[str]] | None = None,
     ) -> None:
-        self._parts, self._join = parts, join
+        self._parts, self._join, self._plan = parts, join, plan
         self.change_count, self.upto = change_count, upto
 
     @property
     def parts(self) -> tuple[str, ...]:
         """The messages, in order, each within Telegram's limit."""
         if self._parts is None:
-            assert self._join is not None
-            self._parts, self._join = tuple(self._join()), None
+            if self._plan is not None:
+                self._parts, self._plan = tuple(map("".join, self._plan)), None
+            else:
+                assert self._join is not None
+                self._parts, self._join = tuple(self._join()), None
         return self._parts
 
     @property
@@ -112,6 +119,11 @@ _Line = tuple[str, int]
 # A channel's part of a digest: (channel id, first line shown, stop, first line after the
 # watermark); lines first..start-1 are left out (SHOWN_PER_CHANNEL) and counted.
 _Section = tuple[int, int, int, int]
+# A channel's part of a digest reading to the newest change, ready to pack: channel id,
+# (channel id, first line shown) to find its joined lines by, the "… and N earlier changes"
+# line with the newline before it (or None), how many changes it holds, and the section.
+_Newest = tuple[int, tuple[int, int], "_Line | None", int, _Section]
+_CHANGES = itemgetter(3)
 ALERTED = N_("🔔 alerted {time}")
 
 
@@ -181,6 +193,12 @@ class DigestBuilder:
         self._lines: dict[tuple[int, str, str, datetime | None], _Line] = {}
         self._dates: dict[tuple[date, str], str] = {}
         self._shelves: dict[tuple[str, str], dict[int, _Shelved]] = {}
+        # Per zone and language, a channel's lines from a first line to its newest change
+        # joined under its title (`_Run.whole`), by (channel id, first line): a digest reading
+        # to the newest change starts at one of the last SHOWN_PER_CHANNEL lines, so there are
+        # at most that many per channel, and such a digest is a join of a few strings, not of
+        # a hundred pieces (bench/NOTES.md).
+        self._wholes: dict[tuple[str, str], dict[tuple[int, int], _Line]] = {}
         # "… and N earlier changes" lines per channel, count, /history reach and language.
         self._earlier_lines: dict[tuple[int, int, int, str], _Line] = {}
         # What opens a digest is its header (per zone and language: the day differs) and its
@@ -192,8 +210,10 @@ class DigestBuilder:
         self._headers: dict[tuple[str, str], _Line] = {}
         self._summaries: dict[tuple[str, bool, int, int], _Line] = {}
         # Per watermark, the sections of every channel with changes after it in a digest
-        # reading to `upto` (what nearly every digest reads): filtered per channel set.
+        # reading to `upto` (what nearly every digest reads): filtered per channel set. The
+        # same made ready to pack, per watermark and language.
         self._after: dict[int, tuple[list[_Section], int]] = {}
+        self._newest: dict[tuple[int, str], tuple[list[_Newest], int, list[int]]] = {}
         # Bumped whenever `extend` moves the positions in every channel's lines, so a plan
         # made before knows to find its positions again.
         self._generation = 0
@@ -212,8 +232,12 @@ class DigestBuilder:
         self._ids = {cid: [c.entry.id for c in items] for cid, items in self._by_channel.items()}
         # Channels with changes, in display order: what every digest walks through.
         self._order = [(c.id, self._ids[c.id]) for c in self._channels if self._ids.get(c.id)]
-        self._shelves.clear()  # their runs' positions moved; single lines stay valid
+        # Their positions moved; single lines stay valid, and so do plans already made (they
+        # hold strings, not positions).
+        self._shelves.clear()
+        self._wholes.clear()
         self._after.clear()
+        self._newest.clear()
         self._generation += 1
         self.lowest = min(self.lowest, lowest)
 
@@ -239,9 +263,12 @@ class DigestBuilder:
             )
         # Nearly every digest of a run: what `build_for` does, without its general cases.
         _ = texts(language)  # cached per language (language.i18n)
-        key = (channel_ids, watermark, subscriber.timezone, first, (), self.upto, _.language)
+        zone = subscriber.timezone
+        key = (channel_ids, watermark, zone, first, (), self.upto, _.language)
         digest = self._digests.get(key)
-        return self._new(key) if digest is None else digest
+        if digest is None:
+            digest = self._shared(key, self._render_newest(channel_ids, watermark, zone, first, _))
+        return digest
 
     def build_for(
         self,
@@ -266,12 +293,13 @@ class DigestBuilder:
         _ = texts(language)  # cached per language (language.i18n)
         key = (channel_ids, min(watermark, end), zone, first, marks, end, _.language)
         digest = self._digests.get(key)
-        return self._new(key) if digest is None else digest
+        return self._shared(key, self._render(*key)) if digest is None else digest
 
-    def _new(self, key: _Key) -> Digest:
+    def _shared(self, key: _Key, digest: Digest) -> Digest:
+        # A digest just rendered, kept for the subscribers who get the same one.
         if len(self._digests) >= SHARED_DIGESTS:
             self._digests.clear()  # a new batch shares little with the one before
-        digest = self._digests[key] = self._render(*key)
+        self._digests[key] = digest
         self.distinct_digests += 1
         return digest
 
@@ -292,6 +320,8 @@ class DigestBuilder:
         language: str,
     ) -> Digest:
         _ = texts(language)
+        if end == self.upto and not marks:
+            return self._render_newest(channel_ids, watermark, zone, first, _)
         if end == self.upto:
             every, count = self._sections_after(watermark)
             if channel_ids is None:
@@ -302,12 +332,7 @@ class DigestBuilder:
         else:  # a digest cut short earlier, built again up to where it read then
             sections, count = self._sections(watermark, lambda ids: bisect_right(ids, end))
         if not count:
-            note = (
-                _("Nothing new in your channels since you subscribed.")
-                if first
-                else _("Nothing new in your channels since your last digest.")
-            )
-            return Digest((f"{self._header(zone, _)[0]}\n{note}",), 0, end)
+            return self._nothing_new(zone, first, end, _)
         if marks:
             joined = self._join_marked(sections, count, zone, first, marks, _)
             return Digest(tuple(joined), count, end)
@@ -316,6 +341,109 @@ class DigestBuilder:
             self._join, sections, self._generation, watermark, end, count, zone, first, _
         )
         return Digest(None, count, end, join)
+
+    def _nothing_new(self, zone: str, first: bool, end: int, _: Texts) -> Digest:
+        note = (
+            _("Nothing new in your channels since you subscribed.")
+            if first
+            else _("Nothing new in your channels since your last digest.")
+        )
+        return Digest((f"{self._header(zone, _)[0]}\n{note}",), 0, end)
+
+    def _render_newest(
+        self, channel_ids: frozenset[int] | None, watermark: int, zone: str, first: bool, _: Texts
+    ) -> Digest:
+        # Nearly every digest of a run: no alert marks, reading to the newest change. Each
+        # channel's section is then one shared string (its lines joined under its title) and
+        # maybe its "earlier changes" line, and packing is arithmetic on their lengths: the
+        # plan is made here, in one pass, and holds strings, not positions.
+        newest = self._newest.get((watermark, _.language))
+        if newest is None:
+            newest = self._newest_sections(watermark, _)
+        sections, count, channels = newest
+        if channel_ids is not None:  # filtered and counted in C: a hundred thousand times
+            sections = list(compress(sections, map(channel_ids.__contains__, channels)))
+            count = sum(map(_CHANGES, sections))
+        if not count:
+            return self._nothing_new(zone, first, self.upto, _)
+        plan = self._plan_newest(sections, count, zone, first, _)
+        if plan is not None:
+            return Digest(None, count, self.upto, None, plan)
+        # A section to cut between messages (longer than one, or than what the intro leaves):
+        # packed from positions, line by line where it is cut.
+        join = partial(
+            self._join,
+            [section[4] for section in sections],
+            self._generation, watermark, self.upto, count, zone, first, _,
+        )  # fmt: skip
+        return Digest(None, count, self.upto, join)
+
+    def _newest_sections(self, watermark: int, _: Texts) -> tuple[list[_Newest], int, list[int]]:
+        every, count = self._sections_after(watermark)
+        if len(self._newest) >= INTROS_KEPT:
+            self._newest.clear()
+        ready: list[_Newest] = []
+        for section in every:
+            cid, start, stop, after = section
+            tail = None if after >= start else self._earlier(cid, start, after, _)
+            if tail is not None:
+                tail = ("\n" + tail[0], tail[1] + 1)
+            ready.append((cid, (cid, start), tail, stop - after, section))
+        found = self._newest[(watermark, _.language)] = (ready, count, [s[0] for s in ready])
+        return found
+
+    def _plan_newest(
+        self, sections: list[_Newest], count: int, zone: str, first: bool, _: Texts
+    ) -> list[list[str]] | None:
+        # `_pack_runs`' rule for sections placed whole (a test holds the two equal): each
+        # goes after a blank line in the current message or opens the next one. None when a
+        # section must be cut instead.
+        zone_key = (zone, _.language)
+        wholes = self._wholes.get(zone_key)
+        if wholes is None:
+            wholes = self._wholes[zone_key] = {}
+        header, header_length = self._headers.get(zone_key) or self._header(zone, _)
+        summary, summary_length = self._summaries.get(
+            (_.language, first, count, len(sections))
+        ) or self._summary(len(sections), count, first, _)
+        limit = self.limit
+        messages: list[list[str]] = []
+        current = [header, "\n", summary]
+        length = header_length + 1 + summary_length
+        holds = False
+        for _cid, spot, tail, _changes, _section in sections:
+            html, size = wholes.get(spot) or self._whole(wholes, spot, zone, _)
+            if tail is not None:
+                size += tail[1]
+            if length + 2 + size <= limit:
+                current += ("\n\n", html)
+                length += 2 + size
+            elif holds and size <= limit:
+                messages.append(current)
+                current = [html]
+                length = size
+            else:
+                return None
+            if tail is not None:
+                current.append(tail[0])
+            holds = True
+        if length + 2 + _FOOTER_LENGTH <= limit:
+            current += ("\n\n", FOOTER)
+        messages.append(current)
+        return messages
+
+    def _whole(
+        self, wholes: dict[tuple[int, int], _Line], spot: tuple[int, int], zone: str, _: Texts
+    ) -> _Line:
+        # A channel's lines from `start` to its newest change joined under its title, once
+        # per run, zone and language.
+        cid, start = spot
+        shelf = self._shelves.get((zone, _.language)) or self._shelf(zone, _)
+        title, run, base, _size = shelf[cid]
+        if start < base:
+            title, run, base, _size = shelf[cid] = self._shelved(cid, zone, _, start)
+        whole = wholes[spot] = run.whole(title, start - base)
+        return whole
 
     def _sections(
         self, watermark: int, stop_of: Callable[[list[int]], int]
@@ -350,6 +478,12 @@ class DigestBuilder:
         # What opens a digest, and its Telegram length: the header of the zone, then the line
         # shared by every digest of the run with as many changes in as many channels.
         header, header_length = self._header(zone, _)
+        summary_line = self._summary(channels, count, first, _)
+        return f"{header}\n{summary_line[0]}", header_length + 1 + summary_line[1]
+
+    def _summary(self, channels: int, count: int, first: bool, _: Texts) -> _Line:
+        # "N changes in M channels since your last digest", shared by every digest of the run
+        # with as many changes in as many channels.
         key = (_.language, first, count, channels)
         summary_line = self._summaries.get(key)
         if summary_line is None:
@@ -368,7 +502,7 @@ class DigestBuilder:
             )
             html = italic(summary)
             summary_line = self._summaries[key] = (html, telegram_length(html))
-        return f"{header}\n{summary_line[0]}", header_length + 1 + summary_line[1]
+        return summary_line
 
     def _header(self, zone: str, _: Texts) -> _Line:
         key = (zone, _.language)
@@ -429,15 +563,16 @@ class DigestBuilder:
                 for after, stop in ((bisect_right(ids, watermark), bisect_right(ids, end)),)
             ]
         shelf = self._shelves.get((zone, _.language)) or self._shelf(zone, _)
+        wholes = self._wholes.setdefault((zone, _.language), {})
         titled: list[_Packed] = []
         for cid, start, stop, after in sections:
-            title, run, base, wholes, size = shelf[cid]
+            title, run, base, size = shelf[cid]
             if start < base:  # lines no digest reading to the newest change shows
-                title, run, base, wholes, size = shelf[cid] = self._shelved(cid, zone, _, start)
+                title, run, base, size = shelf[cid] = self._shelved(cid, zone, _, start)
             if stop == size:  # to the newest change: the section is joined once per run
-                whole = wholes.get(start)
+                whole = wholes.get((cid, start))
                 if whole is None:
-                    whole = wholes[start] = run.whole(title, start - base)
+                    whole = wholes[(cid, start)] = run.whole(title, start - base)
             else:
                 whole = None
             tail = None if after >= start else self._earlier(cid, start, after, _)
@@ -471,11 +606,7 @@ class DigestBuilder:
 
     def _shelf(self, zone: str, _: Texts) -> dict[int, _Shelved]:
         # Every channel's title and lines in one zone and language, looked up once per
-        # digest rather than once per channel in it. With them, the channel's sections that
-        # reach its newest change, joined (`_Run.whole`), by first line: a digest reading to
-        # the newest change starts at one of the last SHOWN_PER_CHANNEL lines, so there are
-        # at most that many, and such a digest is one join of a few strings, not of a hundred
-        # pieces (bench/NOTES.md).
+        # digest rather than once per channel in it.
         key = (zone, _.language)
         shelf = self._shelves.get(key)
         if shelf is None:
@@ -496,7 +627,7 @@ class DigestBuilder:
         base = max(base, 0)
         tz = self._zone(zone)
         run = _Run.of([self._line_pieces(change, tz, _) for change in changes[base:]])
-        return (self._title(channel_id, _), run, base, {}, len(changes))
+        return (self._title(channel_id, _), run, base, len(changes))
 
     def _line(
         self,
@@ -638,9 +769,9 @@ def _continued_label(_: Texts) -> tuple[str, int]:
     return found
 
 
-# A channel's title, lines from a position on, that position, joined sections (by first
-# line) in one zone and language, and how many lines the channel has.
-_Shelved = tuple[_Line, "_Run", int, dict[int, _Line], int]
+# A channel's title, lines from a position on, that position, in one zone and language, and
+# how many lines the channel has.
+_Shelved = tuple[_Line, "_Run", int, int]
 # What `_pack_runs` takes per channel: title, run, lines start..stop-1, the "earlier" line
 # (or None) and, when known, those lines joined under their title (`_Run.whole`).
 _Packed = tuple[_Line, "_Run", int, int, _Line | None, _Line | None]

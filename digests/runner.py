@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from sqlite_utils import Database
 
@@ -26,6 +27,8 @@ from digests.sender import DigestSender, Outcome
 from language.i18n import ENGLISH, Texts, texts
 from storage.schedule import next_due
 from storage.timestamps import utc_now
+
+_WATERMARK = attrgetter("watermark")
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ class ChangeWindow:
 
     def covering(self, subscribers: list[storage.Subscriber]) -> DigestBuilder:
         """The run's builder, holding every change newer than these subscribers' watermarks."""
-        return self.reaching(min((s.watermark for s in subscribers), default=None)).builder
+        return self.reaching(min(map(_WATERMARK, subscribers), default=None)).builder
 
 
 async def send_due(

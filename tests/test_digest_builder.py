@@ -319,3 +319,39 @@ def test_a_run_shared_builder_gives_every_digest_what_a_builder_of_its_own_gives
                 alone.change_count,
                 alone.upto,
             )
+
+
+def test_digests_to_the_newest_change_read_as_if_packed_line_by_line(db) -> None:
+    # Nearly every digest of a run is planned from each channel's lines joined once per zone
+    # (`_plan_newest`); a section that must be cut goes through positions (`_pack_runs`).
+    # Either way the messages must be what packing every line one by one gives (`_pack`, as
+    # digests with alert marks are packed), for any audience and any message size.
+    end = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    change_ids = add_recent_history(db, end=end, days=4, per_day=20)
+    channel_ids = [channel.id for channel in storage.list_channels(db)]
+    zones = ["UTC", "Europe/Kyiv", "Pacific/Auckland"]
+    rng = random.Random(5)
+    planned = cut = 0
+    # Many sizes: the cases that tell packers apart (a section that fits a message alone but
+    # not after the intro, a footer that just fits) each sit in a narrow band of sizes.
+    for limit in [4096, *rng.sample(range(300, 4096), 40)]:
+        builder = builder_for(db, change_ids[0], limit)
+        for _ in range(30):
+            watermark = rng.choice(change_ids[:-1])
+            subset = frozenset(rng.sample(channel_ids, rng.randint(1, len(channel_ids))))
+            channels = None if rng.random() < 0.3 else subset
+            zone, first, language = rng.choice(zones), rng.random() < 0.2, rng.choice(["en", "uk"])
+            digest = builder.build_for(channels, watermark, zone, first, language=language)
+            planned, cut = planned + (digest._plan is not None), cut + (digest._join is not None)
+            _ = i18n.texts(language)
+            sections, count = builder._sections(watermark, len)
+            if channels is not None:
+                sections = [section for section in sections if section[0] in channels]
+                count = sum(stop - after for _cid, _start, stop, after in sections)
+            if not count:
+                assert digest.empty
+                continue
+            by_line = builder._join_marked(sections, count, zone, first, (), _)
+            assert list(digest.parts) == by_line
+            assert all(telegram_length(part) <= limit for part in digest.parts)
+    assert planned > 100 and cut > 100  # both ways were taken
