@@ -512,7 +512,9 @@ def m140_subscription_lists(db: Database) -> None:
     the subscriptions group already.
     """
     db["subscribers"].add_column("channel_list", str)
-    db.execute(f"UPDATE subscribers SET channel_list = {SUBSCRIPTION_LIST.format(chat='chat_id')}")
+    # subscribers.chat_id, not chat_id: inside the sub-query that names its own table's.
+    every = SUBSCRIPTION_LIST.format(chat="subscribers.chat_id")
+    db.execute(f"UPDATE subscribers SET channel_list = {every}")
     keep = "UPDATE subscribers SET channel_list = {list} WHERE chat_id = {chat};"
     for suffix, event, chats in (
         ("ai", "INSERT", ("NEW.chat_id",)),

@@ -76,7 +76,7 @@ def test_a_database_from_before_m140_gets_the_lists_filled_in(tmp_path) -> None:
     old = old_database(path, stop_before="m140_subscription_lists")
     channel_ids = [row[0] for row in old.execute("SELECT id FROM channels ORDER BY id")]
     with old.conn:  # as the bot wrote them then
-        for chat, every in ((9, 0), (10, 1)):
+        for chat, every in ((8, 0), (9, 0), (10, 1)):
             old.execute(
                 "INSERT INTO subscribers (chat_id, chat_type, all_channels, digest_time, "
                 "timezone, next_due_at, created_at, updated_at) VALUES (?, 'private', ?, "
@@ -84,10 +84,11 @@ def test_a_database_from_before_m140_gets_the_lists_filled_in(tmp_path) -> None:
                 [chat, every],
             )
         old.conn.executemany(
-            "INSERT INTO subscription_channels (chat_id, channel_id) VALUES (9, ?)",
-            [(channel_id,) for channel_id in channel_ids[1:4]],
+            "INSERT INTO subscription_channels (chat_id, channel_id) VALUES (?, ?)",
+            [(9, channel_id) for channel_id in channel_ids[1:4]] + [(8, channel_ids[0])],
         )
     old.close()
     db = storage.open_database(path)
     assert storage.get_subscriber(db, 9).channel_ids == frozenset(channel_ids[1:4])
+    assert storage.get_subscriber(db, 8).channel_ids == {channel_ids[0]}
     assert storage.get_subscriber(db, 10).all_channels
