@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from itertools import compress
-from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from language.i18n import ENGLISH, N_, Texts, texts
@@ -119,11 +118,24 @@ _Line = tuple[str, int]
 # A channel's part of a digest: (channel id, first line shown, stop, first line after the
 # watermark); lines first..start-1 are left out (SHOWN_PER_CHANNEL) and counted.
 _Section = tuple[int, int, int, int]
-# A channel's part of a digest reading to the newest change, ready to pack: channel id,
-# (channel id, first line shown) to find its joined lines by, the "… and N earlier changes"
-# line with the newline before it (or None), how many changes it holds, and the section.
-_Newest = tuple[int, tuple[int, int], "_Line | None", int, _Section]
-_CHANGES = itemgetter(3)
+# A channel's part of a digest reading to the newest change, ready to pack: (channel id,
+# first line shown) to find its lines joined under its title by, and the "… and N earlier
+# changes" line with the newline before it (or None).
+_Ready = tuple[tuple[int, int], "_Line | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Newest:
+    """Every channel's part of the digests after one watermark that read to the newest change,
+    in display order, as parallel lists: a subscriber's channels pick from each in C."""
+
+    ready: list[_Ready]
+    channels: list[int]
+    changes: list[int]  # how many changes each part holds
+    sections: list[_Section]  # for the rare digest whose sections must be cut
+    count: int  # changes in all of them
+
+
 ALERTED = N_("🔔 alerted {time}")
 
 
@@ -213,7 +225,7 @@ class DigestBuilder:
         # reading to `upto` (what nearly every digest reads): filtered per channel set. The
         # same made ready to pack, per watermark and language.
         self._after: dict[int, tuple[list[_Section], int]] = {}
-        self._newest: dict[tuple[int, str], tuple[list[_Newest], int, list[int]]] = {}
+        self._newest: dict[tuple[int, str], _Newest] = {}
         # Bumped whenever `extend` moves the positions in every channel's lines, so a plan
         # made before knows to find its positions again.
         self._generation = 0
@@ -360,40 +372,47 @@ class DigestBuilder:
         newest = self._newest.get((watermark, _.language))
         if newest is None:
             newest = self._newest_sections(watermark, _)
-        sections, count, channels = newest
-        if channel_ids is not None:  # filtered and counted in C: a hundred thousand times
-            sections = list(compress(sections, map(channel_ids.__contains__, channels)))
-            count = sum(map(_CHANGES, sections))
+        if channel_ids is None:
+            ready, count, followed = newest.ready, newest.count, None
+        else:  # filtered and counted in C: a hundred thousand times
+            followed = list(map(channel_ids.__contains__, newest.channels))
+            ready, count = (
+                list(compress(newest.ready, followed)),
+                sum(compress(newest.changes, followed)),
+            )
         if not count:
             return self._nothing_new(zone, first, self.upto, _)
-        plan = self._plan_newest(sections, count, zone, first, _)
+        plan = self._plan_newest(ready, count, zone, first, _)
         if plan is not None:
             return Digest(None, count, self.upto, None, plan)
         # A section to cut between messages (longer than one, or than what the intro leaves):
         # packed from positions, line by line where it is cut.
+        sections = newest.sections if followed is None else compress(newest.sections, followed)
         join = partial(
-            self._join,
-            [section[4] for section in sections],
-            self._generation, watermark, self.upto, count, zone, first, _,
+            self._join, list(sections), self._generation, watermark, self.upto, count, zone,
+            first, _,
         )  # fmt: skip
         return Digest(None, count, self.upto, join)
 
-    def _newest_sections(self, watermark: int, _: Texts) -> tuple[list[_Newest], int, list[int]]:
+    def _newest_sections(self, watermark: int, _: Texts) -> _Newest:
         every, count = self._sections_after(watermark)
         if len(self._newest) >= INTROS_KEPT:
             self._newest.clear()
-        ready: list[_Newest] = []
-        for section in every:
-            cid, start, stop, after = section
+        ready: list[_Ready] = []
+        for cid, start, _stop, after in every:
             tail = None if after >= start else self._earlier(cid, start, after, _)
-            if tail is not None:
-                tail = ("\n" + tail[0], tail[1] + 1)
-            ready.append((cid, (cid, start), tail, stop - after, section))
-        found = self._newest[(watermark, _.language)] = (ready, count, [s[0] for s in ready])
+            ready.append(((cid, start), None if tail is None else ("\n" + tail[0], tail[1] + 1)))
+        found = self._newest[(watermark, _.language)] = _Newest(
+            ready,
+            [section[0] for section in every],
+            [stop - after for _cid, _start, stop, after in every],
+            every,
+            count,
+        )
         return found
 
     def _plan_newest(
-        self, sections: list[_Newest], count: int, zone: str, first: bool, _: Texts
+        self, ready: list[_Ready], count: int, zone: str, first: bool, _: Texts
     ) -> list[list[str]] | None:
         # `_pack_runs`' rule for sections placed whole (a test holds the two equal): each
         # goes after a blank line in the current message or opens the next one. None when a
@@ -404,14 +423,14 @@ class DigestBuilder:
             wholes = self._wholes[zone_key] = {}
         header, header_length = self._headers.get(zone_key) or self._header(zone, _)
         summary, summary_length = self._summaries.get(
-            (_.language, first, count, len(sections))
-        ) or self._summary(len(sections), count, first, _)
+            (_.language, first, count, len(ready))
+        ) or self._summary(len(ready), count, first, _)
         limit = self.limit
         messages: list[list[str]] = []
         current = [header, "\n", summary]
         length = header_length + 1 + summary_length
         holds = False
-        for _cid, spot, tail, _changes, _section in sections:
+        for spot, tail in ready:
             html, size = wholes.get(spot) or self._whole(wholes, spot, zone, _)
             if tail is not None:
                 size += tail[1]
