@@ -27,6 +27,8 @@ from multiprocessing import resource_tracker
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from render.charts import MATPLOTLIB_MODULES
+
 # The bot, then what a serving bot imports lazily on its way to its first request: the HTTP
 # stack when PTB builds its client (httpcore, h11, anyio, certifi; httpcore also imports trio
 # whenever it is installed, and selenium, a dev tool, brings it) and the scheduler's triggers.
@@ -35,7 +37,13 @@ from pathlib import Path
 # them anyway, so importing them earlier changes nothing it does. Only installed modules:
 # Python 3.11's fork server ignores the sys.path it is given, so `tests.*` is not importable
 # there (a failed preload is skipped silently).
+# A test process has one fork server, and the bot's chart pools (bot/charts/drawing.py) fork
+# their workers from it too when it is already running, as it is after the first forked CLI:
+# so it preloads what a chart worker needs as well (matplotlib, ~1 s of CPU once per test
+# process instead of once per pool a test starts).
 _PRELOAD = [
+    "bot.charts.drawing",
+    *MATPLOTLIB_MODULES,
     "bot.cli.main",
     "_strptime",
     "anyio._backends._asyncio",
