@@ -44,7 +44,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         if item.get_closest_marker("timeout") is not None:
             return 0
-        return 1 if item.get_closest_marker("subprocess") is not None else 2
+        if item.get_closest_marker("subprocess") is not None:
+            return 1
+        # The readers of tests/test_site.py's one site build (14 charts, seconds of CPU) go with
+        # its browser test, a process test: next to each other, so the build is made once, in
+        # one test process (xdist hands out consecutive tests together), and not again later.
+        return 1 if "built" in getattr(item, "fixturenames", ()) else 2
 
     items.sort(key=rank)
 
