@@ -9,6 +9,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import certifi
 import pytest
 import time_machine
 from sqlite_utils import Database
@@ -55,11 +56,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)
 
 
+@pytest.fixture(scope="session")
+def one_certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CA bundle holding one certificate (certifi's first), for SSL_CERT_FILE in the tests.
+
+    Every HTTP client the bot builds (PTB's httpx client, the feed fetcher's) loads the CA
+    bundle when it is created, ~50 ms of CPU for the 150 certificates of a full one: three
+    per `backchannel run` started, and the tests start dozens. The tests never use TLS (they
+    talk plain HTTP to 127.0.0.1), so which authorities a client would trust does not matter.
+    """
+    end = "-----END CERTIFICATE-----\n"
+    bundle = Path(certifi.where()).read_text()
+    path = tmp_path_factory.mktemp("certificates") / "one.pem"
+    path.write_text(bundle[: bundle.index(end) + len(end)])
+    return path
+
+
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Tests never see the developer's own .env or environment."""
+def clean_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, one_certificate: Path
+) -> None:
+    """Tests never see the developer's own .env or environment (and a one-certificate CA
+    bundle stands in for the system's: `one_certificate`)."""
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", str(one_certificate))
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
 
 
