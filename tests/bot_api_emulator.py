@@ -118,7 +118,7 @@ class BotApiEmulator:
         self._changed = threading.Condition()
         # Methods whose answers are held back until the gate opens (a "slow Telegram").
         self.gates: dict[str, threading.Event] = {}
-        # Set it to drop every connection from then on, unanswered (the network went away).
+        # Set by drop_connections(): every connection is dropped from then on, unanswered.
         self.dropping = threading.Event()
         emulator = self
 
@@ -204,6 +204,13 @@ class BotApiEmulator:
             self._next_update_id += 1
             self._changed.notify_all()
 
+    def drop_connections(self) -> None:
+        """The network goes away: every request from now on, and a long poll waiting for
+        updates right now, ends with its connection dropped, unanswered."""
+        with self._changed:
+            self.dropping.set()
+            self._changed.notify_all()
+
     def answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
         """The Bot API's answer to one call."""
         if self.faults.status is not None:
@@ -273,7 +280,10 @@ class BotApiEmulator:
         wait = min(float(params.get("timeout") or 0), 1.0)
         with self._changed:
             self._changed.wait_for(
-                lambda: any(u["update_id"] >= offset for u in self._updates), timeout=wait
+                lambda: (
+                    self.dropping.is_set() or any(u["update_id"] >= offset for u in self._updates)
+                ),
+                timeout=wait,
             )
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             return list(self._updates)
