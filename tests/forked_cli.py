@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import shutil
 import subprocess
@@ -24,37 +25,35 @@ import sys
 import tempfile
 import threading
 from multiprocessing import resource_tracker
+from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from render.charts import MATPLOTLIB_MODULES
+# What the fork server loads once for every process it forks (see there). Python 3.11's fork
+# server ignores the sys.path it is given: it finds `tests` through PYTHONPATH (`_fork_server`).
+_PRELOAD = ["tests.forked_preload"]
+_ROOT = Path(__file__).resolve().parent.parent
 
-# The bot, then what a serving bot imports lazily on its way to its first request: the HTTP
-# stack when PTB builds its client (httpcore, h11, anyio, certifi; httpcore also imports trio
-# whenever it is installed, and selenium, a dev tool, brings it) and the scheduler's triggers.
-# Left to each forked `backchannel run`, they were 0.3 s of CPU before its first request, more
-# than the rest of its start-up (the crash test starts eleven bots a run). A process imports
-# them anyway, so importing them earlier changes nothing it does. Only installed modules:
-# Python 3.11's fork server ignores the sys.path it is given, so `tests.*` is not importable
-# there (a failed preload is skipped silently).
-# A test process has one fork server, and the bot's chart pools (bot/charts/drawing.py) fork
-# their workers from it too when it is already running, as it is after the first forked CLI:
-# so it preloads what a chart worker needs as well (matplotlib, ~1 s of CPU once per test
-# process instead of once per pool a test starts).
-_PRELOAD = [
-    "bot.charts.drawing",
-    *MATPLOTLIB_MODULES,
-    "bot.cli.main",
-    "_strptime",
-    "anyio._backends._asyncio",
-    "apscheduler.triggers.cron",
-    "apscheduler.triggers.interval",
-    "babel.numbers",
-    "certifi",
-    "ctypes.util",
-    "httpcore",
-    "multiprocessing.synchronize",
-]
+
+def _fork_server() -> BaseContext:
+    """The fork server context, its server started with the repository on PYTHONPATH.
+
+    Started by a chart pool of the bot first (tests drawing charts in-process), the server has
+    the bot's own, smaller preload instead: processes forked from it then import the rest
+    themselves, slower but the same.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), before]))
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+    return context
 
 
 class CliProcess:
@@ -177,10 +176,8 @@ def start_cli(
     `as_user`: when the tests run as root, without root's power over file modes, so that a
     read-only file or folder stops the process as it stops an ordinary user.
     """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
     files = [str(path) if path else os.devnull for path in (stdin, stdout, stderr)]
-    process = context.Process(
+    process = _fork_server().Process(
         target=_become_cli, args=(argv, str(cwd), env, *files, as_user), name="backchannel"
     )
     process.start()
