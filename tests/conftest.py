@@ -1,4 +1,10 @@
-"""Shared fixtures: a seeded database on disk, settings, and the real Application offline."""
+"""Shared fixtures: a seeded database on disk, settings, and the real Application offline.
+
+The bot, storage and the rest are imported in the fixtures that use them, not at the top:
+with `-n 2`, pytest-xdist's controlling process loads this file too, before it starts any
+test process, and runs no test; importing the bot here cost it 1.4 s of CPU, a delay at the
+start of every run.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,17 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import certifi
 import pytest
-import time_machine
-from sqlite_utils import Database
-from telegram.ext import Application
 
-import storage
-from bot.app import build_application
-from bot.cli.offline_api import OfflineBotApi
-from bot.cli.update_factory import chat_dict, text_update, user_dict
-from bot.config import Settings
-from tests.html_check import telegram_html_problems
+if TYPE_CHECKING:
+    import time_machine
+    from sqlite_utils import Database
+    from telegram.ext import Application
+
+    from bot.cli.offline_api import OfflineBotApi
+    from bot.config import Settings
 
 TEST_TOKEN = "123456:TEST-TOKEN-never-sent-anywhere"
 NOW = "2026-11-24T12:00:00+00:00"
@@ -65,6 +69,8 @@ def one_certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     per `backchannel run` started, and the tests start dozens. The tests never use TLS (they
     talk plain HTTP to 127.0.0.1), so which authorities a client would trust does not matter.
     """
+    import certifi
+
     end = "-----END CERTIFICATE-----\n"
     bundle = Path(certifi.where()).read_text()
     path = tmp_path_factory.mktemp("certificates") / "one.pem"
@@ -88,6 +94,8 @@ def clean_environment(
 @pytest.fixture
 def frozen_time() -> Iterator[time_machine.Coordinates]:
     """The clock stands still at NOW unless a test moves it."""
+    import time_machine
+
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -99,6 +107,8 @@ def base_settings() -> Settings:
     Settings read and validate every variable of the environment, ~2 ms; a thousand tests ask
     for them. Read here in an environment cleaned as `clean_environment` cleans each test's.
     """
+    from bot.config import Settings
+
     with pytest.MonkeyPatch.context() as patch:
         for name in ENV_VARS:
             patch.delenv(name, raising=False)
@@ -125,6 +135,10 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     `frozen_time` was, so its rows (created_at, recorded_at, the migrations' applied_at) are
     the same; tests/test_template_database.py checks that against a fresh seeding.
     """
+    import time_machine
+
+    import storage
+
     path = tmp_path_factory.mktemp("template") / "seeded.db"
     with time_machine.travel(NOW, tick=False):
         database = storage.open_database(path)
@@ -143,6 +157,8 @@ def seeded_database(seeded_template: Path) -> Callable[[Path], Database]:
     Only a stand-in for `open_database(path)` + `seed_if_empty` while the clock is at NOW and
     nothing exists at `path` yet: the template holds rows stamped at NOW.
     """
+
+    import storage
 
     def open_copy(path: Path) -> Database:
         assert not path.exists(), f"{path} exists; the template would overwrite it"
@@ -167,6 +183,8 @@ def db(
 
 @pytest.fixture
 def api() -> OfflineBotApi:
+    from bot.cli.offline_api import OfflineBotApi
+
     return OfflineBotApi()
 
 
@@ -181,6 +199,8 @@ def chart_pool() -> Iterator[Executor]:
 async def app(
     settings: Settings, db: Database, api: OfflineBotApi, chart_pool: Executor
 ) -> AsyncIterator[Application]:
+    from bot.app import build_application
+
     application = build_application(
         settings, db, token=TEST_TOKEN, request=api, chart_executor=chart_pool
     )
@@ -226,6 +246,9 @@ class Chat:
     async def send(self, text: str, *, edited: bool = False, **message_extra: object) -> list[str]:
         """Process one message (`edited`: an edit of an old one; in a channel: a channel post);
         return the texts of the messages the bot sent in reply."""
+        from bot.cli.update_factory import chat_dict, text_update, user_dict
+        from tests.html_check import telegram_html_problems
+
         before = len(self.api.calls)
         update = text_update(
             self.app.bot,
