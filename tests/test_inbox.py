@@ -329,6 +329,7 @@ async def test_the_tick_makes_no_poller_until_there_is_work(db, app, admin) -> N
     await background
 
 
+@pytest.mark.subprocess  # the pipeline is a process of its own, started afresh (spawn)
 async def test_the_bots_process_pipeline_end_to_end(db, app, api, admin, server, settings) -> None:
     """What `backchannel run` uses: parsing and storing in a separate, low-priority process."""
     app.bot_data["settings"] = settings.model_copy(update={"sources_pipeline": "process"})
