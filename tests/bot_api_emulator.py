@@ -118,8 +118,10 @@ class BotApiEmulator:
         self._changed = threading.Condition()
         # Methods whose answers are held back until the gate opens (a "slow Telegram").
         self.gates: dict[str, threading.Event] = {}
-        # Set it to drop every connection from then on, unanswered (the network went away).
+        # Set by drop_connections(): every connection is dropped from then on, unanswered.
         self.dropping = threading.Event()
+        # Connections accepted and not yet closed, and how many of them wait in a long poll.
+        self._open = self._polling = 0
         emulator = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -166,7 +168,20 @@ class BotApiEmulator:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def process_request(self, request: Any, client_address: Any) -> None:
+                # Counted as accepted, in the accepting thread, before its handler thread runs.
+                with emulator._changed:
+                    emulator._open += 1
+                super().process_request(request, client_address)
+
+            def shutdown_request(self, request: Any) -> None:
+                super().shutdown_request(request)
+                with emulator._changed:
+                    emulator._open -= 1
+                    emulator._changed.notify_all()
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(
             target=self.server.serve_forever,
             kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
@@ -202,6 +217,32 @@ class BotApiEmulator:
         with self._changed:
             self._updates.append({"update_id": self._next_update_id, "message": message})
             self._next_update_id += 1
+            self._changed.notify_all()
+
+    def wait_until_quiet(self, timeout: float = 60) -> None:
+        """Block until every request a client sent so far has been answered (or dropped).
+
+        For a client that was just killed: what it sent before dying may still sit unread in
+        a socket, or in the queue of connections not yet accepted, and is read and answered
+        later, when a thread gets to it; a message in it is then accepted after the client's
+        death. A connection of our own goes through the queue last (connections are accepted
+        in order), then this waits until every accepted connection is closed, those waiting
+        in a long poll for updates aside (a getUpdates changes nothing).
+        """
+        host, port = self.server.server_address[:2]
+        with socket.create_connection((host, port), timeout=timeout) as probe:
+            probe.sendall(b"HEAD / HTTP/1.1\r\nHost: emulator\r\nConnection: close\r\n\r\n")
+            while probe.recv(4096):
+                pass
+        with self._changed:
+            quiet = self._changed.wait_for(lambda: self._open == self._polling, timeout=timeout)
+        assert quiet, f"{self._open - self._polling} connections still open after {timeout}s"
+
+    def drop_connections(self) -> None:
+        """The network goes away: every request from now on, and a long poll waiting for
+        updates right now, ends with its connection dropped, unanswered."""
+        with self._changed:
+            self.dropping.set()
             self._changed.notify_all()
 
     def answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
@@ -272,9 +313,14 @@ class BotApiEmulator:
         offset = int(params.get("offset") or 0)
         wait = min(float(params.get("timeout") or 0), 1.0)
         with self._changed:
+            self._polling += 1
             self._changed.wait_for(
-                lambda: any(u["update_id"] >= offset for u in self._updates), timeout=wait
+                lambda: (
+                    self.dropping.is_set() or any(u["update_id"] >= offset for u in self._updates)
+                ),
+                timeout=wait,
             )
+            self._polling -= 1
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             return list(self._updates)
 

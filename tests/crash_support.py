@@ -104,10 +104,12 @@ class CrashingEmulator(BotApiEmulator):
             self.armed = point
 
     def settle(self) -> None:
-        """Let held answers go and wait until no sendMessage is being answered."""
+        """Let held answers go and wait until everything the killed bot sent is answered: no
+        sendMessage being answered, none still unread in a socket (`wait_until_quiet`)."""
         self.release.set()
         with self._changed:
             assert self._changed.wait_for(lambda: self.sending == 0, timeout=60)
+        self.wait_until_quiet()
 
     def wait_delivered_to(self, chats: int, timeout: float = 300) -> None:
         """Block until `chats` different chats got at least one message."""

@@ -8,16 +8,20 @@ channel commands, buttons and inline queries, by readers and admins, with and wi
 open guided /set form in each of its states.
 """
 
+import asyncio
 import itertools
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler, filters
 
+import storage
 from bot.app import ADMIN, READER, builtin_command_names
 from bot.chats import FORWARDED, FRESH, FRESH_TEXT
-from bot.cli.offline_api import BOT_USER
+from bot.cli.offline_api import BOT_USER, OfflineBotApi
 from bot.cli.update_factory import (
     bot_message,
     callback_update,
@@ -29,7 +33,7 @@ from bot.cli.update_factory import (
 )
 from bot.dispatch import CommandShortcut
 from bot.handlers import guided_set
-from tests.conftest import ADMIN_ID, GROUP_ID, READER_ID
+from tests.conftest import ADMIN_ID, GROUP_ID, READER_ID, TEST_TOKEN
 
 CHANNEL_ID = -1009876
 PEOPLE = {"reader": user_dict(READER_ID, "Reader"), "admin": user_dict(ADMIN_ID, "Admin")}
@@ -80,7 +84,7 @@ def _first(handlers: list[BaseHandler], update: Update) -> object:
     return None
 
 
-def _message_updates(app: Application, texts: list[str]) -> list[tuple[str, Update]]:
+def _message_updates(bot: Bot, texts: list[str]) -> list[tuple[str, Update]]:
     found = []
     for text, (who, person), edited, forwarded in itertools.product(
         texts, PEOPLE.items(), (False, True), (False, True)
@@ -89,7 +93,7 @@ def _message_updates(app: Application, texts: list[str]) -> list[tuple[str, Upda
             fields = {**extra, **(forwarded_from(PEOPLE["reader"]) if forwarded else {})}
             data = text_message_json(text, user=person, chat=chat, edited=edited, **fields)
             label = f"{text!r} by {who} in {where}, edited {edited}, forwarded {forwarded}"
-            found.append((label, Update.de_json(data, app.bot)))
+            found.append((label, Update.de_json(data, bot)))
     # A command in a photo's caption is no command (CommandHandler reads `text` only).
     caption = text_message_json("x", user=PEOPLE["reader"], chat=chat_dict(READER_ID))
     message = caption["message"]
@@ -97,30 +101,49 @@ def _message_updates(app: Application, texts: list[str]) -> list[tuple[str, Upda
     message["caption"] = "/status"
     message["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": 7}]
     message["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
-    found.append(("/status as a caption", Update.de_json(caption, app.bot)))
+    found.append(("/status as a caption", Update.de_json(caption, bot)))
     # Business chats' messages and edits (Telegram Business; the bot does not serve them).
     for text, kind in itertools.product(texts[:3] + texts[-3:], ("business", "edited_business")):
         data = text_message_json(text, user=PEOPLE["reader"], chat=chat_dict(READER_ID))
         data[f"{kind}_message"] = {**data.pop("message"), "business_connection_id": "b"}
-        found.append((f"{text!r} as a {kind} message", Update.de_json(data, app.bot)))
+        found.append((f"{text!r} as a {kind} message", Update.de_json(data, bot)))
     return found
 
 
-def _other_updates(app: Application) -> list[tuple[str, Update]]:
+def _other_updates(bot: Bot) -> list[tuple[str, Update]]:
     page = bot_message(chat_dict(READER_ID), "Page", 5)
     found = []
     for data in ("set:c:1", "set:p:1:talks", "set:x", "nav:s", "inbox:u:1", "lang:uk", "junk"):
         for who, person in PEOPLE.items():
-            update = callback_update(app.bot, data, user=person, message=page)
+            update = callback_update(bot, data, user=person, message=page)
             found.append((f"button {data} by {who}", update))
     inline = {"id": "9", "from": PEOPLE["reader"], "query": "ceasefire", "offset": ""}
-    update = Update.de_json({"update_id": 1, "inline_query": inline}, app.bot)
+    update = Update.de_json({"update_id": 1, "inline_query": inline}, bot)
     found.append(("inline query", update))
     return found
 
 
-def _all_updates(app: Application, db) -> list[tuple[str, Update]]:
-    return _message_updates(app, _texts(builtin_command_names(db))) + _other_updates(app)
+@pytest.fixture(scope="module")
+def every_update(
+    seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> list[tuple[str, Update]]:
+    """Every update above, parsed once for the module's tests, which only read them.
+
+    Parsing ~2,800 updates (Update.de_json) was most of each test's time, the same for each.
+    Their bot, like each test's Application's bot, is the offline Bot API's BackchannelBot:
+    the handlers ask it only for its username (is `/status@BackchannelBot` for us?).
+    """
+    path = tmp_path_factory.mktemp("dispatch") / "names.db"
+    shutil.copyfile(seeded_template, path)
+    db = storage.open_database(path)
+    try:
+        texts = _texts(builtin_command_names(db))
+    finally:
+        db.close()
+    bot = Bot(TEST_TOKEN, request=OfflineBotApi())
+    asyncio.run(bot.initialize())
+    assert bot.username == BOT_USER["username"]
+    return _message_updates(bot, texts) + _other_updates(bot)
 
 
 def _form(app: Application) -> ConversationHandler:
@@ -144,13 +167,13 @@ def _same_handlers(app: Application, updates: list[tuple[str, Update]]) -> list[
     [None, guided_set.CHANNEL, guided_set.PHASE, guided_set.SUMMARY, guided_set.TRANSLATION],
 )
 async def test_the_shortcut_picks_the_handler_the_ordered_list_picks(
-    app: Application, db, form_state: int | None
+    app: Application, every_update: list[tuple[str, Update]], form_state: int | None
 ) -> None:
     if form_state is not None:
         # The admin has the guided form open, in private and in the group (and its topic).
         for chat_id in (ADMIN_ID, GROUP_ID):
             _form(app)._conversations[(chat_id, ADMIN_ID)] = form_state
-    assert _same_handlers(app, _all_updates(app, db)) == []
+    assert _same_handlers(app, every_update) == []
 
 
 async def test_built_in_commands_are_taken_by_the_first_handler(app: Application, db) -> None:
@@ -185,10 +208,10 @@ PTB_FRESH = ~filters.UpdateType.EDITED & ~FORWARDED
 PTB_FRESH_TEXT = PTB_FRESH & filters.TEXT & ~filters.COMMAND
 
 
-async def test_the_one_step_filters_say_what_ptbs_combined_filters_say(app, db) -> None:
+def test_the_one_step_filters_say_what_ptbs_combined_filters_say(every_update) -> None:
     different = [
         label
-        for label, update in _all_updates(app, db)
+        for label, update in every_update
         if bool(FRESH.check_update(update)) != bool(PTB_FRESH.check_update(update))
         or bool(FRESH_TEXT.check_update(update)) != bool(PTB_FRESH_TEXT.check_update(update))
     ]

@@ -183,6 +183,8 @@ def test_cli_without_database(monkeypatch, tmp_path, capsys) -> None:
     assert not (tmp_path / "missing.db").exists()
 
 
+# The console draws in the bot's own chart pool: worker processes.
+@pytest.mark.subprocess
 async def test_console_saves_and_announces_files(settings, db) -> None:
     from bot.cli.console import CONSOLE_USER_ID, run_console
 

@@ -233,6 +233,7 @@ def _worker_policy() -> int:
     return os.sched_getscheduler(0)
 
 
+@pytest.mark.subprocess  # the bot's chart pool: worker processes
 @pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux scheduling policies only")
 def test_chart_workers_only_get_the_cpu_the_bot_leaves_idle() -> None:
     """A flood of /timeline keeps every core drawing; the bot must get a core back the moment a

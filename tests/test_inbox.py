@@ -315,6 +315,21 @@ async def test_one_poll_job_for_every_feed_and_a_weekly_nudge(db, app, api, admi
     assert "/inbox exchanges" in sent
 
 
+async def test_the_tick_makes_no_poller_until_there_is_work(db, app, admin) -> None:
+    """The recurring tick with no feed due and no one watching the inbox does nothing, and
+    makes nothing: the poller (an HTTP client, a pipeline worker process) is made by the first
+    cycle, not at every start of a bot that watches no feeds."""
+    job = source_jobs.install(app)
+    await job.run(app)
+    assert source_jobs.SERVICE_KEY not in app.bot_data
+    await admin.ask("/inbox notify on")  # a watcher: every tick runs a cycle (notices)
+    await job.run(app)
+    background = source_jobs.service(app).background
+    assert background is not None
+    await background
+
+
+@pytest.mark.subprocess  # the pipeline is a process of its own, started afresh (spawn)
 async def test_the_bots_process_pipeline_end_to_end(db, app, api, admin, server, settings) -> None:
     """What `backchannel run` uses: parsing and storing in a separate, low-priority process."""
     app.bot_data["settings"] = settings.model_copy(update={"sources_pipeline": "process"})

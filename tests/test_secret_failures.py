@@ -124,7 +124,7 @@ def test_network_drop_mid_run_then_sigterm(tmp_path) -> None:
     with BotApiEmulator() as server:
         process = start(tmp_path, server.url, "run")
         early = read_until(process, "Application started")
-        server.dropping.set()
+        server.drop_connections()
         early += read_until(process, "error while handling an update")  # polling failed
         code, stdout, rest = finish(process, signal.SIGTERM)
     assert code == 0, early + rest

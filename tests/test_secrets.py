@@ -4,13 +4,13 @@ import io
 import logging
 import os
 import socket
-import subprocess
 import sys
 
 import pytest
 from pydantic import SecretStr
 
 from bot.runtime.logs import REDACTED, RedactSecrets, configure_logging
+from tests import forked_cli
 
 TOKEN = "987654:AAH-very-secret-token"
 
@@ -53,14 +53,8 @@ def test_unreachable_api_error_does_not_leak_the_token(tmp_path) -> None:
         "DATABASE_PATH": str(tmp_path / "bot.db"),
         "LOG_LEVEL": "DEBUG",
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    # A process of its own, forked with the bot already imported (tests/forked_cli.py).
+    result = forked_cli.run_cli(["run"], cwd=tmp_path, env=env, timeout=120)
     assert result.returncode != 0
     assert "127.0.0.1" in result.stderr  # it did log the failure
     assert TOKEN not in result.stderr + result.stdout

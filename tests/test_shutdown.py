@@ -2,14 +2,13 @@
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 
 import pytest
 
 import storage
 from storage.models import Actor
+from tests import forked_cli
 from tests.bot_api_emulator import BotApiEmulator
 
 pytestmark = pytest.mark.subprocess
@@ -35,13 +34,8 @@ def test_sigterm_finishes_the_reply_in_flight(tmp_path) -> None:
             "BOT_API_BASE_URL": server.url,
             "DATABASE_PATH": str(tmp_path / "bot.db"),
         }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
-            cwd=tmp_path,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        # A process of its own, forked with the bot already imported (tests/forked_cli.py).
+        process = forked_cli.popen_cli(["run"], cwd=tmp_path, env=env)
         try:
             server.push_text("/history aid 30")
             server.wait_for_call("sendMessage")  # first part is on the wire, unanswered

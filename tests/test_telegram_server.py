@@ -2,14 +2,13 @@
 
 import os
 import signal
-import subprocess
-import sys
 
 import pytest
 
 from bot.app import build_application
 from bot.cli.update_factory import chat_dict, text_update, user_dict
 from bot.config import Settings
+from tests import forked_cli
 from tests.bot_api_emulator import BotApiEmulator
 
 TOKEN = "424242:SECRET-token-for-tests"
@@ -42,14 +41,9 @@ def test_backchannel_run_serves_telegram_by_polling(tmp_path) -> None:
             "DATABASE_PATH": str(tmp_path / "bot.db"),
             "LOG_LEVEL": "DEBUG",
         }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        # A process of its own, forked with the bot already imported (tests/forked_cli.py);
+        # tests/test_first_run.py starts `python -m bot.cli run` afresh against a server too.
+        process = forked_cli.popen_cli(["run"], cwd=tmp_path, env=env)
         try:
             server.push_text("/status")
             (reply,) = server.wait_for_call("sendMessage")

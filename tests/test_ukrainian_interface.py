@@ -436,6 +436,8 @@ async def test_chart_labels_are_in_ukrainian(figures, reader, db) -> None:
     assert english_left(words, db) == []
 
 
+# The console draws /timeline in the bot's own chart pool: worker processes.
+@pytest.mark.subprocess
 async def test_console_speaks_ukrainian(settings, db) -> None:
     out = io.StringIO()
     script = "/ceasefire\n[Історія]\n[Нема такої]\n42\n/timeline aid 30\n/language\n"

@@ -1,12 +1,14 @@
-"""Webhook mode over real HTTP on 127.0.0.1: the secret token is required, before any body."""
+"""Webhook mode over real HTTP on 127.0.0.1: the secret token is required, before any body.
+
+`backchannel run --webhook` runs as a process of its own, forked with the bot already imported
+(tests/forked_cli.py); tests/test_first_run.py starts the entry point afresh.
+"""
 
 import json
 import os
 import select
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import forked_cli
 from tests.bot_api_emulator import BotApiEmulator
 
 pytestmark = pytest.mark.subprocess
@@ -81,13 +84,7 @@ def test_webhook_rejects_requests_without_the_secret(tmp_path) -> None:
             "WEBHOOK_SECRET": SECRET,
             "LOG_LEVEL": "DEBUG",
         }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run", "--webhook"],
-            cwd=tmp_path,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = forked_cli.popen_cli(["run", "--webhook"], cwd=tmp_path, env=env)
         try:
             early = wait_for_log_line(process.stderr, "Webhook Server started")
             (registered,) = server.wait_for_call("setWebhook")
@@ -109,14 +106,7 @@ def test_webhook_rejects_requests_without_the_secret(tmp_path) -> None:
 
 def test_webhook_without_settings_says_what_is_missing(tmp_path) -> None:
     env = {**os.environ, "BOT_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "bot.db")}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run", "--webhook"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = forked_cli.run_cli(["run", "--webhook"], cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert "Webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET" in result.stderr
 
@@ -195,13 +185,7 @@ def test_unauthenticated_and_oversized_bodies_are_refused_unread(tmp_path) -> No
             "WEBHOOK_SECRET": SECRET,
             "LOG_LEVEL": "DEBUG",
         }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run", "--webhook"],
-            cwd=tmp_path,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = forked_cli.popen_cli(["run", "--webhook"], cwd=tmp_path, env=env)
         reader = StderrReader(process.stderr, "Webhook Server started")
         reader.start()
         try:
@@ -221,6 +205,7 @@ def test_unauthenticated_and_oversized_bodies_are_refused_unread(tmp_path) -> No
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
             reader.join(timeout=30)
+            process.stdout.close()
             process.stderr.close()
     assert grown_mb < 50, f"the bot grew by {grown_mb:.0f} MB"
     assert attacks == [403] * 10

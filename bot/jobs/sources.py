@@ -104,14 +104,20 @@ def install(application: Application) -> Job:
 
 
 async def tick(context: BotContext) -> None:
-    """Start a background cycle if a feed is due and none is running; return at once."""
-    source_service = service(context.application)
-    if source_service.lock.locked():
+    """Start a background cycle if a feed is due and none is running; return at once.
+
+    The service (its HTTP client and pipeline worker) is created by the first cycle: a bot
+    with no feed due starts neither (they cost a CA bundle load and a process pool's locks and
+    resource tracker at every start).
+    """
+    running = context.application.bot_data.get(SERVICE_KEY)
+    if running is not None and running.lock.locked():
         return
     due = storage.next_poll_time(context.db)
     watchers = storage.inbox_watchers(context.db)
     if (due is None or due > utc_now()) and not watchers:
         return
+    source_service = service(context.application)
     source_service.background = context.application.create_task(
         source_service.cycle(), name="sources:poll"
     )
