@@ -82,12 +82,25 @@ class Digest:
     def parts(self) -> tuple[str, ...]:
         """The messages, in order, each within Telegram's limit."""
         if self._parts is None:
-            if self._plan is not None:
+            if self._plan is not None:  # shared with copies (`fresh`): read, never changed
                 self._parts, self._plan = tuple(map("".join, self._plan)), None
             else:
                 assert self._join is not None
                 self._parts, self._join = tuple(self._join()), None
         return self._parts
+
+    def fresh(self) -> Digest:
+        """This digest for one more subscriber: the plan shared, the text joined for each.
+
+        The builder keeps a digest while its batch lasts, for subscribers who get the same
+        one; if what it kept held the joined text, a batch's worth of texts (megabytes) would
+        stay in memory for little sharing, and every text would be written to memory no
+        cache holds (bench/NOTES.md). A digest whose text is made another way (cut sections,
+        alert marks: rare) is joined once and its text shared.
+        """
+        if self._plan is None:
+            return Digest(self.parts, self.change_count, self.upto)
+        return Digest(None, self.change_count, self.upto, None, self._plan)
 
     @property
     def empty(self) -> bool:
@@ -279,8 +292,8 @@ class DigestBuilder:
         key = (channel_ids, watermark, zone, first, (), self.upto, _.language)
         digest = self._digests.get(key)
         if digest is None:
-            digest = self._shared(key, self._render_newest(channel_ids, watermark, zone, first, _))
-        return digest
+            return self._shared(key, self._render_newest(channel_ids, watermark, zone, first, _))
+        return digest.fresh()
 
     def build_for(
         self,
@@ -305,15 +318,16 @@ class DigestBuilder:
         _ = texts(language)  # cached per language (language.i18n)
         key = (channel_ids, min(watermark, end), zone, first, marks, end, _.language)
         digest = self._digests.get(key)
-        return self._shared(key, self._render(*key)) if digest is None else digest
+        return self._shared(key, self._render(*key)) if digest is None else digest.fresh()
 
     def _shared(self, key: _Key, digest: Digest) -> Digest:
-        # A digest just rendered, kept for the subscribers who get the same one.
+        # A digest just rendered, kept for the subscribers who get the same one; each of
+        # them gets a copy of it (`Digest.fresh`).
         if len(self._digests) >= SHARED_DIGESTS:
             self._digests.clear()  # a new batch shares little with the one before
         self._digests[key] = digest
         self.distinct_digests += 1
-        return digest
+        return digest.fresh()
 
     def _zone(self, zone: str) -> ZoneInfo:
         tz = self._zones.get(zone)
