@@ -365,3 +365,35 @@ def test_digests_to_the_newest_change_read_as_if_packed_line_by_line(db) -> None
             assert list(digest.parts) == by_line
             assert all(telegram_length(part) <= limit for part in digest.parts)
     assert planned > 100 and cut > 100  # both ways were taken
+
+
+def test_plans_at_the_exact_limit_match_packing_line_by_line(db) -> None:
+    # A section or a footer that fills a message to exactly the limit, or one unit over it,
+    # is where planning by running lengths and packing line by line could part: limits are
+    # taken from the messages' own lengths, so every digest meets those edges.
+    end = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    change_ids = add_recent_history(db, end=end, days=3, per_day=20)
+    channel_ids = [channel.id for channel in storage.list_channels(db)]
+    rng = random.Random(11)
+    footer = telegram_length("\n\n" + FOOTER)
+    checked = 0
+    for _ in range(12):
+        watermark = rng.choice(change_ids[:-1])
+        channels = frozenset(rng.sample(channel_ids, rng.randint(2, len(channel_ids))))
+        zone, first = rng.choice(["UTC", "Asia/Tokyo"]), rng.random() < 0.3
+        wide = builder_for(db, change_ids[0], rng.randint(1500, 4096))
+        sections, count = wide._sections(watermark, len)
+        sections = [section for section in sections if section[0] in channels]
+        count = sum(stop - after for _cid, _start, stop, after in sections)
+        if not count:
+            continue
+        _ = i18n.texts("en")
+        lengths = {telegram_length(part) for part in wide._join_marked(sections, count, zone,
+                                                                        first, (), _)}  # fmt: skip
+        for limit in {edge + step for edge in lengths for step in (-footer, 0)
+                      for step in (step - 1, step, step + 1)}:  # fmt: skip
+            builder = builder_for(db, change_ids[0], limit)
+            digest = builder.build_for(channels, watermark, zone, first)
+            assert list(digest.parts) == builder._join_marked(sections, count, zone, first, (), _)
+            checked += 1
+    assert checked > 100
