@@ -23,7 +23,7 @@ from pathlib import Path
 from telegram.ext import AIORateLimiter
 
 import storage
-from bench.figures import NONE_ALLOWED, Section, Sizes, at_least, at_most
+from bench.figures import NONE_ALLOWED, Section, Sizes, at_least, at_most, cpu_reference_ms
 from bench.synthetic import add_recent_history, add_spread_subscribers
 from bench.telegram_process import TelegramProcess
 from bot.aiohttp_request import AiohttpRequest
@@ -89,6 +89,7 @@ def bench_build(workdir: Path, sizes: Sizes) -> Section:
     for _ in range(sizes.repeats):
         window = ChangeWindow(db, NOW)
         built = messages = characters = largest = several = 0
+        speed_before = cpu_reference_ms()
         started, cpu = time.perf_counter(), time.process_time()
         for _subscriber, digest in build_due(db, NOW, window=window):
             texts = digest.parts  # what the sender sends, joined as it would join it
@@ -96,11 +97,17 @@ def bench_build(workdir: Path, sizes: Sizes) -> Section:
             built, messages, characters = built + 1, messages + len(texts), characters + size
             largest, several = max(largest, size), several + (len(texts) > 1)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        speed = (speed_before + cpu_reference_ms()) / 2
         section.check(built == count, f"built {built:,} of {count:,} digests")
         section.figure("all digests built, every message text", " s", 2, at_most(2.0)).add(seconds)
         # On a shared machine the wall time follows the load; the CPU time much less so.
         section.figure("the same, CPU time of this process (no target)", " s", 2).add(cpu)
         section.figure("per digest", " µs", 1).add(seconds / max(built, 1) * 1e6)
+        # This machine's speed moves by up to 2x within minutes (bench/NOTES.md): the same
+        # reference loop as the report's header, timed just before and after each build.
+        section.figure("machine speed around it, the header's loop (no target)", " ms", 1).add(
+            speed
+        )
         section.figure("distinct watermarks", "", 0).add(watermarks)
         section.figure("distinct renders (the rest shared)", "", 0).add(
             window.builder.distinct_digests

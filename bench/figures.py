@@ -10,6 +10,7 @@ fails (a wrong reply, a lost digest, a fake Telegram that does not enforce its l
 from __future__ import annotations
 
 import statistics
+import timeit
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,3 +150,12 @@ class Benchmark:
     # Part of bench-quick (and so of `make test`) unless its small run is itself long or its
     # checks depend on the machine being idle; such an entry says why where it is listed.
     in_quick: bool = True
+
+
+def cpu_reference_ms() -> float:
+    """A fixed pure-Python workload, best of five, in milliseconds (lower is faster).
+
+    Absolute figures (seconds to build, messages a second) move with the machine's speed;
+    timing the same loop at the start and end of a run says which kind of hour they are from.
+    """
+    return min(timeit.repeat("sum(range(1_000_000))", number=1, repeat=5)) * 1e3

@@ -22,13 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import timeit
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import digest_bench, fairness, latency, sources_bench, storage_bench
-from bench.figures import Benchmark, Section, Sizes
+from bench.figures import Benchmark, Section, Sizes, cpu_reference_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "BENCHMARKS.md"
@@ -73,15 +72,6 @@ def commit() -> str:
     head = git("rev-parse", "HEAD") or "unknown (not a git checkout)"
     dirty = git("status", "--porcelain", "--untracked-files=no")
     return head + (" + uncommitted changes" if dirty else "")
-
-
-def cpu_reference_ms() -> float:
-    """A fixed pure-Python workload, best of five, in milliseconds (lower is faster).
-
-    Absolute figures (seconds to build, messages a second) move with the machine's speed;
-    timing the same loop at the start and end of a run says which kind of hour they are from.
-    """
-    return min(timeit.repeat("sum(range(1_000_000))", number=1, repeat=5)) * 1e3
 
 
 def _load() -> str:
