@@ -80,27 +80,21 @@ class Digest:
 
     @property
     def parts(self) -> tuple[str, ...]:
-        """The messages, in order, each within Telegram's limit."""
-        if self._parts is None:
-            if self._plan is not None:  # shared with copies (`fresh`): read, never changed
-                self._parts, self._plan = tuple(map("".join, self._plan)), None
-            else:
-                assert self._join is not None
-                self._parts, self._join = tuple(self._join()), None
-        return self._parts
+        """The messages, in order, each within Telegram's limit.
 
-    def fresh(self) -> Digest:
-        """This digest for one more subscriber: the plan shared, the text joined for each.
-
-        The builder keeps a digest while its batch lasts, for subscribers who get the same
-        one; if what it kept held the joined text, a batch's worth of texts (megabytes) would
-        stay in memory for little sharing, and every text would be written to memory no
-        cache holds (bench/NOTES.md). A digest whose text is made another way (cut sections,
-        alert marks: rare) is joined once and its text shared.
+        A planned digest's text is joined at every read and never kept: the builder keeps
+        the digest while its batch lasts for the subscribers who get the same one, and a
+        kept text would hold megabytes of a batch's texts in memory for little sharing,
+        each written to memory no cache holds (bench/NOTES.md). The sender reads it once.
+        A digest packed another way (cut sections: rare) keeps its text.
         """
-        if self._plan is None:
-            return Digest(self.parts, self.change_count, self.upto)
-        return Digest(None, self.change_count, self.upto, None, self._plan)
+        if self._parts is not None:
+            return self._parts
+        if self._plan is not None:
+            return tuple(map("".join, self._plan))
+        assert self._join is not None
+        self._parts, self._join = tuple(self._join()), None
+        return self._parts
 
     @property
     def empty(self) -> bool:
@@ -292,8 +286,8 @@ class DigestBuilder:
         key = (channel_ids, watermark, zone, first, (), self.upto, _.language)
         digest = self._digests.get(key)
         if digest is None:
-            return self._shared(key, self._render_newest(channel_ids, watermark, zone, first, _))
-        return digest.fresh()
+            digest = self._shared(key, self._render_newest(channel_ids, watermark, zone, first, _))
+        return digest
 
     def build_for(
         self,
@@ -318,16 +312,15 @@ class DigestBuilder:
         _ = texts(language)  # cached per language (language.i18n)
         key = (channel_ids, min(watermark, end), zone, first, marks, end, _.language)
         digest = self._digests.get(key)
-        return self._shared(key, self._render(*key)) if digest is None else digest.fresh()
+        return self._shared(key, self._render(*key)) if digest is None else digest
 
     def _shared(self, key: _Key, digest: Digest) -> Digest:
-        # A digest just rendered, kept for the subscribers who get the same one; each of
-        # them gets a copy of it (`Digest.fresh`).
+        # A digest just rendered, kept for the subscribers who get the same one.
         if len(self._digests) >= SHARED_DIGESTS:
             self._digests.clear()  # a new batch shares little with the one before
         self._digests[key] = digest
         self.distinct_digests += 1
-        return digest.fresh()
+        return digest
 
     def _zone(self, zone: str) -> ZoneInfo:
         tz = self._zones.get(zone)

@@ -87,10 +87,10 @@ def test_identical_digests_are_rendered_once(db, seeded_upto) -> None:
     keys = [(None, seeded_upto), (ids(db, "aid"), seeded_upto), (ids(db, "aid"), seeded_upto + 1)]
     digests = [builder.build_for(*keys[n % 3], "Europe/Kyiv") for n in range(3000)]
     assert builder.distinct_digests == 3
-    assert digests[0] == digests[3] and digests[1] == digests[1000]
+    assert digests[0] is digests[3] and digests[1] is digests[1000]
     assert digests[2].empty and not digests[1].empty
-    # Each subscriber's copy joins its own text; what the builder keeps for sharing holds
-    # none, so a batch's texts do not stay in memory.
+    # Each subscriber's read joins the text; what the builder keeps for sharing holds none,
+    # so a batch's texts do not stay in memory.
     assert [digest.parts for digest in digests[:6]] == [digest.parts for digest in digests[3:9]]
     assert all(kept._parts is None for kept in builder._digests.values() if not kept.empty)
 
@@ -350,9 +350,7 @@ def test_digests_to_the_newest_change_read_as_if_packed_line_by_line(db) -> None
             channels = None if rng.random() < 0.3 else subset
             zone, first, language = rng.choice(zones), rng.random() < 0.2, rng.choice(["en", "uk"])
             digest = builder.build_for(channels, watermark, zone, first, language=language)
-            # A cut digest is joined by its packer when built (`Digest.fresh`): text, no plan.
-            planned = planned + (digest._plan is not None)
-            cut = cut + (digest._plan is None and not digest.empty)
+            planned, cut = planned + (digest._plan is not None), cut + (digest._join is not None)
             _ = i18n.texts(language)
             sections, count = builder._sections(watermark, len)
             if channels is not None:
