@@ -21,76 +21,34 @@ from storage.models import Subscriber
 from storage.schedule import next_due
 from storage.timestamps import from_db, to_db, utc_now
 
-# The last column: the chat's channels as "3,5,8" (NULL for every channel, or none), read
-# in the same query instead of a second one per batch.
+# What every read of subscribers takes. A due run reads every due subscriber (100,000 in the
+# benchmark) and CPython's sqlite3 spends about 18 ns a column a row, so the three flags come
+# as one number and the part progress of a digest cut short (NULL on nearly every row) as one
+# text: 11 columns, not 15 (bench/NOTES.md). The last column is the chat's channels as
+# "3,5,8" (NULL for every channel, or none), kept on the row by triggers (m140).
 _COLUMNS = (
-    "chat_id, chat_type, all_channels, digest_time, timezone, quiet, active, next_due_at, "
-    "watermark, last_digest_at, paused_reason, parts_sent, parts_upto, parts_hash, "
-    "CASE WHEN all_channels THEN NULL ELSE channel_list END"  # kept by triggers (m140)
+    "chat_id, chat_type, (all_channels != 0) + 2 * (quiet != 0) + 4 * (active != 0), "
+    "digest_time, timezone, next_due_at, watermark, last_digest_at, paused_reason, "
+    "CASE WHEN parts_sent OR parts_upto NOTNULL OR parts_hash NOTNULL "
+    "THEN parts_sent || ',' || ifnull(parts_upto, '') || ',' || ifnull(parts_hash, '') END, "
+    "CASE WHEN all_channels THEN NULL ELSE channel_list END"
 )
 
 
 _Row = tuple[Any, ...]  # the columns of _COLUMNS, in that order
 
-# What reads of many active subscribers take (a due run reads every due one: 100,000 in the
-# benchmark). CPython's sqlite3 spends about 18 ns a column a row, so they take 10 columns,
-# not 15: `active` and `paused_reason` are known for an active row (1, NULL: only
-# `deactivate` sets a reason, and it clears `active`), the two flags come as one number and
-# the part progress of a digest cut short (NULL on nearly every row) as one text.
-_ACTIVE_COLUMNS = (
-    "chat_id, chat_type, (all_channels != 0) + 2 * (quiet != 0), digest_time, timezone, "
-    "next_due_at, watermark, last_digest_at, "
-    "CASE WHEN parts_sent OR parts_upto NOTNULL OR parts_hash NOTNULL "
-    "THEN parts_sent || ',' || ifnull(parts_upto, '') || ',' || ifnull(parts_hash, '') END, "
-    "CASE WHEN all_channels THEN NULL ELSE channel_list END"  # kept by triggers (m140)
-)
-
 
 def _subscribers(rows: Iterable[_Row]) -> list[Subscriber]:
-    # A due-digest run loads every due subscriber (100,000 in the benchmark), so this is
-    # lean: the few distinct texts of a batch (digest times, due moments, channel lists) are
-    # parsed once each, and chats following the same channels share one frozenset.
-    times: dict[str | None, Any] = {}
-    moments: dict[str | None, Any] = {None: None}
-    channel_sets: dict[str | None, frozenset[int]] = {None: frozenset()}
-    found = []
-    for (
-        chat_id, chat_type, all_channels, digest_time, timezone, quiet, active, next_due_at,
-        watermark, last_digest_at, paused_reason, parts_sent, parts_upto, parts_hash, channels,
-    ) in rows:  # fmt: skip
-        at = times.get(digest_time)
-        if at is None:
-            at = times[digest_time] = time.fromisoformat(digest_time)
-        due = moments.get(next_due_at, _MISSING)
-        if due is _MISSING:
-            due = moments[next_due_at] = from_db(next_due_at)
-        last = moments.get(last_digest_at, _MISSING)
-        if last is _MISSING:
-            last = moments[last_digest_at] = from_db(last_digest_at)
-        followed = channel_sets.get(channels)
-        if followed is None:
-            followed = channel_sets[channels] = frozenset(map(int, channels.split(",")))
-        subscriber = Subscriber(
-            chat_id, chat_type, bool(all_channels), followed, at, timezone, bool(quiet),
-            bool(active), due, watermark, last, paused_reason, parts_sent, parts_upto, parts_hash,
-        )  # fmt: skip
-        found.append(subscriber)
-    return found
-
-
-_MISSING: Any = object()
-
-
-def _active_subscribers(rows: Iterable[_Row]) -> list[Subscriber]:
-    # `_subscribers` for rows of _ACTIVE_COLUMNS (tests/test_subscriber_reads.py holds the
-    # two equal for every kind of row).
+    # Lean, for the same reason as _COLUMNS: the few distinct texts of a batch (digest
+    # times, due moments, channel lists) are parsed once each, and chats following the same
+    # channels share one frozenset.
     times: dict[str | None, Any] = {}
     moments: dict[str | None, Any] = {None: None}
     channel_sets: dict[str | None, frozenset[int]] = {None: frozenset()}
     found = []
     for (
         chat_id, chat_type, flags, digest_time, timezone, next_due_at, watermark,
-        last_digest_at, progress, channels,
+        last_digest_at, paused_reason, progress, channels,
     ) in rows:  # fmt: skip
         at = times.get(digest_time)
         if at is None:
@@ -111,11 +69,14 @@ def _active_subscribers(rows: Iterable[_Row]) -> list[Subscriber]:
             upto = int(parts_upto) if parts_upto else None
             digest = parts_hash or None
         subscriber = Subscriber(
-            chat_id, chat_type, flags & 1 == 1, followed, at, timezone, flags & 2 == 2, True,
-            due, watermark, last, None, sent, upto, digest,
+            chat_id, chat_type, flags & 1 == 1, followed, at, timezone, flags & 2 == 2,
+            flags & 4 == 4, due, watermark, last, paused_reason, sent, upto, digest,
         )  # fmt: skip
         found.append(subscriber)
     return found
+
+
+_MISSING: Any = object()
 
 
 def get_subscriber(db: Database, chat_id: int) -> Subscriber | None:
@@ -296,10 +257,10 @@ def due_subscribers(
     benchmarks) pass the last subscriber of the previous batch as `after`. Either way memory
     stays one batch however many subscribers there are.
     """
-    sql = f"SELECT {_ACTIVE_COLUMNS} FROM subscribers WHERE active = 1 AND next_due_at <= ?"
+    sql = f"SELECT {_COLUMNS} FROM subscribers WHERE active = 1 AND next_due_at <= ?"
     order = " ORDER BY next_due_at, chat_id LIMIT ?"
     if after is None:
-        return _active_subscribers(db.execute(sql + order, [to_db(now), limit]))
+        return _subscribers(db.execute(sql + order, [to_db(now), limit]))
     # Two index seeks (rest of the same instant, then later instants) rather than one
     # row-value comparison, which SQLite answers by rescanning the instant's earlier rows.
     since = to_db(after.next_due_at)
@@ -311,17 +272,17 @@ def due_subscribers(
         rows += db.execute(
             sql + " AND next_due_at > ?" + order, [to_db(now), since, limit - len(rows)]
         )
-    return _active_subscribers(rows)
+    return _subscribers(rows)
 
 
 def active_subscribers(db: Database, after_chat_id: int | None, limit: int) -> list[Subscriber]:
     """The next `limit` active subscribers by chat id, for runs that visit everyone."""
     rows = db.execute(
-        f"SELECT {_ACTIVE_COLUMNS} FROM subscribers WHERE active = 1 AND chat_id > ? "
+        f"SELECT {_COLUMNS} FROM subscribers WHERE active = 1 AND chat_id > ? "
         "ORDER BY chat_id LIMIT ?",
         [after_chat_id if after_chat_id is not None else -(2**63), limit],
     )
-    return _active_subscribers(rows)
+    return _subscribers(rows)
 
 
 def count_subscribers(db: Database) -> int:

@@ -1,9 +1,9 @@
-"""A subscriber read in bulk (a due run, a run for everyone) is the subscriber read alone.
+"""A subscriber read back is what its row holds, read alone or in bulk (a due run, a run for
+everyone).
 
-Bulk reads take fewer columns (`storage.subscribers._ACTIVE_COLUMNS`: flags as one number,
-a cut digest's progress as one text, `active` and `paused_reason` implied) because a due run
-reads every due subscriber; whatever state a chat is in, what they give must be what
-`get_subscriber` gives.
+Reads take fewer columns than the row has (`storage.subscribers._COLUMNS`: the flags as one
+number, a cut digest's progress as one text) because a due run reads every due subscriber;
+whatever state a chat is in, what they give must be the row's columns, read plainly here.
 """
 
 import random
@@ -15,11 +15,30 @@ NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 ZONES = ["Europe/Kyiv", "UTC", "America/New_York", "Asia/Tokyo"]
 
 
+def _stored(db, chat_id: int) -> storage.Subscriber:
+    # The row's columns one by one, each converted the obvious way.
+    row = db.execute(
+        "SELECT chat_id, chat_type, all_channels, digest_time, timezone, quiet, active, "
+        "next_due_at, watermark, last_digest_at, paused_reason, parts_sent, parts_upto, "
+        "parts_hash FROM subscribers WHERE chat_id = ?",
+        [chat_id],
+    ).fetchone()
+    channels = db.execute(
+        "SELECT channel_id FROM subscription_channels WHERE chat_id = ?", [chat_id]
+    ).fetchall()
+    return storage.Subscriber(
+        row[0], row[1], bool(row[2]), frozenset() if row[2] else frozenset(c for (c,) in channels),
+        time.fromisoformat(row[3]), row[4], bool(row[5]), bool(row[6]),
+        datetime.fromisoformat(row[7]), row[8],
+        None if row[9] is None else datetime.fromisoformat(row[9]), *row[10:],
+    )  # fmt: skip
+
+
 def _everyone_due(db) -> list[storage.Subscriber]:
     return storage.due_subscribers(db, NOW + timedelta(days=3), 10_000)
 
 
-def test_bulk_reads_give_what_reading_each_chat_gives(db) -> None:
+def test_subscribers_read_back_are_their_rows_in_bulk_and_alone(db) -> None:
     channel_ids = [channel.id for channel in storage.list_channels(db)]
     upto = storage.latest_change_id(db)
     rng = random.Random(7)
@@ -47,6 +66,11 @@ def test_bulk_reads_give_what_reading_each_chat_gives(db) -> None:
     db.execute("UPDATE subscribers SET parts_upto = 3, parts_sent = 0 WHERE chat_id = 11")
     db.execute("UPDATE subscribers SET quiet = 2 WHERE chat_id = 17")
 
+    assert [storage.get_subscriber(db, chat) for chat in range(1, 61)] == [
+        _stored(db, chat) for chat in range(1, 61)
+    ]
+    paused = storage.get_subscriber(db, 4)
+    assert paused is not None and not paused.active and paused.paused_reason == "paused"
     due = _everyone_due(db)
     assert {s.chat_id for s in due} == {c for c in range(1, 61) if c % 6 != 4}
     assert due == [storage.get_subscriber(db, s.chat_id) for s in due]
