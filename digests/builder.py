@@ -60,9 +60,9 @@ class Digest:
     Built as a plan: each message as the list of its pieces, strings the run shares (a
     channel's lines joined once, the zone's header, ...), or, for the rare digest that cuts a
     channel between messages, a function that finds its slices. The text of the messages is
-    joined the first time `parts` is read, which the sender does just before sending. A run
-    builds every due digest of a batch at once; joining those texts is paced by the rate
-    limit when they are sent instead of all up front (bench/NOTES.md).
+    joined when `parts` is read, which the sender does just before sending. A run builds
+    every due digest of a batch at once; joining those texts is paced by the rate limit when
+    they are sent instead of all up front (bench/NOTES.md).
     """
 
     __slots__ = ("_join", "_parts", "_plan", "change_count", "upto")
@@ -171,22 +171,15 @@ class _Run:
             pieces += (*texts, "\n") if len(texts) == 2 else ("", *texts, "\n")
         return cls(pieces, sums)
 
-    def whole(
-        self, title: _Line, start: int, joined: dict[tuple[str, ...], _Line] | None = None
-    ) -> _Line:
+    def whole(self, title: _Line, start: int, joined: dict[tuple[str, ...], _Line]) -> _Line:
         """Lines `start`.. to the end joined under their title ("<title>\n<lines>"), as a
         digest shows them (after a blank line, or opening a message), and its Telegram length.
 
-        With `joined`, a text made before from the same pieces (another zone whose dates
-        fall on the same days: most zones, most days) is handed back instead of a copy.
+        A text made before from the same pieces and kept in `joined` (another zone whose
+        dates fall on the same days: most zones, most days) is handed back, not made again.
         """
         end = len(self.sums) - 1
         pieces = self.pieces[3 * start : 3 * end - 1]
-        if joined is None:
-            return (
-                "".join([title[0], "\n", *pieces]),
-                title[1] + self.sums[end] - self.sums[start],
-            )
         key = (title[0], *pieces)  # shared strings: hashed once each, compared by identity
         found = joined.get(key)
         if found is None:

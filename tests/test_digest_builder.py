@@ -236,7 +236,7 @@ def test_packing_slices_of_joined_lines_gives_the_same_messages_as_line_by_line(
         by_line.append((title, lines[start:stop] + ([tail] if tail else [])))
         # Lines to the end of the run, joined under their title, as a digest reading to the
         # newest change has them (or not: then packed line by line).
-        whole = run.whole((title, telegram_length(title)), start)
+        whole = run.whole((title, telegram_length(title)), start, {})
         usable = joined and stop == len(lines)
         by_run.append(
             ((title, telegram_length(title)), run, start, stop, tail, whole if usable else None)
